@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// fabric: provisioning MySQL machines in the cloud as Unix plumbing.
+// C modules (sqlite3, curl, jansson) -> one core library -> one thin executable per tool.
+import PackageDescription
+
+let tools = [
+    "fabric-find-image",
+    "fabric-find-flavor",
+    "fabric-boot",
+    "fabric-wait",
+    "fabric-public-address",
+    "fabric-store",
+    "fabric-snapshot",
+    "fabric-destroy",
+    "fabric-list-machines",
+    "fabric-table",
+]
+
+let package = Package(
+    name: "fabric",
+    products: tools.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CJansson", pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]),
+        .target(
+            name: "FabricCore",
+            dependencies: [
+                "CSQLite", "CCurl", "CJansson",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+    ] + tools.map { tool in
+        .executableTarget(
+            name: tool, dependencies: ["FabricCore"], path: "Sources/Tools/\(tool)",
+            swiftSettings: [.swiftLanguageMode(.v5)])
+    } + [
+        .testTarget(
+            name: "FabricTests", dependencies: ["FabricCore"],
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Glibc
+
+public let fabricVersion = "0.1.0"
+
+/// How every tool starts and ends: one error format on stderr
+/// (`fabric-boot: ProviderError: provider "x" does not exist (see: fabric provider list)`),
+/// one table of exit statuses, and records flushed before exit.
+public enum Tool {
+    nonisolated(unsafe) public static var name = "fabric"
+
+    public static func exit(_ status: Int32) -> Never {
+        RecordWriter.standardOutput.flush()
+        Glibc.exit(status)
+    }
+
+    public static func fail(_ error: FabricError) -> Never {
+        RecordWriter.standardOutput.flush()
+        warn(error.description)
+        if error.kind == .interrupted { Glibc.exit(Interruption.exitStatus) }
+        Glibc.exit(error.kind.exitStatus)
+    }
+}
+
+extension ParsableCommand {
+    /// Parses the command line and runs the tool, with fabric's error format and exit statuses.
+    public static func fabricMain() -> Never {
+        Tool.name = configuration.commandName ?? Tool.name
+        umask(0o077)
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let status = exitCode(for: error)
+            if status == .success {
+                print(fullMessage(for: error))
+                Tool.exit(0)
+            }
+            let message = self.message(for: error)
+            warn("UsageError: " + message.replacingFirst("Error: ", with: ""))
+            if let usage = usageLine(for: error) { warn(usage) }
+            Tool.exit(FabricError.Kind.usage.exitStatus)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as FabricError {
+            Tool.fail(error)
+        } catch let error as JSONSyntaxError {
+            Tool.fail(.input("invalid JSON: \(error.reason)"))
+        } catch {
+            let status = exitCode(for: error)
+            if status == .success { Tool.exit(0) }
+            warn("UsageError: " + message(for: error).replacingFirst("Error: ", with: ""))
+            Tool.exit(FabricError.Kind.usage.exitStatus)
+        }
+        Tool.exit(0)
+    }
+
+    private static func usageLine(for error: Error) -> String? {
+        let full = fullMessage(for: error)
+        guard let line = full.split(separator: "\n").first(where: { $0.hasPrefix("Usage: ") }) else { return nil }
+        return "\(line)\n  See '\(Tool.name) --help' for more information."
+    }
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        hasPrefix(target) ? replacement + dropFirst(target.count) : self
+    }
+}

@@ -1,0 +1,90 @@
+/// What a kind of cloud must do for fabric. Adding a new kind of provider is one file that
+/// implements this protocol and one case in `ProviderType` (see `makeProvider`), which is the
+/// spec's "adding support to new providers".
+///
+/// Every method is synchronous and throws FabricError with the cloud's own message.
+public protocol Provider: AnyObject {
+    var record: ProviderRecord { get }
+
+    /// Images (golden images and snapshots) as objects with at least id, name, min_disk,
+    /// min_ram and status; every top-level property can be searched with `--image key=value`.
+    func images() throws(FabricError) -> [JSON]
+    /// Flavors with at least id, name, vcpus, ram, disk and swap.
+    func flavors() throws(FabricError) -> [JSON]
+
+    /// Boots `request.count` machines, all or nothing: when it throws, nothing it made is left.
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine]
+    /// What `boot` would send, for --dry-run; changes nothing.
+    func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON]
+    /// The machines among `uuids` that still exist, in one round trip where the cloud allows.
+    func machines(_ uuids: [String]) throws(FabricError) -> [Machine]
+    /// Every machine fabric made on this provider (those carrying its group tag).
+    func listMachines() throws(FabricError) -> [Machine]
+    /// Releases the machine's public addresses and deletes it. Throws MachineError when it
+    /// does not exist (the caller decides whether --force tolerates that).
+    func destroy(_ uuid: String) throws(FabricError)
+    /// Gives an ACTIVE machine an address on the public network; returns the address.
+    func attachPublicAddress(_ uuid: String, network: String) throws(FabricError) -> String
+
+    func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot
+    /// The snapshots made of this machine, found by the image property that names it.
+    func snapshots(of uuid: String) throws(FabricError) -> [Snapshot]
+    func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot]
+    func destroySnapshot(_ id: String) throws(FabricError)
+}
+
+/// Everything `machine create` can ask of a cloud, already validated.
+public struct BootRequest {
+    public var imageID: String
+    public var flavorID: String
+    public var count: Int = 1
+    /// Machines are named "<namePrefix>-<n>"; the prefix carries the group so a cloud that
+    /// cannot filter by metadata can still find a group by name.
+    public var namePrefix: String
+    public var group: String
+    public var availabilityZone: String?
+    public var keyName: String?
+    public var securityGroups: [String] = []
+    public var privateNetwork: String?
+    public var publicNetwork: String?
+    public var userdata: [UInt8]?
+    public var swapMB: Int?
+    public var blockDevices: [BlockDevice] = []
+    public var schedulerHints: [(key: String, value: String)] = []
+    public var privateNics: [Nic] = []
+    public var publicNics: [Nic] = []
+    public var meta: [(key: String, value: String)] = []
+    public var files: [(path: String, contents: [UInt8])] = []
+    public var configDrive = false
+
+    public init(imageID: String, flavorID: String, namePrefix: String, group: String) {
+        self.imageID = imageID
+        self.flavorID = flavorID
+        self.namePrefix = namePrefix
+        self.group = group
+    }
+}
+
+/// Metadata keys fabric writes on every machine it makes; users may not set them with --meta.
+public enum FabricMetadata {
+    public static let group = "fabric_group"
+    public static let provider = "fabric_provider"
+    public static let snapshotOf = "fabric_machine_uuid"
+    public static let reserved: Set<String> = [group, provider, snapshotOf]
+}
+
+/// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
+public func validateExtra(type: ProviderType, _ extra: [(key: String, value: String)]) throws(FabricError) {
+    switch type {
+    case .null: try NullProvider.validate(extra: extra)
+    case .openstack: try OpenStackProvider.validate(extra: extra)
+    }
+}
+
+/// Makes the provider object for a registered provider.
+public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
+    switch record.type {
+    case .null: return try NullProvider(record: record, store: store)
+    case .openstack: return try OpenStackProvider(record: record)
+    }
+}

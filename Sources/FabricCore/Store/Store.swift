@@ -1,0 +1,261 @@
+import Glibc
+
+/// The state store: providers, machines and snapshots in one SQLite file, shared safely by
+/// every tool of a pipeline and by concurrent pipelines (WAL journal, busy timeout, immediate
+/// write transactions). The file is 0600 and its directory 0700: it holds passwords.
+public final class Store {
+    public let path: String
+    public let database: SQLiteDatabase
+
+    public init(path: String) throws(FabricError) {
+        self.path = path
+        try Store.createPrivately(path)
+        database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+        try migrate()
+    }
+
+    public convenience init(option: String?) throws(FabricError) {
+        try self.init(path: StoreLocation.resolve(option))
+    }
+
+    private static func createPrivately(_ path: String) throws(FabricError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        if !directory.isEmpty && !fileExists(directory) && !makeDirectories(directory, mode: 0o700) {
+            throw FabricError.store("cannot create directory \"\(directory)\": \(String(cString: strerror(errno)))")
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw FabricError.store("cannot open store \"\(path)\": \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+    }
+
+    private func migrate() throws(FabricError) {
+        let current = try database.rows("PRAGMA user_version").first?.integer(0) ?? 0
+        guard current < Schema.version else {
+            if current > Schema.version {
+                throw FabricError.store("store \"\(path)\" has schema version \(current), newer than this fabric (\(Schema.version))",
+                                        hint: "upgrade fabric")
+            }
+            return
+        }
+        try database.transaction { () throws(FabricError) in
+            // Another process may have migrated while we waited for the lock.
+            let version = try database.rows("PRAGMA user_version").first?.integer(0) ?? 0
+            for step in Schema.migrations.dropFirst(version) {
+                try database.execute(step)
+            }
+            try database.execute("PRAGMA user_version = \(Schema.version)")
+        }
+    }
+
+    // MARK: providers
+
+    public func addProvider(_ provider: ProviderRecord) throws(FabricError) {
+        try database.transaction { () throws(FabricError) in
+            if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(provider.id)]).count > 0 {
+                throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
+            }
+            let extra = JSON.object()
+            for (key, value) in provider.extra { extra[key] = JSON(value) }
+            try database.run("""
+                INSERT INTO providers (provider_id, type, username, password, url, tenant, default_image,
+                                       default_flavor, extra, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(provider.id), .integer(provider.type.index), .text(provider.username),
+                      .text(provider.password), .text(provider.url), .text(provider.tenant),
+                      provider.defaultImage.map(SQLiteValue.text), provider.defaultFlavor.map(SQLiteValue.text),
+                      .text(extra.encoded()), .text(provider.created)])
+        }
+    }
+
+    private static let providerColumns = """
+        provider_id, type, username, password, url, tenant, default_image, default_flavor, extra, created
+        """
+
+    private func provider(from row: SQLiteRow) throws(FabricError) -> ProviderRecord {
+        guard let type = ProviderType(index: row.integer(1) ?? -1) else {
+            throw FabricError.store("provider \(quoted(row.text(0) ?? "")) has unknown type \(row.integer(1) ?? -1)")
+        }
+        var extra: [(key: String, value: String)] = []
+        if let text = row.text(8), let object = try? JSON.parse(text) {
+            extra = object.fields.map { ($0.key, $0.value.scalarText ?? "") }
+        }
+        return ProviderRecord(id: row.text(0)!, type: type, username: row.text(2) ?? "", password: row.text(3) ?? "",
+                              url: row.text(4) ?? "", tenant: row.text(5) ?? "", defaultImage: row.text(6),
+                              defaultFlavor: row.text(7), extra: extra, created: row.text(9) ?? "")
+    }
+
+    /// The provider, or ProviderError naming it when it is not registered.
+    public func provider(_ id: String) throws(FabricError) -> ProviderRecord {
+        let rows = try database.rows("SELECT \(Store.providerColumns) FROM providers WHERE provider_id = ?", [.text(id)])
+        guard let row = rows.first else {
+            throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
+        }
+        return try provider(from: row)
+    }
+
+    public func providers() throws(FabricError) -> [ProviderRecord] {
+        var result: [ProviderRecord] = []
+        for row in try database.rows("SELECT \(Store.providerColumns) FROM providers ORDER BY provider_id") {
+            result.append(try provider(from: row))
+        }
+        return result
+    }
+
+    /// Removes a provider; refuses while machines still refer to it (spec: ProviderError).
+    public func removeProvider(_ id: String) throws(FabricError) -> ProviderRecord {
+        try database.transaction { () throws(FabricError) in
+            let record = try provider(id)
+            let machines = try database.rows("SELECT count(*) FROM machines WHERE provider_id = ?", [.text(id)])
+                .first?.integer(0) ?? 0
+            if machines > 0 {
+                throw FabricError.provider("provider \(quoted(id)) still has \(machines) machine\(machines == 1 ? "" : "s")",
+                                           hint: "see: fabric machine list \(id)")
+            }
+            try database.run("DELETE FROM snapshots WHERE provider_id = ?", [.text(id)])
+            try database.run("DELETE FROM providers WHERE provider_id = ?", [.text(id)])
+            return record
+        }
+    }
+
+    // MARK: machines
+
+    public func addMachines(_ records: [JSON]) throws(FabricError) {
+        guard !records.isEmpty else { return }
+        try database.transaction { () throws(FabricError) in
+            let insert = try database.prepare("""
+                INSERT INTO machines (machine_uuid, provider_id, av_zone, addresses, status, group_id, created, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (provider_id, machine_uuid) DO UPDATE SET
+                    av_zone = excluded.av_zone, addresses = excluded.addresses, status = excluded.status,
+                    group_id = excluded.group_id, record = excluded.record
+                """)
+            for record in records {
+                let uuid = try record.requiredString("uuid", in: "machine record")
+                let providerID = try record.requiredString("provider_id", in: "machine record")
+                try requireProvider(providerID)
+                try insert.bind([.text(uuid), .text(providerID), record["av_zone"]?.string.map(SQLiteValue.text),
+                                 .text(record["addresses"]?.encoded() ?? "[]"),
+                                 record["status"]?.string.map(SQLiteValue.text),
+                                 record["group"]?.string.map(SQLiteValue.text),
+                                 .text(record["created"]?.string ?? timestamp()), .text(record.encoded())])
+                while try insert.step() {}
+            }
+        }
+    }
+
+    private func requireProvider(_ id: String) throws(FabricError) {
+        if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(id)]).isEmpty {
+            throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
+        }
+    }
+
+    public struct MachineFilter {
+        public var providerID: String?
+        public var uuid: String?
+        public var group: String?
+        public var status: String?
+        public init(providerID: String? = nil, uuid: String? = nil, group: String? = nil, status: String? = nil) {
+            self.providerID = providerID
+            self.uuid = uuid
+            self.group = group
+            self.status = status
+        }
+    }
+
+    /// Machine records in creation order, streamed to `body` so 100,000 rows never sit in memory.
+    public func machines(_ filter: MachineFilter, _ body: (JSON) throws(FabricError) -> Void) throws(FabricError) {
+        var clauses: [String] = []
+        var values: [SQLiteValue?] = []
+        for (column, value) in [("provider_id", filter.providerID), ("machine_uuid", filter.uuid),
+                                ("group_id", filter.group), ("status", filter.status)] {
+            if let value {
+                clauses.append("\(column) = ?")
+                values.append(.text(value))
+            }
+        }
+        let sql = "SELECT record FROM machines" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+            + " ORDER BY created, rowid"
+        let statement = try database.prepare(sql)
+        try statement.bind(values)
+        while try statement.step() {
+            guard let text = statement.row().text(0) else { continue }
+            let record: JSON
+            do { record = try JSON.parse(text) } catch {
+                throw FabricError.store("machine row holds invalid JSON: \(error.reason)")
+            }
+            try body(record)
+        }
+    }
+
+    public func machine(provider: String, uuid: String) throws(FabricError) -> JSON? {
+        var found: JSON?
+        try machines(MachineFilter(providerID: provider, uuid: uuid)) { found = $0 }
+        return found
+    }
+
+    /// Removes machines and their snapshots' rows; returns how many machine rows went.
+    @discardableResult
+    public func removeMachines(_ keys: [(provider: String, uuid: String)]) throws(FabricError) -> Int {
+        try database.transaction { () throws(FabricError) in
+            var removed = 0
+            for key in keys {
+                removed += try database.run("DELETE FROM machines WHERE provider_id = ? AND machine_uuid = ?",
+                                            [.text(key.provider), .text(key.uuid)])
+                try database.run("DELETE FROM snapshots WHERE provider_id = ? AND machine_uuid = ?",
+                                 [.text(key.provider), .text(key.uuid)])
+            }
+            return removed
+        }
+    }
+
+    // MARK: snapshots
+
+    public func addSnapshots(_ records: [JSON]) throws(FabricError) {
+        guard !records.isEmpty else { return }
+        try database.transaction { () throws(FabricError) in
+            for record in records {
+                let id = try record.requiredString("id", in: "snapshot record")
+                let providerID = try record.requiredString("provider_id", in: "snapshot record")
+                let machine = try record.requiredString("machine_uuid", in: "snapshot record")
+                try requireProvider(providerID)
+                try database.run("""
+                    INSERT INTO snapshots (snapshot_id, provider_id, machine_uuid, name, status, created, record)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (provider_id, snapshot_id) DO UPDATE SET
+                        status = excluded.status, name = excluded.name, record = excluded.record
+                    """, [.text(id), .text(providerID), .text(machine), record["name"]?.string.map(SQLiteValue.text),
+                          record["status"]?.string.map(SQLiteValue.text),
+                          .text(record["created"]?.string ?? timestamp()), .text(record.encoded())])
+            }
+        }
+    }
+
+    public func snapshots(provider: String?, machine: String?) throws(FabricError) -> [JSON] {
+        var clauses: [String] = []
+        var values: [SQLiteValue?] = []
+        if let provider { clauses.append("provider_id = ?"); values.append(.text(provider)) }
+        if let machine { clauses.append("machine_uuid = ?"); values.append(.text(machine)) }
+        let sql = "SELECT record FROM snapshots" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+            + " ORDER BY created, rowid"
+        var result: [JSON] = []
+        for row in try database.rows(sql, values) {
+            if let text = row.text(0), let record = try? JSON.parse(text) { result.append(record) }
+        }
+        return result
+    }
+
+    @discardableResult
+    public func removeSnapshots(_ keys: [(provider: String, id: String)]) throws(FabricError) -> Int {
+        try database.transaction { () throws(FabricError) in
+            var removed = 0
+            for key in keys {
+                removed += try database.run("DELETE FROM snapshots WHERE provider_id = ? AND snapshot_id = ?",
+                                            [.text(key.provider), .text(key.id)])
+            }
+            return removed
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Glibc
+
+/// Wall-clock time as seconds since the epoch, with sub-second precision.
+public func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// Monotonic seconds, for deadlines and back-off that must not jump with the wall clock.
+public func monotonicNow() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+public func sleep(seconds: Double) {
+    guard seconds > 0 else { return }
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR && !Interruption.requested {
+        request = remaining
+    }
+}
+
+/// RFC 3339 UTC time with seconds, as OpenStack writes it: 2026-11-22T15:30:00Z.
+public func timestamp(_ seconds: Double = now()) -> String {
+    var time = time_t(seconds)
+    var parts = tm()
+    gmtime_r(&time, &parts)
+    var text = [CChar](repeating: 0, count: 32)
+    strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+    return String(cString: text)
+}

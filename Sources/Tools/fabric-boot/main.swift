@@ -1,0 +1,209 @@
+import ArgumentParser
+import FabricCore
+
+struct Boot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-boot",
+        abstract: "Boot machines from the image and flavor in each record.",
+        discussion: """
+            For each record on standard input (with "image" and "flavor", as fabric-find-flavor \
+            writes them), boots --number machines and prints one machine record per machine, in \
+            BUILD, tagged with one group id for the whole call. All or nothing: if any machine \
+            cannot be made, or the tool is interrupted, every machine it made is destroyed and \
+            nothing is printed.
+            """,
+        version: fabricVersion)
+
+    @OptionGroup var providerOptions: ProviderOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var inputOptions: InputOptions
+
+    @Option(help: ArgumentHelp("How many machines to boot for each record (spec: number_machines).", valueName: "n"))
+    var number: String = "1"
+
+    @Option(name: .customLong("availability-zone"), help: ArgumentHelp("The availability zone to boot in.", valueName: "zone"))
+    var availabilityZone: String?
+
+    @Option(name: .customLong("key-name"), help: ArgumentHelp("A key pair stored in the cloud, for SSH access.", valueName: "name"))
+    var keyName: String?
+
+    @Option(name: .customLong("security-groups"), help: ArgumentHelp(
+        "Security groups, comma-separated (\"default, mysql\"); may be repeated.", valueName: "list"))
+    var securityGroups: [String] = []
+
+    @Option(name: .customLong("private-network"), help: ArgumentHelp(
+        "The private network to place the machines in (DHCP). Excludes --private-nics.", valueName: "name"))
+    var privateNetwork: String?
+
+    @Option(name: .customLong("public-network"), help: ArgumentHelp(
+        "The public network to take a floating address from (see fabric-public-address). Excludes --public-nics.",
+        valueName: "name"))
+    var publicNetwork: String?
+
+    @Option(help: ArgumentHelp("A cloud-init user-data file run at first boot.", valueName: "file"))
+    var userdata: String?
+
+    @Option(help: ArgumentHelp("Size in MB of a swap device to attach.", valueName: "mb"))
+    var swap: String?
+
+    @Option(name: .customLong("block-device"), help: ArgumentHelp(
+        "A block device mapping, dev=id:type:size:delete-on-terminate (e.g. vdb=VOLUME-ID:volume:10:true).",
+        valueName: "spec"))
+    var blockDevices: [String] = []
+
+    @Option(name: .customLong("scheduler-hints"), help: ArgumentHelp(
+        "A hint for the scheduler, as key=value; may be repeated.", valueName: "key=value"))
+    var schedulerHints: [String] = []
+
+    @Option(name: .customLong("private-nics"), help: ArgumentHelp(
+        "A private NIC, net-id=ID[,v4-fixed-ip=IP] or port-id=ID; may be repeated.", valueName: "spec"))
+    var privateNics: [String] = []
+
+    @Option(name: .customLong("public-nics"), help: ArgumentHelp(
+        "A public NIC, net-id=ID or port-id=ID; may be repeated.", valueName: "spec"))
+    var publicNics: [String] = []
+
+    @Option(help: ArgumentHelp("Metadata to record on each machine, as key=value; may be repeated.", valueName: "key=value"))
+    var meta: [String] = []
+
+    @Option(name: [.customLong("files"), .customLong("file")], help: ArgumentHelp(
+        "A file to inject, as dst-path=src-path; may be repeated.", valueName: "dst=src"))
+    var files: [String] = []
+
+    @Flag(name: .customLong("config-drive"), help: "Attach a config drive, so cloud-init finds its data without a metadata service.")
+    var configDrive = false
+
+    @Option(help: ArgumentHelp("The group id to tag the machines with (default: a new UUID).", valueName: "id"))
+    var group: String?
+
+    @Option(help: ArgumentHelp("Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).", valueName: "prefix"))
+    var name: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print what would be asked of the cloud, and boot nothing.")
+    var dryRun = false
+
+    /// Nova's limits, checked here so a bad call fails before anything is sent.
+    static let maxUserdataBytes = 65535 / 4 * 3
+    static let maxFiles = 5
+    static let maxFileBytes = 10240
+    static let maxMetaItems = 128
+
+    func request(image: String, flavor: String, group: String, prefix: String) throws -> BootRequest {
+        var request = BootRequest(imageID: image, flavorID: flavor, namePrefix: prefix, group: group)
+        request.count = try parseCount(number, option: "--number", range: 1...1000)
+        request.availabilityZone = availabilityZone
+        request.keyName = keyName
+        request.securityGroups = securityGroups.flatMap { $0.split(separator: ",") }.map { String(String($0).trimmingSpaces) }
+            .filter { !$0.isEmpty }
+        request.privateNetwork = privateNetwork
+        request.publicNetwork = publicNetwork
+        if privateNetwork != nil && !privateNics.isEmpty {
+            throw FabricError.usage("--private-network and --private-nics exclude each other")
+        }
+        if publicNetwork != nil && !publicNics.isEmpty {
+            throw FabricError.usage("--public-network and --public-nics exclude each other")
+        }
+        if let userdata {
+            let bytes = try readFile(userdata).get()
+            if bytes.count > Boot.maxUserdataBytes {
+                throw FabricError.usage("--userdata \(quoted(userdata)) is \(bytes.count) bytes; the cloud takes at most \(Boot.maxUserdataBytes) (65535 once base64-encoded)")
+            }
+            request.userdata = bytes
+        }
+        if let swap { request.swapMB = try parseCount(swap, option: "--swap", range: 1...1_048_576) }
+        for spec in blockDevices { request.blockDevices.append(try BlockDevice.parse(spec)) }
+        request.schedulerHints = try parseKeyValues(schedulerHints, option: "--scheduler-hints")
+        for spec in privateNics { request.privateNics.append(try Nic.parse(spec, option: "--private-nics", allowFixedIP: true)) }
+        for spec in publicNics { request.publicNics.append(try Nic.parse(spec, option: "--public-nics", allowFixedIP: false)) }
+        if request.privateNics.contains(where: { $0.fixedIPv4 != nil }) && request.count > 1 {
+            throw FabricError.usage("--private-nics v4-fixed-ip gives one address; it cannot go with --number above 1")
+        }
+        request.meta = try parseKeyValues(meta, option: "--meta")
+        if request.meta.count > Boot.maxMetaItems {
+            throw FabricError.usage("--meta given \(request.meta.count) times; the cloud takes at most \(Boot.maxMetaItems)")
+        }
+        for (key, value) in request.meta {
+            if FabricMetadata.reserved.contains(key) {
+                throw FabricError.usage("--meta key \(quoted(key)) is reserved for fabric")
+            }
+            if key.utf8.count > 255 || value.utf8.count > 255 {
+                throw FabricError.usage("--meta \(quoted(key)): keys and values are at most 255 bytes")
+            }
+        }
+        if files.count > Boot.maxFiles { throw FabricError.usage("--files given \(files.count) times; the cloud takes at most \(Boot.maxFiles)") }
+        for spec in files {
+            let (destination, source) = try parseKeyValue(spec, option: "--files")
+            guard destination.hasPrefix("/"), destination.utf8.count <= 255 else {
+                throw FabricError.usage("--files \(quoted(spec)): the destination must be an absolute path of at most 255 bytes")
+            }
+            let contents = try readFile(source).get()
+            if contents.count > Boot.maxFileBytes {
+                throw FabricError.usage("--files \(quoted(spec)): \(quoted(source)) is \(contents.count) bytes; the cloud takes at most \(Boot.maxFileBytes)")
+            }
+            request.files.append((destination, contents))
+        }
+        request.configDrive = configDrive
+        return request
+    }
+
+    func run() throws {
+        let group = self.group ?? makeUUID()
+        let prefix = name ?? "fabric-\(group.prefix(8))"
+        _ = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
+        Interruption.install()
+        let session = Session(store: storeOptions)
+        var input = inputOptions.reader()
+        var made: [(provider: any Provider, machines: [Machine])] = []
+        var output: [JSON] = []
+        do {
+            var index = 0
+            while let record = try input.next() {
+                index += 1
+                try Interruption.check()
+                let providerID = try session.providerID(for: record, option: providerOptions.provider)
+                guard let image = record["image"]?["id"]?.scalarText else {
+                    throw FabricError.input("record \(index) has no image.id (pipe fabric-find-image into fabric-find-flavor into fabric-boot)")
+                }
+                guard let flavor = record["flavor"]?["id"]?.scalarText else {
+                    throw FabricError.input("record \(index) has no flavor.id (pipe it through fabric-find-flavor first)")
+                }
+                let provider = try session.provider(providerID)
+                let request = try self.request(image: image, flavor: flavor, group: group,
+                                               prefix: index == 1 ? prefix : "\(prefix)-r\(index)")
+                if dryRun {
+                    for call in try provider.describeBoot(request) { output.append(call) }
+                    continue
+                }
+                let machines = try provider.boot(request)
+                made.append((provider, machines))
+                for machine in machines {
+                    let out = record.copy()
+                    machine.apply(to: out)
+                    out["group"] = JSON(group)
+                    if let network = publicNetwork { out["public_network"] = JSON(network) }
+                    output.append(out)
+                }
+                try Interruption.check()
+            }
+        } catch let error as FabricError {
+            rollBack(made)
+            throw error
+        }
+        for record in output { RecordWriter.standardOutput.write(record) }
+    }
+
+    /// Destroys what this call made. A machine that cannot be destroyed is named, so it is not lost.
+    func rollBack(_ made: [(provider: any Provider, machines: [Machine])]) {
+        Interruption.cleaningUp {
+            for (provider, machines) in made {
+            for machine in machines {
+                if let error = attempt({ () throws(FabricError) in try provider.destroy(machine.uuid) }) {
+                    warn("could not remove machine \(machine.uuid) on provider \(quoted(provider.record.id)) after the failure: \(error.description); remove it with: fabric machine destroy \(provider.record.id) \(machine.uuid) --skip_store")
+                }
+            }
+            }
+        }
+    }
+}
+
+Boot.fabricMain()

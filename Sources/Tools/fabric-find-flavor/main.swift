@@ -1,0 +1,47 @@
+import ArgumentParser
+import FabricCore
+
+struct FindFlavor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-find-flavor",
+        abstract: "Add the flavor to boot with to each record.",
+        discussion: """
+            For each record on standard input (usually from fabric-find-image), finds the flavor \
+            whose properties equal every --flavor key=value (keys: name, id, vcpus, ram, disk, swap, \
+            ephemeral, rxtx_factor) and adds it as "flavor". Without --flavor, the provider's default \
+            flavor. The provider is the record's provider_id, or -p.
+            """,
+        version: fabricVersion)
+
+    @OptionGroup var providerOptions: ProviderOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var inputOptions: InputOptions
+
+    @Option(name: .customLong("flavor"), help: ArgumentHelp(
+        "A flavor property to match, as key=value. Repeat to narrow.", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Flag(help: "Emit one record per matching flavor, not only the first.")
+    var all = false
+
+    func run() throws {
+        _ = try PropertySearch(.flavor, properties)  // bad options fail before any input is read
+        let session = Session(store: storeOptions)
+        var found: [String: [JSON]] = [:]
+        var input = inputOptions.reader()
+        while let record = try input.next() {
+            let id = try session.providerID(for: record, option: providerOptions.provider)
+            if found[id] == nil {
+                found[id] = try findInCatalog(.flavor, properties: properties, provider: try session.provider(id), all: all)
+            }
+            for flavor in found[id]! {
+                let out = record.copy()
+                out["provider_id"] = JSON(id)
+                out["flavor"] = flavor
+                RecordWriter.standardOutput.write(out)
+            }
+        }
+    }
+}
+
+FindFlavor.fabricMain()

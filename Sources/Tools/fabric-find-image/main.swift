@@ -1,0 +1,36 @@
+import ArgumentParser
+import FabricCore
+
+struct FindImage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-find-image",
+        abstract: "Find the image (golden image or snapshot) to boot from.",
+        discussion: """
+            Prints one record {"provider_id":..., "image":{...}} for the image whose properties \
+            equal every --image key=value (keys: name, id, mindisk/min_disk, minram/min_ram, status, \
+            and any other image property). Without --image, the provider's default image. When \
+            several match, the first by name is used and a warning names the others.
+            """,
+        version: fabricVersion)
+
+    @OptionGroup var providerOptions: ProviderOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .customLong("image"), help: ArgumentHelp(
+        "An image property to match, as key=value. Repeat to narrow.", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Flag(help: "Print every matching image, not only the first.")
+    var all = false
+
+    func run() throws {
+        guard let id = providerOptions.provider else { throw FabricError.usage("-p ID is required") }
+        let session = Session(store: storeOptions)
+        let provider = try session.provider(id)
+        for image in try findInCatalog(.image, properties: properties, provider: provider, all: all) {
+            RecordWriter.standardOutput.write(JSON(["provider_id": JSON(id), "image": image]))
+        }
+    }
+}
+
+FindImage.fabricMain()

@@ -1,0 +1,270 @@
+import ArgumentParser
+import FabricCore
+
+struct StoreTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-store",
+        abstract: "The state store: record, list and remove providers, machines and snapshots.",
+        discussion: """
+            One SQLite file (--store, then $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db) \
+            shared safely by concurrent commands. It holds provider passwords: it is created 0600 \
+            in a 0700 directory, and no record or listing ever shows a password.
+            """,
+        version: fabricVersion,
+        subcommands: [Add.self, List.self, Get.self, Remove.self, Path.self])
+}
+
+enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case machine, machines, provider, providers, snapshot, snapshots
+
+    /// Singular and plural name the same table.
+    var table: Kind {
+        switch self {
+        case .machine, .machines: .machine
+        case .provider, .providers: .provider
+        case .snapshot, .snapshots: .snapshot
+        }
+    }
+}
+
+extension StoreTool {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record machine, snapshot and provider records read from standard input, and pass them on.",
+            discussion: """
+                Records are stored as they arrive, in batches, and written on unchanged, so \
+                `fabric-store add` can sit in the middle of a pipeline. A machine or snapshot \
+                already stored is updated. A provider record needs a password from \
+                --password-file or $FABRIC_PASSWORD, and adding a provider that exists is a \
+                ProviderError.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        @Option(name: .customLong("password-file"), help: ArgumentHelp(
+            "Read a provider's password from this file (its first line); /dev/fd/N works.", valueName: "file"))
+        var passwordFile: String?
+
+        func password() throws(FabricError) -> String {
+            if let passwordFile {
+                let bytes = try readFile(passwordFile).get()
+                let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+                return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
+            }
+            if let password = environment("FABRIC_PASSWORD") { return password }
+            throw FabricError.usage("a provider record needs a password: give --password-file FILE or set FABRIC_PASSWORD")
+        }
+
+        func run() throws {
+            let store = try Store(option: storeOptions.store)
+            var reader = RecordReader()
+            var machines: [JSON] = []
+            var snapshots: [JSON] = []
+            var passOn: [JSON] = []
+            func flush() throws(FabricError) {
+                try store.addMachines(machines)
+                try store.addSnapshots(snapshots)
+                for record in passOn { RecordWriter.standardOutput.write(record) }
+                RecordWriter.standardOutput.flush()
+                machines.removeAll()
+                snapshots.removeAll()
+                passOn.removeAll()
+            }
+            while let record = try reader.next() {
+                switch try RecordKind(of: record) {
+                case .machine: machines.append(record)
+                case .snapshot: snapshots.append(record)
+                case .provider:
+                    try flush()
+                    let provider = try ProviderRecord(record: record, password: try password())
+                    try store.addProvider(provider)
+                    passOn.append(provider.json())
+                    try flush()
+                    continue
+                case .image, .flavor:
+                    throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
+                }
+                passOn.append(record)
+                if passOn.count >= 1000 || !reader.hasPendingInput { try flush() }
+            }
+            try flush()
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the stored machines, providers or snapshots.",
+            discussion: "Machines and snapshots come in creation order, providers by id.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var providerOptions: ProviderOptions
+
+        @Argument(help: ArgumentHelp("machines, providers or snapshots.", valueName: "kind"))
+        var kind: Kind
+
+        @Option(help: ArgumentHelp("Machines: only this UUID.", valueName: "uuid"))
+        var uuid: String?
+
+        @Option(help: ArgumentHelp("Machines: only this group.", valueName: "id"))
+        var group: String?
+
+        @Option(help: ArgumentHelp("Machines and snapshots: only this status.", valueName: "status"))
+        var status: String?
+
+        @Option(help: ArgumentHelp("Snapshots: only those of this machine.", valueName: "uuid"))
+        var machine: String?
+
+        func run() throws {
+            let store = try Store(option: storeOptions.store)
+            let out = RecordWriter.standardOutput
+            switch kind.table {
+            case .provider:
+                for provider in try store.providers() where providerOptions.provider.map({ $0 == provider.id }) ?? true {
+                    out.write(provider.json())
+                }
+            case .machine:
+                let filter = Store.MachineFilter(providerID: providerOptions.provider, uuid: uuid, group: group, status: status)
+                try store.machines(filter) { out.write($0) }
+            default:
+                for snapshot in try store.snapshots(provider: providerOptions.provider, machine: machine)
+                    where status.map({ snapshot["status"]?.string == $0 }) ?? true {
+                    out.write(snapshot)
+                }
+            }
+        }
+    }
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one stored record, or fail if it is not there.",
+            discussion: "`get provider ID`, `get machine -p ID UUID`, `get snapshot -p ID SNAPSHOT-ID`.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var providerOptions: ProviderOptions
+
+        @Argument(help: ArgumentHelp("machine, provider or snapshot.", valueName: "kind"))
+        var kind: Kind
+
+        @Argument(help: ArgumentHelp("The provider id, machine UUID or snapshot id.", valueName: "id"))
+        var id: String
+
+        func run() throws {
+            let store = try Store(option: storeOptions.store)
+            switch kind.table {
+            case .provider:
+                RecordWriter.standardOutput.write(try store.provider(id).json())
+            case .machine:
+                guard let provider = providerOptions.provider else { throw FabricError.usage("get machine needs -p ID") }
+                _ = try store.provider(provider)
+                guard let record = try store.machine(provider: provider, uuid: id) else {
+                    throw FabricError.machine("machine \(quoted(id)) is not in the store for provider \(quoted(provider))",
+                                              hint: "see: fabric machine list \(provider)")
+                }
+                RecordWriter.standardOutput.write(record)
+            default:
+                guard let provider = providerOptions.provider else { throw FabricError.usage("get snapshot needs -p ID") }
+                guard let record = try store.snapshots(provider: provider, machine: nil)
+                    .first(where: { $0["id"]?.string == id }) else {
+                    throw FabricError.snapshot("snapshot \(quoted(id)) is not in the store for provider \(quoted(provider))")
+                }
+                RecordWriter.standardOutput.write(record)
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove records: those read from standard input, or those named.",
+            discussion: """
+                Without a kind, removes each machine, snapshot or provider record read from \
+                standard input and passes it on (a record already gone is passed on too). With \
+                a kind: `remove provider ID` (refused while the provider has machines), \
+                `remove machine -p ID UUID...` or `remove machine -p ID --group G`, \
+                `remove snapshot -p ID SNAPSHOT-ID...`. Removing a machine removes its \
+                snapshots' rows.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var providerOptions: ProviderOptions
+
+        @Argument(help: ArgumentHelp("machine, provider or snapshot; omit to read records.", valueName: "kind"))
+        var kind: Kind?
+
+        @Argument(help: ArgumentHelp("What to remove: provider id, machine UUIDs or snapshot ids.", valueName: "id"))
+        var ids: [String] = []
+
+        @Option(help: ArgumentHelp("Machines: remove every machine of this group.", valueName: "id"))
+        var group: String?
+
+        func run() throws {
+            let store = try Store(option: storeOptions.store)
+            guard let kind else {
+                if !ids.isEmpty || group != nil { throw FabricError.usage("ids and --group need a kind (machine, provider or snapshot)") }
+                return try removeRecords(store)
+            }
+            switch kind.table {
+            case .provider:
+                guard ids.count == 1 else { throw FabricError.usage("remove provider takes exactly one provider id") }
+                RecordWriter.standardOutput.write(try store.removeProvider(ids[0]).json())
+            case .machine:
+                guard let provider = providerOptions.provider else { throw FabricError.usage("remove machine needs -p ID") }
+                _ = try store.provider(provider)
+                var records: [JSON] = []
+                if let group { try store.machines(.init(providerID: provider, group: group)) { records.append($0) } }
+                for id in ids {
+                    guard let record = try store.machine(provider: provider, uuid: id) else {
+                        throw FabricError.machine("machine \(quoted(id)) is not in the store for provider \(quoted(provider))")
+                    }
+                    records.append(record)
+                }
+                if ids.isEmpty && group == nil { throw FabricError.usage("remove machine needs UUIDs or --group") }
+                try store.removeMachines(records.map { (provider, $0["uuid"]?.string ?? "") })
+                for record in records { RecordWriter.standardOutput.write(record) }
+            default:
+                guard let provider = providerOptions.provider else { throw FabricError.usage("remove snapshot needs -p ID") }
+                if ids.isEmpty { throw FabricError.usage("remove snapshot needs snapshot ids") }
+                let stored = try store.snapshots(provider: provider, machine: nil)
+                var records: [JSON] = []
+                for id in ids {
+                    guard let record = stored.first(where: { $0["id"]?.string == id }) else {
+                        throw FabricError.snapshot("snapshot \(quoted(id)) is not in the store for provider \(quoted(provider))")
+                    }
+                    records.append(record)
+                }
+                try store.removeSnapshots(ids.map { (provider, $0) })
+                for record in records { RecordWriter.standardOutput.write(record) }
+            }
+        }
+
+        func removeRecords(_ store: Store) throws(FabricError) {
+            var reader = RecordReader()
+            while let record = try reader.next() {
+                switch try RecordKind(of: record) {
+                case .machine:
+                    try store.removeMachines([(try record.requiredString("provider_id", in: "machine record"),
+                                               try record.requiredString("uuid", in: "machine record"))])
+                case .snapshot:
+                    try store.removeSnapshots([(try record.requiredString("provider_id", in: "snapshot record"),
+                                                try record.requiredString("id", in: "snapshot record"))])
+                case .provider:
+                    _ = try store.removeProvider(try record.requiredString("provider_id", in: "provider record"))
+                case .image, .flavor:
+                    throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
+                }
+                RecordWriter.standardOutput.write(record)
+            }
+        }
+    }
+
+    struct Path: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the path of the store that would be used.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() {
+            RecordWriter.standardOutput.write(line: StoreLocation.resolve(storeOptions.store))
+        }
+    }
+}
+
+StoreTool.fabricMain()

@@ -11,7 +11,7 @@ struct StoreTool: ParsableCommand {
             in a 0700 directory, and no record or listing ever shows a password.
             """,
         version: fabricVersion,
-        subcommands: [Add.self, List.self, Get.self, Remove.self, Path.self])
+        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Path.self])
 }
 
 enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -27,7 +27,72 @@ enum Kind: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+/// Where a provider's password comes from: never from argv of this process.
+struct PasswordOptions: ParsableArguments {
+    @Option(name: .customLong("password-file"), help: ArgumentHelp(
+        "Read a provider's password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.",
+        valueName: "file"))
+    var passwordFile: String?
+
+    func password() throws(FabricError) -> String {
+        if let passwordFile {
+            let bytes = try readFile(passwordFile).get()
+            let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+            return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
+        }
+        if let password = environment("FABRIC_PASSWORD") { return password }
+        throw FabricError.usage("a provider needs a password: give --password-file FILE or set FABRIC_PASSWORD")
+    }
+}
+
 extension StoreTool {
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a provider (spec: provider register) and print its record.",
+            discussion: "Fails with ProviderError if the id exists. The password is never printed.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var passwordOptions: PasswordOptions
+
+        @Argument(help: ArgumentHelp("The provider's id, unique in the store.", valueName: "id"))
+        var id: String
+
+        @Option(help: ArgumentHelp("OPENSTACK (default) or NULLPROVIDER; case-insensitive, aliases openstack and null.",
+                                   valueName: "type"))
+        var type: String = "OPENSTACK"
+
+        @Option(help: ArgumentHelp("The user to access the provider as.", valueName: "name"))
+        var username: String
+
+        @Option(help: ArgumentHelp("The provider's access point, e.g. http://keystone:5000/v3.", valueName: "url"))
+        var url: String
+
+        @Option(help: ArgumentHelp("The tenant (project) that owns the resources.", valueName: "name"))
+        var tenant: String
+
+        @Option(name: .customLong("default-image"), help: ArgumentHelp("Image name or id used when no --image is given.", valueName: "name"))
+        var defaultImage: String?
+
+        @Option(name: .customLong("default-flavor"), help: ArgumentHelp("Flavor name or id used when no --flavor is given.", valueName: "name"))
+        var defaultFlavor: String?
+
+        @Option(help: ArgumentHelp("A provider-type setting, as key=value; may be repeated.", valueName: "key=value"))
+        var extra: [String] = []
+
+        func run() throws {
+            guard let type = ProviderType(name: type) else {
+                throw FabricError.provider("unknown provider type \(quoted(self.type))", hint: "use \(ProviderType.spellings)")
+            }
+            let provider = ProviderRecord(id: id, type: type, username: username, password: try passwordOptions.password(),
+                                          url: url, tenant: tenant, defaultImage: defaultImage, defaultFlavor: defaultFlavor,
+                                          extra: try parseKeyValues(extra, option: "--extra"))
+            try provider.validate()
+            let store = try Store(option: storeOptions.store)
+            try store.addProvider(provider)
+            RecordWriter.standardOutput.write(provider.json())
+        }
+    }
+
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record machine, snapshot and provider records read from standard input, and pass them on.",
@@ -40,20 +105,7 @@ extension StoreTool {
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
-
-        @Option(name: .customLong("password-file"), help: ArgumentHelp(
-            "Read a provider's password from this file (its first line); /dev/fd/N works.", valueName: "file"))
-        var passwordFile: String?
-
-        func password() throws(FabricError) -> String {
-            if let passwordFile {
-                let bytes = try readFile(passwordFile).get()
-                let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-                return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
-            }
-            if let password = environment("FABRIC_PASSWORD") { return password }
-            throw FabricError.usage("a provider record needs a password: give --password-file FILE or set FABRIC_PASSWORD")
-        }
+        @OptionGroup var passwordOptions: PasswordOptions
 
         func run() throws {
             let store = try Store(option: storeOptions.store)
@@ -76,7 +128,7 @@ extension StoreTool {
                 case .snapshot: snapshots.append(record)
                 case .provider:
                     try flush()
-                    let provider = try ProviderRecord(record: record, password: try password())
+                    let provider = try ProviderRecord(record: record, password: try passwordOptions.password())
                     try store.addProvider(provider)
                     passOn.append(provider.json())
                     try flush()

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Runs the tools as a user would: real processes, real pipes, a real store file per test.
+struct Harness {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// The tools `swift test` built next to this test bundle.
+    static let binDirectory: URL = {
+        if let override = ProcessInfo.processInfo.environment["FABRIC_BIN"] { return URL(fileURLWithPath: override) }
+        return root.appendingPathComponent(".build/debug")
+    }()
+
+    let directory: URL
+    var store: String { directory.appendingPathComponent("fabric.db").path }
+
+    init() {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+        var records: [[String: Any]] {
+            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = Harness.root.appendingPathComponent("bin").path + ":" + Harness.binDirectory.path + ":" + (env["PATH"] ?? "")
+        env["FABRIC_STORE"] = store
+        env["HOME"] = directory.path
+        env.removeValue(forKey: "FABRIC_PASSWORD")
+        return env
+    }
+
+    /// Runs a shell pipeline (bash -c) with the tools on PATH and this test's store.
+    @discardableResult
+    func sh(_ script: String, stdin: String? = nil, env extra: [String: String] = [:]) -> Result {
+        run("/bin/bash", ["-o", "pipefail", "-c", script], stdin: stdin, env: extra)
+    }
+
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:]) -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        process.currentDirectoryURL = directory
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try! process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Registers a null provider; `extra` are its --extra knobs.
+    func registerNull(_ id: String = "demo", extra: [String] = []) {
+        let args = extra.flatMap { ["--extra", $0] }.map { "'\($0)'" }.joined(separator: " ")
+        let result = sh("fabric --json provider register \(id) admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium \(args)")
+        precondition(result.status == 0, "register failed: \(result.stderr)")
+    }
+
+    /// Rows of one table in the emulated cloud or the store, counted with sqlite3 through the store file.
+    func count(_ table: String) -> Int {
+        let result = sh("fabric-store list \(table) | wc -l")
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func cloudMachines(_ provider: String = "demo") -> Int {
+        let result = sh("fabric-list-machines -p \(provider) | wc -l")
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}

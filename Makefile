@@ -1,6 +1,6 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq
 PREFIX ?= /usr/local
 
 .PHONY: deps build release demo test install
@@ -33,3 +33,8 @@ install: release
 	install -m 0644 man/*.1 $(PREFIX)/share/man/man1/
 	install -m 0644 man/*.7 $(PREFIX)/share/man/man7/
 	install -D -m 0644 completions/fabric.bash $(PREFIX)/share/bash-completion/completions/fabric
+	for f in completions/_fabric-*; do \
+	  ln -sf fabric $(PREFIX)/share/bash-completion/completions/$${f#completions/_}; done
+	install -d $(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 completions/_fabric completions/_fabric-* $(PREFIX)/share/zsh/site-functions/
+	install -m 0644 completions/*.fish $(PREFIX)/share/fish/vendor_completions.d/

@@ -1,0 +1,117 @@
+function __fabric-find-flavor_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __fabric-find-flavor_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __fabric-find-flavor_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __fabric-find-flavor_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __fabric-find-flavor_parse_tokens -S
+    set -l unparsed_tokens (__fabric-find-flavor_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'fabric-find-flavor'
+        __fabric-find-flavor_parse_subcommand 0 'p/provider=' 'store=' 'n/null-input' 'flavor=+' 'all' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __fabric-find-flavor_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __fabric-find-flavor_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __fabric-find-flavor_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __fabric-find-flavor_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __fabric-find-flavor_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__fabric-find-flavor_tokens -p)
+    if test -z "$(__fabric-find-flavor_tokens -t)"
+        set -l index (count (__fabric-find-flavor_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'fabric-find-flavor' -f
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor"' -l 'flavor' -d 'A flavor property to match, as key=value. Repeat to narrow.' -rfka ''
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" all' -l 'all' -d 'Emit one record per matching flavor, not only the first.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_positional "fabric-find-flavor" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor help" version' -l 'version' -d 'Show the version.'
+
+# --- fabric additions: written by completions/regenerate, not by the tool ---
+
+function __fabric_prev_is -d 'true if the previous token is one of the arguments'
+    set -l tokens (commandline -opc)
+    contains -- $tokens[-1] $argv
+end
+
+function __fabric_json_field -a field -d 'the string field of each JSON line on stdin'
+    while read -l line
+        set -l match (string match -r -- '"'$field'":"((?:[^"\\\\]|\\\\.)*)"' $line)
+        set -q match[2]; or continue
+        string replace -ra -- '\\\\(.)' '$1' $match[2]
+    end
+end
+
+function __fabric_tool_providers -d 'registered provider ids, from a store that exists'
+    set -l tokens (commandline -opc)
+    set -l store
+    set -l i (contains -i -- --store $tokens)
+    and set -l next (math $i + 1)
+    and set -q tokens[$next]
+    and set store --store $tokens[$next]
+    set -l store_path (fabric-store path $store 2>/dev/null)
+    test -f "$store_path"; or return
+    fabric-store list providers $store 2>/dev/null | __fabric_json_field provider_id
+end
+complete -c 'fabric-find-flavor' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
+complete -c 'fabric-find-flavor' -n '__fabric_prev_is --store' -l store -r -F

@@ -1,0 +1,460 @@
+# bash completion for fabric(1) and every fabric-* tool.                    -*- shell-script -*-
+#
+# One file for all of them: install it as bash-completion/completions/fabric with a link named
+# after each tool (make install does), or source it from ~/.bashrc.
+#
+# It completes groups, commands and options (the wrapper's in the specification's spelling,
+# --number_machines, and in the dashed one, --number-machines), provider ids and machine uuids
+# from the state store (read with fabric-store, parsed without jq), files, kinds and the keys of
+# --image, --flavor and --extra. Tests (Tests/FabricTests/DocumentationTests.swift) check that
+# every option of every tool and of `fabric help` is here.
+
+# --- reading the store ---------------------------------------------------------------------
+
+# Prints the value of a string field of each JSON line on stdin, one per line. The lines are
+# fabric's own compact output, so the field looks like "name":"value"; \" and \\ are decoded.
+_fabric_json_field() { # field
+  local line rest value char i
+  while IFS= read -r line; do
+    [[ $line == *"\"$1\":\""* ]] || continue
+    rest=${line#*"\"$1\":\""}
+    value=
+    for ((i = 0; i < ${#rest}; i++)); do
+      char=${rest:i:1}
+      if [[ $char == "\\" ]]; then
+        ((i++))
+        value+=${rest:i:1}
+      elif [[ $char == '"' ]]; then
+        break
+      else
+        value+=$char
+      fi
+    done
+    printf '%s\n' "$value"
+  done
+}
+
+# Runs fabric-store (from PATH, or through the wrapper, which finds the tools next to itself)
+# with the --store the command line names, if any, when that store exists; errors are silenced.
+_fabric_store() { # args...
+  local store=() i
+  for ((i = 1; i < ${#_fabric_words[@]}; i++)); do
+    case ${_fabric_words[i]} in
+      --store) store=(--store "${_fabric_words[i + 1]}") ;;
+      --store=*) store=(--store "${_fabric_words[i]#--store=}") ;;
+    esac
+  done
+  local -a store_tool
+  if command -v fabric-store > /dev/null 2>&1; then store_tool=(fabric-store)
+  elif command -v fabric > /dev/null 2>&1; then store_tool=(fabric store)
+  else return; fi
+  # Never create a store by pressing TAB: only read one that exists.
+  local store_path
+  store_path=$("${store_tool[@]}" path "${store[@]}" 2> /dev/null) && [[ -f $store_path ]] || return
+  "${store_tool[@]}" "$1" "${store[@]}" "${@:2}" 2> /dev/null
+}
+
+_fabric_provider_ids() { _fabric_store list providers | _fabric_json_field provider_id; }
+
+_fabric_machine_uuids() { # [provider]
+  if [[ -n ${1:-} ]]; then
+    _fabric_store list machines -p "$1" | _fabric_json_field uuid
+  else
+    _fabric_store list machines | _fabric_json_field uuid
+  fi
+}
+
+_fabric_snapshot_ids() { # provider
+  _fabric_store list snapshots -p "$1" | _fabric_json_field id
+}
+
+# The value of -p/--provider (or, for the wrapper, the first positional) on the line.
+_fabric_given_provider() {
+  local i
+  for ((i = 1; i < ${#_fabric_words[@]}; i++)); do
+    case ${_fabric_words[i]} in
+      -p | --provider) printf '%s' "${_fabric_words[i + 1]}"; return ;;
+      --provider=*) printf '%s' "${_fabric_words[i]#--provider=}"; return ;;
+    esac
+  done
+}
+
+# --- adding candidates ---------------------------------------------------------------------
+
+_fabric_add() { # words...: the candidates that start with $cur
+  local word
+  for word in "$@"; do
+    [[ $word == "$cur"* ]] && COMPREPLY+=("$word")
+  done
+}
+
+_fabric_add_lines() { # reads candidates from stdin, one per line
+  local word
+  while IFS= read -r word; do
+    [[ -n $word && $word == "$cur"* ]] && COMPREPLY+=("$word")
+  done
+}
+
+_fabric_add_files() {
+  local file
+  compopt -o filenames 2> /dev/null
+  while IFS= read -r file; do COMPREPLY+=("$file"); done < <(compgen -f -- "$cur")
+}
+
+# key= candidates (no space after them) until a key is typed, then nothing: values are free.
+_fabric_add_keys() { # keys...
+  [[ $cur == *=* ]] && return
+  compopt -o nospace 2> /dev/null
+  local key
+  for key in "$@"; do _fabric_add "$key="; done
+}
+
+_fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility image_type
+  os_distro os_version mysql_version fabric_machine_uuid)
+_fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
+_fabric_null_extra_keys=(build_seconds snapshot_seconds latency_ms fail_create fail_machine
+  fail_snapshot fail_public_address fail_destroy availability_zones quota)
+_fabric_machine_fields=(uuid name status av_zone group provider_id created)
+_fabric_provider_types=(OPENSTACK NULLPROVIDER openstack null)
+_fabric_kinds=(machines providers snapshots machine provider snapshot)
+
+# Completes the value of option $1 (spelled either way); returns 1 if it takes no value.
+_fabric_value() { # option
+  local option=${1//_/-}
+  case $option in
+    -p | --provider | --provider-id) _fabric_add_lines < <(_fabric_provider_ids) ;;
+    --store | --userdata | --password-file | --files | --file) _fabric_add_files ;;
+    --type | --provider-type) _fabric_add "${_fabric_provider_types[@]}" ;;
+    --password-env)
+      local name
+      while IFS= read -r name; do COMPREPLY+=("$name"); done < <(compgen -e -- "$cur") ;;
+    --image) _fabric_add_keys "${_fabric_image_keys[@]}" ;;
+    --flavor) _fabric_add_keys "${_fabric_flavor_keys[@]}" ;;
+    --extra) _fabric_add_keys "${_fabric_null_extra_keys[@]}" ;;
+    --where) _fabric_add_keys "${_fabric_machine_fields[@]}" ;;
+    --meta | --scheduler-hints) _fabric_add_keys ;;
+    --private-nics | --public-nics) _fabric_add_keys net-id port-id ;;
+    --machine | --uuid) _fabric_add_lines < <(_fabric_machine_uuids "$(_fabric_given_provider)") ;;
+    --status) _fabric_add BUILD ACTIVE ERROR saving active killed ;;
+    --security-groups) _fabric_add default mysql ssh ;;
+    --columns) compopt -o nospace 2> /dev/null
+      _fabric_add uuid name status av_zone addresses public_addresses group provider_id created \
+        image.name flavor.name id machine_uuid type url tenant username ;;
+    --number | --number-machines | --availability-zone | --key-name | --private-network | \
+      --public-network | --swap | --block-device | --group | --name | --timeout | --interval | \
+      --max-interval | --network | --username | --url | --tenant | --default-image | \
+      --default-flavor) ;;
+    *) return 1 ;;
+  esac
+  return 0
+}
+
+# --- the engine ----------------------------------------------------------------------------
+
+# Completes one command whose options are $opts (those taking a value also in $valued) and
+# whose positional arguments are completed by the function $positional (given the 1-based
+# index of the argument and the arguments so far). Words are _fabric_words[$start..cword].
+_fabric_complete_args() { # start
+  local i word expect_value=0 done_options=0
+  local -a args=()
+  for ((i = $1; i < cword; i++)); do
+    word=${_fabric_words[i]}
+    if ((expect_value)); then expect_value=0; continue; fi
+    if ((!done_options)); then
+      case $word in
+        --) done_options=1; continue ;;
+        -*=*) continue ;;
+        -*) [[ " $valued " == *" $word "* ]] && expect_value=1; continue ;;
+      esac
+    fi
+    args+=("$word")
+  done
+  if ((expect_value)); then
+    _fabric_value "$prev"
+    return
+  fi
+  if ((!done_options)) && [[ $cur == -*=* ]]; then
+    local option=${cur%%=*}
+    cur=${cur#*=}
+    _fabric_value "$option"
+    return
+  fi
+  if ((!done_options)) && [[ $cur == -* ]]; then
+    # shellcheck disable=SC2086 # the option lists are words
+    _fabric_add $opts
+    return
+  fi
+  [[ -n $positional ]] && "$positional" $((${#args[@]} + 1)) "${args[@]}"
+}
+
+# --- the tools -----------------------------------------------------------------------------
+
+_fabric_common='--store --version -h --help'
+
+_fabric_no_positional() { :; }
+_fabric_uuid_positional() { _fabric_add_lines < <(_fabric_machine_uuids "$(_fabric_given_provider)"); }
+
+_fabric_store_kind_positional() { # index args...
+  local index=$1 kind=${2:-}
+  if ((index == 1)); then
+    case $sub in
+      list) _fabric_add machines providers snapshots ;;
+      *) _fabric_add machine provider snapshot ;;
+    esac
+    return
+  fi
+  case $kind in
+    provider | providers) ((index == 2)) && _fabric_add_lines < <(_fabric_provider_ids) ;;
+    machine | machines) _fabric_add_lines < <(_fabric_machine_uuids "$(_fabric_given_provider)") ;;
+    snapshot | snapshots)
+      local provider
+      provider=$(_fabric_given_provider)
+      [[ -n $provider ]] && _fabric_add_lines < <(_fabric_snapshot_ids "$provider") ;;
+  esac
+}
+
+# Completes the tool $1 on _fabric_words[$2..cword] (index $2 is the first argument).
+_fabric_tool() { # tool start
+  local tool=$1 start=$2 opts valued positional=_fabric_no_positional sub=
+  case $tool in
+    fabric-find-image)
+      opts="-p --provider --image --all $_fabric_common"
+      valued='-p --provider --store --image' ;;
+    fabric-find-flavor)
+      opts="-p --provider -n --null-input --flavor --all $_fabric_common"
+      valued='-p --provider --store --flavor' ;;
+    fabric-boot)
+      opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups
+        --private-network --public-network --userdata --swap --block-device --scheduler-hints
+        --private-nics --public-nics --meta --files --file --config-drive --group --name
+        --dry-run $_fabric_common"
+      valued='-p --provider --store --number --availability-zone --key-name --security-groups
+        --private-network --public-network --userdata --swap --block-device --scheduler-hints
+        --private-nics --public-nics --meta --files --file --group --name' ;;
+    fabric-wait)
+      opts="-p --provider --timeout --interval --max-interval --no-progress $_fabric_common"
+      valued='-p --provider --store --timeout --interval --max-interval' ;;
+    fabric-public-address)
+      opts="-p --provider --network $_fabric_common"
+      valued='-p --provider --store --network' ;;
+    fabric-destroy)
+      opts="-p --provider --force $_fabric_common"
+      valued='-p --provider --store'
+      positional=_fabric_uuid_positional ;;
+    fabric-list-machines)
+      opts="-p --provider --where --meta --group $_fabric_common"
+      valued='-p --provider --store --where --meta --group' ;;
+    fabric-table)
+      opts='--columns --no-header --version -h --help'
+      valued='--columns' ;;
+    fabric-store | fabric-snapshot)
+      local subs i
+      if [[ $tool == fabric-store ]]; then subs='register add list get remove path help'
+      else subs='create destroy help'; fi
+      for ((i = start; i < cword; i++)); do
+        if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
+      done
+      if [[ -z $sub ]]; then
+        if [[ $cur == -* ]]; then _fabric_add --version -h --help
+        else
+          # shellcheck disable=SC2086
+          _fabric_add $subs
+        fi
+        return
+      fi
+      case $tool/$sub in
+        fabric-store/register)
+          opts="--password-file --type --username --url --tenant --default-image --default-flavor
+            --extra $_fabric_common"
+          valued='--store --password-file --type --username --url --tenant --default-image
+            --default-flavor --extra' ;;
+        fabric-store/add)
+          opts="--password-file $_fabric_common"
+          valued='--store --password-file' ;;
+        fabric-store/list)
+          opts="-p --provider --uuid --group --status --machine $_fabric_common"
+          valued='-p --provider --store --uuid --group --status --machine'
+          positional=_fabric_store_kind_positional ;;
+        fabric-store/get)
+          opts="-p --provider $_fabric_common"
+          valued='-p --provider --store'
+          positional=_fabric_store_kind_positional ;;
+        fabric-store/remove)
+          opts="-p --provider --group $_fabric_common"
+          valued='-p --provider --store --group'
+          positional=_fabric_store_kind_positional ;;
+        fabric-store/path)
+          opts=$_fabric_common
+          valued='--store' ;;
+        fabric-snapshot/create)
+          opts="-p --provider --name --wait --timeout $_fabric_common"
+          valued='-p --provider --store --name --timeout'
+          positional=_fabric_uuid_positional ;;
+        fabric-snapshot/destroy)
+          opts="-p --provider --force $_fabric_common"
+          valued='-p --provider --store'
+          positional=_fabric_uuid_positional ;;
+        */help)
+          # shellcheck disable=SC2086
+          _fabric_add $subs
+          return ;;
+      esac ;;
+    *)
+      # A fabric-* program that is not ours: files, as bash would do without us.
+      _fabric_add_files
+      return ;;
+  esac
+  _fabric_complete_args "$start"
+}
+
+# --- the wrapper ---------------------------------------------------------------------------
+
+# The wrapper's options per command, as `fabric help` spells them (the specification's
+# spelling), and again dashed. Valued options are listed in _fabric_wrapper_valued.
+_fabric_wrapper_options() { # group/command dashed(0|1)
+  local common='--store --synchronous --json --table'
+  local -a spec dashed
+  case $1 in
+    provider/register)
+      spec=(--provider_type --default_image --default_flavor --extra --password-file --password-stdin --password-env)
+      dashed=(--provider-type --default-image --default-flavor --extra --password-file --password-stdin --password-env) ;;
+    provider/unregister) spec=(); dashed=() ;;
+    provider/list)
+      spec=(--provider_id); dashed=(--provider-id)
+      common='--store --json --table' ;;
+    machine/create)
+      spec=(--image --flavor --number_machines --availability_zone --key_name --security_groups
+        --private_network --public_network --userdata --swap --block_device --scheduler_hints
+        --private_nics --public_nics --meta --files --file --config_drive --skip_store
+        --wait_spawning --timeout --dry_run)
+      dashed=(--image --flavor --number-machines --availability-zone --key-name --security-groups
+        --private-network --public-network --userdata --swap --block-device --scheduler-hints
+        --private-nics --public-nics --meta --files --file --config-drive --skip-store
+        --wait-spawning --timeout --dry-run) ;;
+    machine/destroy) spec=(--force --skip_store); dashed=(--force --skip-store) ;;
+    machine/list)
+      spec=(--skip_store); dashed=(--skip-store)
+      common='--store --json --table' ;;
+    snapshot/create)
+      spec=(--wait_spawning --skip_store --name --timeout)
+      dashed=(--wait-spawning --skip-store --name --timeout) ;;
+    snapshot/destroy) spec=(--skip_store --force); dashed=(--skip-store --force) ;;
+  esac
+  # shellcheck disable=SC2086 # $common is a list of words
+  if (($2)); then printf '%s ' "${dashed[@]}" $common; else printf '%s ' "${spec[@]}" $common; fi
+}
+
+_fabric_wrapper_valued='--store --provider_type --provider-type --default_image --default-image
+  --default_flavor --default-flavor --extra --password-file --password_file --password-env
+  --password_env --provider_id --provider-id --image --flavor --number_machines --number-machines
+  --availability_zone --availability-zone --key_name --key-name --security_groups
+  --security-groups --private_network --private-network --public_network --public-network
+  --userdata --swap --block_device --block-device --scheduler_hints --scheduler-hints
+  --private_nics --private-nics --public_nics --public-nics --meta --files --file --timeout --name'
+
+_fabric_wrapper_positional() { # index args...
+  case $group/$command in
+    provider/register | provider/list) ;;
+    provider/unregister | machine/list) (($1 == 1)) && _fabric_add_lines < <(_fabric_provider_ids) ;;
+    machine/create) (($1 == 1)) && _fabric_add_lines < <(_fabric_provider_ids) ;;
+    machine/destroy | snapshot/create | snapshot/destroy)
+      if (($1 == 1)); then _fabric_add_lines < <(_fabric_provider_ids)
+      elif (($1 == 2)); then _fabric_add_lines < <(_fabric_machine_uuids "$2"); fi ;;
+  esac
+}
+
+_fabric_wrapper() {
+  local i=1 group command
+  # Leading --json/--table belong to the wrapper.
+  while ((i < cword)) && [[ ${_fabric_words[i]} == --json || ${_fabric_words[i]} == --table ]]; do ((i++)); done
+  if ((i == cword)); then
+    if [[ $cur == -* ]]; then
+      _fabric_add --json --table --help --version
+    else
+      _fabric_add provider machine snapshot help version
+      local name
+      while IFS= read -r name; do
+        [[ $name == fabric-* ]] && _fabric_add "${name#fabric-}"
+      done < <(compgen -c fabric- | sort -u)
+    fi
+    return
+  fi
+  group=${_fabric_words[i]}
+  case $group in
+    provider | machine | snapshot) ;;
+    help | version | -*) return ;;
+    *)
+      # fabric NAME runs fabric-NAME: complete it as that tool.
+      _fabric_tool "fabric-$group" $((i + 1))
+      return ;;
+  esac
+  ((i++))
+  if ((i == cword)); then
+    case $group in
+      provider) _fabric_add register unregister list ;;
+      machine) _fabric_add create destroy list ;;
+      snapshot) _fabric_add create destroy ;;
+    esac
+    return
+  fi
+  command=${_fabric_words[i]}
+  local use_dashed=0 typed=${cur#--}
+  [[ $cur == --* && ${typed%%=*} == *-* ]] && use_dashed=1
+  local opts valued=$_fabric_wrapper_valued positional=_fabric_wrapper_positional
+  opts=$(_fabric_wrapper_options "$group/$command" "$use_dashed")
+  _fabric_complete_args $((i + 1))
+}
+
+# --- entry point ---------------------------------------------------------------------------
+
+_fabric() {
+  local cur prev cword
+  local -a _fabric_words
+  COMPREPLY=()
+  if declare -F _get_comp_words_by_ref > /dev/null; then
+    local -a words
+    _get_comp_words_by_ref -n =: cur prev words cword
+    _fabric_words=("${words[@]}")
+  else
+    # Without bash-completion, readline has split --opt=value at '=': join the pieces again.
+    local i joining=0
+    _fabric_words=()
+    cword=0
+    for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+      if [[ ${COMP_WORDS[i]} == = && ${#_fabric_words[@]} -gt 0 && ${_fabric_words[-1]} == -* ]]; then
+        _fabric_words[-1]+='='
+        joining=1
+      elif ((joining)); then
+        _fabric_words[-1]+=${COMP_WORDS[i]}
+        joining=0
+      else
+        _fabric_words+=("${COMP_WORDS[i]}")
+      fi
+      ((i == COMP_CWORD)) && cword=$((${#_fabric_words[@]} - 1))
+    done
+    cur=${_fabric_words[cword]:-}
+    prev=${_fabric_words[cword - 1]:-}
+  fi
+  local tool=${_fabric_words[0]##*/}
+  if [[ $tool == fabric ]]; then
+    _fabric_wrapper
+  else
+    _fabric_tool "$tool" 1
+  fi
+  # Each candidate once (fabric snapshot is a group and fabric-snapshot a tool).
+  local -A seen=()
+  local -a unique=()
+  local word
+  for word in "${COMPREPLY[@]}"; do
+    [[ -n ${seen[$word]:-} ]] && continue
+    seen[$word]=1
+    unique+=("$word")
+  done
+  COMPREPLY=("${unique[@]}")
+  # A value with ':' in it: readline replaces only what follows the last ':'.
+  if declare -F __ltrim_colon_completions > /dev/null; then __ltrim_colon_completions "$cur"; fi
+  return 0
+}
+
+complete -F _fabric fabric fabric-find-image fabric-find-flavor fabric-boot fabric-wait \
+  fabric-public-address fabric-store fabric-snapshot fabric-destroy fabric-list-machines fabric-table

@@ -1,0 +1,249 @@
+# fish completion for fabric(1), the wrapper: groups, commands, options in the specification's
+# spelling (--number_machines) and dashed (--number-machines), provider ids and machine uuids
+# from the state store, files, and the keys of --image, --flavor and --extra. `fabric NAME ...`
+# is completed as fabric-NAME. Install in a fish completions directory (make install puts it in
+# share/fish/vendor_completions.d).
+
+# --- reading the store (no jq: fabric's own compact JSON lines) ---
+
+function __fabric_json_field -a field -d 'the string field of each JSON line on stdin'
+    while read -l line
+        set -l match (string match -r -- '"'$field'":"((?:[^"\\\\]|\\\\.)*)"' $line)
+        set -q match[2]; or continue
+        string replace -ra -- '\\\\(.)' '$1' $match[2]
+    end
+end
+
+function __fabric_store -d 'fabric-store with the --store of the command line, if it exists'
+    set -l tokens (commandline -opc)
+    set -l store
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --store
+                set -l next (math $i + 1)
+                set -q tokens[$next]; and set store --store $tokens[$next]
+            case '--store=*'
+                set store --store (string replace -- --store= '' $tokens[$i])
+        end
+    end
+    set -l tool
+    if command -q fabric-store
+        set tool fabric-store
+    else if command -q fabric
+        set tool fabric store
+    else
+        return
+    end
+    # Never create a store by pressing TAB: only read one that exists.
+    set -l store_path ($tool path $store 2>/dev/null)
+    test -f "$store_path"; or return
+    $tool $argv[1] $store $argv[2..-1] 2>/dev/null
+end
+
+function __fabric_providers -d 'registered provider ids'
+    __fabric_store list providers | __fabric_json_field provider_id
+end
+
+# --- the wrapper's command line ---
+
+# The words after `fabric` and its leading --json/--table.
+function __fabric_words
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    while set -q tokens[1]; and contains -- $tokens[1] --json --table
+        set -e tokens[1]
+    end
+    string join \n -- $tokens
+end
+
+function __fabric_needs_group
+    set -l words (__fabric_words)
+    not set -q words[1]
+end
+
+# True when the line is `fabric GROUP [COMMAND]`, and no command is typed yet when COMMAND is
+# not given.
+function __fabric_using -a group command
+    set -l words (__fabric_words)
+    test "$words[1]" = "$group"; or return 1
+    if test -z "$command"
+        not set -q words[2]
+    else
+        test "$words[2]" = "$command"
+    end
+end
+
+# The wrapper's options that take a value, in both spellings.
+set -g __fabric_valued --store --provider_type --provider-type --default_image --default-image \
+    --default_flavor --default-flavor --extra --password-file --password_file --password-env \
+    --password_env --provider_id --provider-id --image --flavor --number_machines --number-machines \
+    --availability_zone --availability-zone --key_name --key-name --security_groups \
+    --security-groups --private_network --private-network --public_network --public-network \
+    --userdata --swap --block_device --block-device --scheduler_hints --scheduler-hints \
+    --private_nics --private-nics --public_nics --public-nics --meta --files --file --timeout --name
+
+# The positional arguments after `fabric GROUP COMMAND`, one per line.
+function __fabric_args
+    set -l words (__fabric_words)
+    set -e words[1..2]
+    set -l skip 0
+    for word in $words
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case '--*=*'
+            case '-*'
+                contains -- $word $__fabric_valued; and set skip 1
+            case '*'
+                echo $word
+        end
+    end
+end
+
+# True when the token being completed is positional argument N of `fabric GROUP COMMAND`.
+function __fabric_arg -a group command n
+    __fabric_using $group $command; or return 1
+    set -l tokens (commandline -opc)
+    contains -- $tokens[-1] $__fabric_valued; and return 1
+    test (count (__fabric_args)) -eq (math $n - 1)
+end
+
+function __fabric_machine_uuids -d 'machine uuids of the provider given as the first argument'
+    set -l args (__fabric_args)
+    set -q args[1]; or return
+    __fabric_store list machines -p $args[1] | __fabric_json_field uuid
+end
+
+# fabric NAME runs fabric-NAME: complete it as that tool.
+function __fabric_delegating
+    set -l words (__fabric_words)
+    set -q words[1]; or return 1
+    not contains -- $words[1] provider machine snapshot help version
+end
+
+function __fabric_delegate
+    set -l words (__fabric_words)
+    set words[1] fabric-$words[1]
+    complete -C (string join ' ' -- (string escape -- $words) (commandline -ct))
+end
+
+function __fabric_tools -d 'fabric-* programs on PATH'
+    for name in (complete -C fabric- | string replace -r '\t.*' '' | string match -r '^fabric-[^.]+$')
+        set name (string replace fabric- '' $name)
+        contains -- $name provider machine snapshot help version; or echo $name
+    end
+end
+
+# Registers an option of `fabric GROUP COMMAND` in the specification's spelling and, when that
+# differs, dashed: __fabric_option GROUP COMMAND NAME DESCRIPTION [complete's value options...]
+function __fabric_option -a group command name description
+    set -l names $name (string replace -a _ - -- $name)
+    for spelling in (printf '%s\n' $names | sort -u)
+        complete -c fabric -n "__fabric_using $group $command" -l $spelling -d $description $argv[5..-1]
+    end
+end
+
+complete -c fabric -f
+
+# --- groups and global options ---
+
+complete -c fabric -n __fabric_needs_group -l json -d 'print JSON lines'
+complete -c fabric -n __fabric_needs_group -l table -d 'print an aligned table'
+complete -c fabric -n __fabric_needs_group -s h -l help -d 'show the commands and options'
+complete -c fabric -n __fabric_needs_group -l version -d 'show the version'
+complete -c fabric -n __fabric_needs_group -a provider -d 'register, unregister and list providers'
+complete -c fabric -n __fabric_needs_group -a machine -d 'create, destroy and list machines'
+complete -c fabric -n __fabric_needs_group -a snapshot -d 'create and destroy snapshots'
+complete -c fabric -n __fabric_needs_group -a help -d 'show the commands and options'
+complete -c fabric -n __fabric_needs_group -a version -d 'show the version'
+complete -c fabric -n __fabric_needs_group -a '(__fabric_tools)' -d 'fabric tool'
+complete -c fabric -n __fabric_delegating -a '(__fabric_delegate)'
+
+complete -c fabric -n '__fabric_using provider' -a register -d 'register a provider'
+complete -c fabric -n '__fabric_using provider' -a unregister -d 'remove a provider'
+complete -c fabric -n '__fabric_using provider' -a list -d 'list the providers'
+complete -c fabric -n '__fabric_using machine' -a create -d 'create machines'
+complete -c fabric -n '__fabric_using machine' -a destroy -d 'destroy a machine and its snapshots'
+complete -c fabric -n '__fabric_using machine' -a list -d 'list the machines of a provider'
+complete -c fabric -n '__fabric_using snapshot' -a create -d 'snapshot a machine'
+complete -c fabric -n '__fabric_using snapshot' -a destroy -d 'destroy the snapshots of a machine'
+
+# --- positional arguments ---
+
+for command in 'provider unregister' 'machine create' 'machine destroy' 'machine list' \
+        'snapshot create' 'snapshot destroy'
+    set -l pair (string split ' ' -- $command)
+    complete -c fabric -n "__fabric_arg $pair 1" -a '(__fabric_providers)' -d 'provider id'
+end
+for command in 'machine destroy' 'snapshot create' 'snapshot destroy'
+    set -l pair (string split ' ' -- $command)
+    complete -c fabric -n "__fabric_arg $pair 2" -a '(__fabric_machine_uuids)' -d 'machine uuid'
+end
+
+# --- options of every command ---
+
+for command in 'provider register' 'provider unregister' 'provider list' 'machine create' \
+        'machine destroy' 'machine list' 'snapshot create' 'snapshot destroy'
+    set -l pair (string split ' ' -- $command)
+    __fabric_option $pair[1] $pair[2] store 'the state store (SQLite file)' -r -F
+    __fabric_option $pair[1] $pair[2] json 'print JSON lines'
+    __fabric_option $pair[1] $pair[2] table 'print an aligned table'
+end
+for command in 'provider register' 'provider unregister' 'machine create' 'machine destroy' \
+        'snapshot create' 'snapshot destroy'
+    set -l pair (string split ' ' -- $command)
+    __fabric_option $pair[1] $pair[2] synchronous 'accepted; commands always finish before they return'
+end
+
+# --- provider ---
+
+__fabric_option provider register provider_type 'OPENSTACK (default) or NULLPROVIDER' -x -a 'OPENSTACK NULLPROVIDER openstack null'
+__fabric_option provider register default_image 'image booted when no --image is given' -x
+__fabric_option provider register default_flavor 'flavor used when no --flavor is given' -x
+__fabric_option provider register extra 'a setting of the provider type, key=value' -x \
+    -a 'build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota='
+__fabric_option provider register password-file 'read the password from a file' -r -F
+__fabric_option provider register password-stdin 'read the password from standard input'
+__fabric_option provider register password-env 'take the password from an environment variable' -x -a '(set -nx)'
+__fabric_option provider list provider_id 'only this provider' -x -a '(__fabric_providers)'
+
+# --- machine ---
+
+__fabric_option machine create image 'an image property to match, key=value' -x \
+    -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
+__fabric_option machine create flavor 'a flavor property to match, key=value' -x \
+    -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
+__fabric_option machine create number_machines 'how many machines (default 1)' -x
+__fabric_option machine create availability_zone 'the availability zone' -x
+__fabric_option machine create key_name 'a key pair for SSH access' -x
+__fabric_option machine create security_groups 'security groups, comma-separated' -x
+__fabric_option machine create private_network 'the private network' -x
+__fabric_option machine create public_network 'a public network to take an address from' -x
+__fabric_option machine create userdata 'a cloud-init user-data file' -r -F
+__fabric_option machine create swap 'size of a swap device, in MB' -x
+__fabric_option machine create block_device 'dev=id:type:size:delete-on-terminate' -x
+__fabric_option machine create scheduler_hints 'a hint for the scheduler, key=value' -x
+__fabric_option machine create private_nics 'a private NIC, net-id=ID or port-id=ID' -x -a 'net-id= port-id='
+__fabric_option machine create public_nics 'a public NIC, net-id=ID or port-id=ID' -x -a 'net-id= port-id='
+__fabric_option machine create meta 'metadata for each machine, key=value' -x
+__fabric_option machine create files 'a file to inject, dst=src' -r -F
+__fabric_option machine create file 'a file to inject, dst=src' -r -F
+__fabric_option machine create config_drive 'attach a configuration drive'
+__fabric_option machine create skip_store 'do not record the machines in the store'
+__fabric_option machine create wait_spawning 'wait until the machines are ACTIVE'
+__fabric_option machine create timeout 'seconds to wait (default 600)' -x
+__fabric_option machine create dry_run 'print what would be asked of the cloud'
+__fabric_option machine destroy force 'remove the records even if the cloud fails'
+__fabric_option machine destroy skip_store 'proceed if the store has no record of the machine'
+__fabric_option machine list skip_store 'list what the provider reports'
+
+# --- snapshot ---
+
+__fabric_option snapshot create wait_spawning 'wait until the snapshot is active'
+__fabric_option snapshot create skip_store 'proceed if the store has no record of the machine'
+__fabric_option snapshot create name 'the snapshot name' -x
+__fabric_option snapshot create timeout 'seconds to wait (default 600)' -x
+__fabric_option snapshot destroy skip_store 'proceed if the store has no record of the machine'
+__fabric_option snapshot destroy force 'remove the records even if the cloud fails'

@@ -31,6 +31,9 @@ extension ParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
+            // A FabricError from a validate() arrives wrapped by ArgumentParser; report it as
+            // itself (its own kind and exit status), not as "UsageError: UsageError: ...".
+            if let fabricError = wrappedFabricError(in: error) { Tool.fail(fabricError) }
             let status = exitCode(for: error)
             if status == .success {
                 print(fullMessage(for: error))
@@ -49,12 +52,29 @@ extension ParsableCommand {
         } catch let error as JSONSyntaxError {
             Tool.fail(.input("invalid JSON: \(error.reason)"))
         } catch {
+            // `--help`, `-h` and the `help` subcommand end here as a clean exit whose message
+            // is the help text: print it rather than exit silently.
             let status = exitCode(for: error)
-            if status == .success { Tool.exit(0) }
+            if status == .success {
+                let text = fullMessage(for: error)
+                if !text.isEmpty { print(text) }
+                Tool.exit(0)
+            }
             warn("UsageError: " + message(for: error).replacingFirst("Error: ", with: ""))
             Tool.exit(FabricError.Kind.usage.exitStatus)
         }
         Tool.exit(0)
+    }
+
+    /// The FabricError inside ArgumentParser's (internal) wrapper types, found by reflection
+    /// because ArgumentParser offers no public way to unwrap an error thrown from validate().
+    private static func wrappedFabricError(in error: Any, depth: Int = 0) -> FabricError? {
+        if let error = error as? FabricError { return error }
+        guard depth < 4 else { return nil }
+        for child in Mirror(reflecting: error).children {
+            if let found = wrappedFabricError(in: child.value, depth: depth + 1) { return found }
+        }
+        return nil
     }
 
     private static func usageLine(for error: Error) -> String? {

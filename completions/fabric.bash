@@ -319,9 +319,7 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
       spec=(--provider_type --default_image --default_flavor --extra --password-file --password-stdin --password-env)
       dashed=(--provider-type --default-image --default-flavor --extra --password-file --password-stdin --password-env) ;;
     provider/unregister) spec=(); dashed=() ;;
-    provider/list)
-      spec=(--provider_id); dashed=(--provider-id)
-      common='--store --json --table' ;;
+    provider/list) spec=(--provider_id); dashed=(--provider-id) ;;
     machine/create)
       spec=(--image --flavor --number_machines --availability_zone --key_name --security_groups
         --private_network --public_network --userdata --swap --block_device --scheduler_hints
@@ -332,9 +330,7 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
         --private-nics --public-nics --meta --files --file --config-drive --skip-store
         --wait-spawning --timeout --dry-run) ;;
     machine/destroy) spec=(--force --skip_store); dashed=(--force --skip-store) ;;
-    machine/list)
-      spec=(--skip_store); dashed=(--skip-store)
-      common='--store --json --table' ;;
+    machine/list) spec=(--skip_store); dashed=(--skip-store) ;;
     snapshot/create)
       spec=(--wait_spawning --skip_store --name --timeout)
       dashed=(--wait-spawning --skip-store --name --timeout) ;;

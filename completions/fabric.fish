@@ -190,10 +190,6 @@ for command in 'provider register' 'provider unregister' 'provider list' 'machin
     __fabric_option $pair[1] $pair[2] store 'the state store (SQLite file)' -r -F
     __fabric_option $pair[1] $pair[2] json 'print JSON lines'
     __fabric_option $pair[1] $pair[2] table 'print an aligned table'
-end
-for command in 'provider register' 'provider unregister' 'machine create' 'machine destroy' \
-        'snapshot create' 'snapshot destroy'
-    set -l pair (string split ' ' -- $command)
     __fabric_option $pair[1] $pair[2] synchronous 'accepted; commands always finish before they return'
 end
 

@@ -31,6 +31,8 @@ struct Harness {
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = Harness.root.appendingPathComponent("bin").path + ":" + Harness.binDirectory.path + ":" + (env["PATH"] ?? "")
+        // The wrapper prefers the checkout's .build/debug; these tests mean the tools just built.
+        env["FABRIC_TOOLS"] = Harness.binDirectory.path
         env["FABRIC_STORE"] = store
         env["HOME"] = directory.path
         env.removeValue(forKey: "FABRIC_PASSWORD")

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// The `fabric` wrapper as a user types it: help, version, spellings and common options.
+@Suite struct WrapperTests {
+    static let commands = ["provider register", "provider unregister", "provider list", "machine create",
+                           "machine destroy", "machine list", "snapshot create", "snapshot destroy"]
+
+    @Test func versionAndHelp() {
+        let h = Harness()
+        for command in ["fabric --version", "fabric version"] {
+            let result = h.sh(command)
+            #expect(result.status == 0)
+            #expect(result.stdout == "fabric 0.1.0\n")
+        }
+        for command in ["fabric help", "fabric --help", "fabric -h"] {
+            let result = h.sh(command)
+            #expect(result.status == 0)
+            #expect(result.stdout.hasPrefix("usage: fabric [--json|--table] GROUP COMMAND"))
+            for name in WrapperTests.commands { #expect(result.stdout.contains("\n\(name) "), "\(command) lacks \(name)") }
+        }
+        for command in ["fabric help", "fabric help machine create", "fabric machine create --help"] {
+            let head = h.sh("\(command) | head -n 1")
+            #expect(head.status == 0, "\(command) | head: status \(head.status) (SIGPIPE?)")
+        }
+        let bare = h.sh("fabric")
+        #expect(bare.status == 64)
+        #expect(bare.stdout.isEmpty)
+        #expect(bare.stderr.hasPrefix("usage: fabric"))
+    }
+
+    /// `fabric help GROUP COMMAND` and `fabric GROUP COMMAND --help` print the command's usage
+    /// and the pipeline of tools it runs, and nothing else runs.
+    @Test(arguments: commands)
+    func commandHelp(command: String) {
+        let h = Harness()
+        let pipelineTool = [
+            "provider register": "fabric-store register", "provider unregister": "fabric-store remove provider",
+            "provider list": "fabric-store list providers", "machine create": "fabric-boot -p ID --group",
+            "machine destroy": "fabric-destroy", "machine list": "fabric-list-machines",
+            "snapshot create": "fabric-snapshot create", "snapshot destroy": "fabric-snapshot destroy",
+        ][command]!
+        for line in ["fabric help \(command)", "fabric \(command) --help", "fabric \(command) -h",
+                     "fabric --json \(command) demo --help"] {
+            let result = h.sh(line)
+            #expect(result.status == 0, "\(line): \(result.stderr)")
+            #expect(result.stdout.hasPrefix("usage: fabric [--json|--table] \(command)"), "\(line): \(result.stdout)")
+            #expect(result.stdout.contains(pipelineTool), "\(line) does not show the pipeline: \(result.stdout)")
+            #expect(result.stdout.contains("--synchronous"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: h.store), "help must not touch the store")
+    }
+
+    @Test func helpOnGroupsToolsAndUnknowns() {
+        let h = Harness()
+        let group = h.sh("fabric help machine")
+        #expect(group.status == 0)
+        #expect(group.lines.filter { $0.hasPrefix("machine ") }.count == 3, "\(group.stdout)")
+        #expect(!group.stdout.contains("provider register"))
+        let tool = h.sh("fabric help boot")
+        #expect(tool.status == 0)
+        #expect(tool.stdout.contains("USAGE: fabric-boot"))
+        let unknown = h.sh("fabric help machine frobnicate")
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("unknown command: fabric machine frobnicate"))
+        let missing = h.sh("fabric help nope")
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no fabric-nope on PATH"))
+    }
+
+    /// The spec's common option is accepted by every command, as `fabric help` says.
+    @Test func synchronousIsAcceptedByEveryCommand() {
+        let h = Harness()
+        let register = h.sh("fabric --json provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium --synchronous")
+        #expect(register.status == 0, "\(register.stderr)")
+        #expect(h.sh("fabric --json provider list --synchronous").records.count == 1)
+        let create = h.sh("fabric --json machine create demo --synchronous --wait_spawning")
+        #expect(create.status == 0, "\(create.stderr)")
+        let uuid = create.records.first?["uuid"] as? String ?? "?"
+        #expect(h.sh("fabric --json machine list demo --synchronous").records.count == 1)
+        #expect(h.sh("fabric --json machine list demo --skip_store --synchronous").records.count == 1)
+        #expect(h.sh("fabric --json snapshot create demo \(uuid) --synchronous --wait_spawning").status == 0)
+        #expect(h.sh("fabric --json snapshot destroy demo \(uuid) --synchronous").records.count == 1)
+        #expect(h.sh("fabric --json machine destroy demo \(uuid) --synchronous").status == 0)
+        #expect(h.sh("fabric provider unregister demo --synchronous").status == 0)
+        let valued = h.sh("fabric provider list --synchronous=yes")
+        #expect(valued.status == 64)
+        #expect(valued.stderr.contains("--synchronous takes no value"))
+    }
+}

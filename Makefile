@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq
 PREFIX ?= /usr/local
 
-.PHONY: deps build release demo test install
+.PHONY: deps build release demo test install bench
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -24,6 +24,11 @@ demo: build
 test: build
 	swift build --build-tests
 	swift test
+
+# Release build, then one table of figures (start-up, listing, throughput, memory, provisioning).
+# Not part of `test`: benchmarks print figures; they do not fail on a busy machine.
+bench: deps
+	Tests/Benchmarks/run
 
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/man/man7

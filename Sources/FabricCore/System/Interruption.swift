@@ -18,6 +18,14 @@ public enum Interruption {
         action.sa_flags = 0   // no SA_RESTART: blocking calls return EINTR so we notice
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+        // A parent may hand down a mask that blocks them (threaded launchers do, Foundation's
+        // Process among them); blocked, they would never reach the handler and an
+        // interrupted tool could not clean up.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// Runs the clean-up of a failed or interrupted step: a signal must not cut it short,

@@ -11,53 +11,31 @@ struct Destroy: ParsableCommand {
             machine destroyed with status DELETED, ready for `fabric-store remove`. A machine that \
             cannot be destroyed is not printed, so the store keeps it; the exit status says so. \
             With --force, a machine the provider no longer has (or fails to delete) is printed \
-            anyway, with a warning, so its record can be forgotten.
+            anyway, with a warning, so its record can be forgotten. The whole input is read and \
+            checked before the first machine is destroyed.
             """,
         version: fabricVersion)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var machines: MachineInput
 
     @Flag(help: "Print machines the provider could not destroy too, so their records are removed.")
     var force = false
 
-    @Argument(help: ArgumentHelp("Machine UUIDs (with -p); without them, machine records are read.", valueName: "uuid"))
-    var uuids: [String] = []
-
     func run() throws {
         Interruption.install()
         let session = Session(store: storeOptions)
-        var input: RecordSource
-        if uuids.isEmpty {
-            input = RecordSource(reader: RecordReader())
-        } else {
-            guard let provider = providerOptions.provider else { throw FabricError.usage("machine UUIDs need -p ID") }
-            input = RecordSource(records: uuids.map { JSON(["kind": JSON("machine"), "provider_id": JSON(provider), "uuid": JSON($0)]) })
-        }
-        var failures: [String] = []
-        while let record = try input.next() {
-            try Interruption.check()
+        // Not a streaming filter: destroying is irreversible, so every record (and its
+        // provider) is checked before the first machine goes.
+        var targets: [DestroyTarget] = []
+        for record in try machines.records(provider: providerOptions.provider) {
             let uuid = try record.requiredString("uuid", in: "machine record")
-            let providerID = try session.providerID(for: record, option: providerOptions.provider)
-            let provider = try session.provider(providerID)
-            if let error = attempt({ () throws(FabricError) in try provider.destroy(uuid) }) {
-                if error.kind == .interrupted || error.kind == .provider { throw error }
-                if force {
-                    warn("--force: forgetting machine \(uuid) although: \(error.message)")
-                } else {
-                    warn(error.description)
-                    failures.append(uuid)
-                    continue
-                }
-            }
-            record["status"] = JSON("DELETED")
-            record["provider_id"] = JSON(providerID)
-            RecordWriter.standardOutput.write(record)
+            let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+            targets.append(DestroyTarget(record: record, id: uuid, provider: provider))
         }
-        if !failures.isEmpty {
-            throw FabricError.machine("\(failures.count) machine\(failures.count == 1 ? "" : "s") not destroyed: \(failures.joined(separator: ", "))",
-                                      hint: "retry, or use --force to forget them")
-        }
+        try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED")
+            .run(targets) { (provider, uuid) throws(FabricError) in try provider.destroy(uuid) }
     }
 }
 

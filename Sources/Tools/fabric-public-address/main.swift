@@ -22,19 +22,29 @@ struct PublicAddress: ParsableCommand {
     func run() throws {
         Interruption.install()
         let session = Session(store: storeOptions)
+        // Not a streaming filter: every record (and its provider) is read and checked before
+        // the first address is taken, so bad input takes none. fabric-wait upstream streams;
+        // the records it emits early wait here only until it is done.
         var reader = RecordReader()
-        while let record = try reader.next() {
-            try Interruption.check()
+        var work: [(record: JSON, network: String, uuid: String, provider: any Provider)?] = []
+        let records = try reader.readAll()
+        for record in records {
             guard let network = network ?? record["public_network"]?.string else {
-                RecordWriter.standardOutput.write(record)
+                work.append(nil)
                 continue
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
             let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
-            let address = try provider.attachPublicAddress(uuid, network: network)
-            record["public_addresses"] = JSON(record.strings("public_addresses") + [address])
-            record["addresses"] = JSON(record.strings("addresses") + [address])
-            record["public_network"] = JSON(network)
+            work.append((record, network, uuid, provider))
+        }
+        for (record, item) in zip(records, work) {
+            try Interruption.check()
+            if let (record, network, uuid, provider) = item {
+                let address = try provider.attachPublicAddress(uuid, network: network)
+                record["public_addresses"] = JSON(record.strings("public_addresses") + [address])
+                record["addresses"] = JSON(record.strings("addresses") + [address])
+                record["public_network"] = JSON(network)
+            }
             RecordWriter.standardOutput.write(record)
         }
     }

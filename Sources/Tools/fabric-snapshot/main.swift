@@ -9,18 +9,6 @@ struct SnapshotTool: ParsableCommand {
         subcommands: [Create.self, Destroy.self])
 }
 
-/// Machines named on the command line (with -p) or machine records on standard input.
-struct MachineInput: ParsableArguments {
-    @Argument(help: ArgumentHelp("Machine UUIDs (with -p); without them, records are read.", valueName: "uuid"))
-    var uuids: [String] = []
-
-    func source(provider: String?) throws(FabricError) -> RecordSource {
-        if uuids.isEmpty { return RecordSource(reader: RecordReader()) }
-        guard let provider else { throw FabricError.usage("machine UUIDs need -p ID") }
-        return RecordSource(records: uuids.map { JSON(["kind": JSON("machine"), "provider_id": JSON(provider), "uuid": JSON($0)]) })
-    }
-}
-
 extension SnapshotTool {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,22 +37,53 @@ extension SnapshotTool {
             guard timeout > 0 else { throw FabricError.usage("--timeout must be a positive number of seconds") }
             Interruption.install()
             let session = Session(store: storeOptions)
-            var input = try machines.source(provider: providerOptions.provider)
-            var created: [JSON] = []
-            while let record = try input.next() {
-                try Interruption.check()
+            // Read and check every record before the first snapshot is made, so bad input
+            // changes nothing.
+            var targets: [(uuid: String, name: String, provider: any Provider)] = []
+            for record in try machines.records(provider: providerOptions.provider) {
                 let uuid = try record.requiredString("uuid", in: "machine record")
-                let providerID = try session.providerID(for: record, option: providerOptions.provider)
+                let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
                 let machineName = record["name"]?.string ?? String(uuid.prefix(8))
                 let stamp = timestamp().filter { $0.isNumber }
-                let snapshot = try session.provider(providerID)
-                    .createSnapshot(of: uuid, name: name ?? "\(machineName)-snapshot-\(stamp)")
-                if wait { created.append(snapshot.json()) } else { RecordWriter.standardOutput.write(snapshot.json()) }
+                targets.append((uuid, name ?? "\(machineName)-snapshot-\(stamp)", provider))
             }
-            if wait {
+            var created: [(snapshot: Snapshot, provider: any Provider)] = []
+            do {
+                for target in targets {
+                    try Interruption.check()
+                    let snapshot = try target.provider.createSnapshot(of: target.uuid, name: target.name)
+                    if wait { created.append((snapshot, target.provider)) } else { RecordWriter.standardOutput.write(snapshot.json()) }
+                }
+                guard wait else { return }
                 RecordWriter.standardOutput.flushEachRecord = true
-                try Waiter(timeout: timeout).wait(for: created, session: session, providerOption: providerOptions.provider) {
-                    RecordWriter.standardOutput.write($0)
+                var printed = Set<String>()
+                do {
+                    try Waiter(timeout: timeout).wait(for: created.map { $0.snapshot.json() }, session: session,
+                                                      providerOption: providerOptions.provider) {
+                        printed.insert($0["id"]?.string ?? "")
+                        RecordWriter.standardOutput.write($0)
+                    }
+                } catch {
+                    created.removeAll { printed.contains($0.snapshot.id) }
+                    throw error
+                }
+            } catch {
+                // Printed snapshots go on to the store; the others would be lost, so they go.
+                removeUnreported(created)
+                throw error
+            }
+        }
+
+        /// Destroys snapshots made by this run that no record reported: a failed, timed-out or
+        /// interrupted --wait must not leave a snapshot that the store never hears of.
+        func removeUnreported(_ created: [(snapshot: Snapshot, provider: any Provider)]) {
+            Interruption.cleaningUp {
+                for (snapshot, provider) in created {
+                    if let error = attempt({ () throws(FabricError) in try provider.destroySnapshot(snapshot.id) }) {
+                        warn("could not remove snapshot \(snapshot.id) on provider \(quoted(provider.record.id)) after the failure: \(error.description); remove it with: fabric-snapshot destroy -p \(provider.record.id) \(snapshot.machineUUID)")
+                    } else {
+                        warn("removed snapshot \(snapshot.id) of machine \(snapshot.machineUUID), which was not ready")
+                    }
                 }
             }
         }
@@ -90,45 +109,29 @@ extension SnapshotTool {
         func run() throws {
             Interruption.install()
             let session = Session(store: storeOptions)
-            var input = try machines.source(provider: providerOptions.provider)
-            var done = Set<String>()
-            var failures: [String] = []
-            while let record = try input.next() {
-                try Interruption.check()
-                let providerID = try session.providerID(for: record, option: providerOptions.provider)
-                let provider = try session.provider(providerID)
-                var targets: [JSON] = []
+            // Read and check every record, and find every snapshot, before the first is destroyed.
+            var targets: [DestroyTarget] = []
+            var seen = Set<String>()
+            for record in try machines.records(provider: providerOptions.provider) {
+                let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+                let snapshots: [JSON]
                 switch try RecordKind(of: record) {
                 case .snapshot:
-                    targets = [record]
+                    _ = try record.requiredString("id", in: "snapshot record")
+                    snapshots = [record]
                 case .machine:
-                    let uuid = try record.requiredString("uuid", in: "machine record")
-                    targets = try provider.snapshots(of: uuid).map { $0.json() }
+                    snapshots = try provider.snapshots(of: try record.requiredString("uuid", in: "machine record")).map { $0.json() }
                 default:
                     throw FabricError.input("fabric-snapshot destroy takes machine or snapshot records, not \(abbreviated(record))")
                 }
-                for target in targets {
-                    let id = try target.requiredString("id", in: "snapshot record")
-                    guard done.insert(providerID + "\u{0}" + id).inserted else { continue }
-                    if let error = attempt({ () throws(FabricError) in try provider.destroySnapshot(id) }) {
-                        if error.kind == .interrupted || error.kind == .provider { throw error }
-                        if force {
-                            warn("--force: forgetting snapshot \(id) although: \(error.message)")
-                        } else {
-                            warn(error.description)
-                            failures.append(id)
-                            continue
-                        }
-                    }
-                    target["status"] = JSON("deleted")
-                    target["provider_id"] = JSON(providerID)
-                    RecordWriter.standardOutput.write(target)
+                for snapshot in snapshots {
+                    let id = try snapshot.requiredString("id", in: "snapshot record")
+                    guard seen.insert(provider.record.id + "\u{0}" + id).inserted else { continue }
+                    targets.append(DestroyTarget(record: snapshot, id: id, provider: provider))
                 }
             }
-            if !failures.isEmpty {
-                throw FabricError.snapshot("\(failures.count) snapshot\(failures.count == 1 ? "" : "s") not destroyed: \(failures.joined(separator: ", "))",
-                                           hint: "retry, or use --force to forget them")
-            }
+            try Destruction(force: force, kind: .snapshot, noun: "snapshot", deletedStatus: "deleted")
+                .run(targets) { (provider, id) throws(FabricError) in try provider.destroySnapshot(id) }
         }
     }
 }

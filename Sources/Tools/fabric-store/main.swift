@@ -110,36 +110,53 @@ extension StoreTool {
         func run() throws {
             let store = try Store(option: storeOptions.store)
             var reader = RecordReader()
+            // Not streamed: the whole input is read and checked before anything is stored, so
+            // a malformed record anywhere changes nothing. Upstream waits (fabric-wait) finish
+            // first in every pipeline fabric runs, so nothing is held back that could go sooner.
+            let records = try reader.readAll()
             var machines: [JSON] = []
             var snapshots: [JSON] = []
-            var passOn: [JSON] = []
-            func flush() throws(FabricError) {
-                try store.addMachines(machines)
-                try store.addSnapshots(snapshots)
-                for record in passOn { RecordWriter.standardOutput.write(record) }
-                RecordWriter.standardOutput.flush()
-                machines.removeAll()
-                snapshots.removeAll()
-                passOn.removeAll()
-            }
-            while let record = try reader.next() {
+            var providers: [ProviderRecord] = []
+            for record in records {
                 switch try RecordKind(of: record) {
-                case .machine: machines.append(record)
-                case .snapshot: snapshots.append(record)
+                case .machine:
+                    _ = try record.requiredString("uuid", in: "machine record")
+                    _ = try record.requiredString("provider_id", in: "machine record")
+                    machines.append(record)
+                case .snapshot:
+                    for field in ["id", "provider_id", "machine_uuid"] { _ = try record.requiredString(field, in: "snapshot record") }
+                    snapshots.append(record)
                 case .provider:
-                    try flush()
                     let provider = try ProviderRecord(record: record, password: try passwordOptions.password())
-                    try store.addProvider(provider)
-                    passOn.append(provider.json())
-                    try flush()
-                    continue
+                    try provider.validate()
+                    providers.append(provider)
                 case .image, .flavor:
                     throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
                 }
-                passOn.append(record)
-                if passOn.count >= 1000 || !reader.hasPendingInput { try flush() }
             }
-            try flush()
+            let stored = Set(try store.providers().map(\.id))
+            var known = stored
+            for provider in providers where !known.insert(provider.id).inserted {
+                throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
+            }
+            for record in machines + snapshots {
+                let id = record["provider_id"]?.string ?? ""
+                if !known.contains(id) {
+                    throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
+                }
+            }
+            for provider in providers { try store.addProvider(provider) }
+            try store.addMachines(machines)
+            try store.addSnapshots(snapshots)
+            var providerRecords = providers.makeIterator()
+            for record in records {
+                // A provider record is passed on as stored, without its password.
+                if case .provider = try RecordKind(of: record) {
+                    RecordWriter.standardOutput.write(providerRecords.next()!.json())
+                } else {
+                    RecordWriter.standardOutput.write(record)
+                }
+            }
         }
     }
 
@@ -206,20 +223,9 @@ extension StoreTool {
             case .provider:
                 RecordWriter.standardOutput.write(try store.provider(id).json())
             case .machine:
-                guard let provider = providerOptions.provider else { throw FabricError.usage("get machine needs -p ID") }
-                _ = try store.provider(provider)
-                guard let record = try store.machine(provider: provider, uuid: id) else {
-                    throw FabricError.machine("machine \(quoted(id)) is not in the store for provider \(quoted(provider))",
-                                              hint: "see: fabric machine list \(provider)")
-                }
-                RecordWriter.standardOutput.write(record)
+                RecordWriter.standardOutput.write(try StoredLookup(store, providerOptions, kind, "get").machine(id))
             default:
-                guard let provider = providerOptions.provider else { throw FabricError.usage("get snapshot needs -p ID") }
-                guard let record = try store.snapshots(provider: provider, machine: nil)
-                    .first(where: { $0["id"]?.string == id }) else {
-                    throw FabricError.snapshot("snapshot \(quoted(id)) is not in the store for provider \(quoted(provider))")
-                }
-                RecordWriter.standardOutput.write(record)
+                RecordWriter.standardOutput.write(try StoredLookup(store, providerOptions, kind, "get").snapshot(id))
             }
         }
     }
@@ -259,52 +265,47 @@ extension StoreTool {
                 guard ids.count == 1 else { throw FabricError.usage("remove provider takes exactly one provider id") }
                 RecordWriter.standardOutput.write(try store.removeProvider(ids[0]).json())
             case .machine:
-                guard let provider = providerOptions.provider else { throw FabricError.usage("remove machine needs -p ID") }
-                _ = try store.provider(provider)
-                var records: [JSON] = []
-                if let group { try store.machines(.init(providerID: provider, group: group)) { records.append($0) } }
-                for id in ids {
-                    guard let record = try store.machine(provider: provider, uuid: id) else {
-                        throw FabricError.machine("machine \(quoted(id)) is not in the store for provider \(quoted(provider))")
-                    }
-                    records.append(record)
-                }
                 if ids.isEmpty && group == nil { throw FabricError.usage("remove machine needs UUIDs or --group") }
-                try store.removeMachines(records.map { (provider, $0["uuid"]?.string ?? "") })
+                let lookup = try StoredLookup(store, providerOptions, kind, "remove")
+                var records: [JSON] = []
+                if let group { try store.machines(.init(providerID: lookup.provider, group: group)) { records.append($0) } }
+                for id in ids { records.append(try lookup.machine(id)) }
+                try store.removeMachines(records.map { (lookup.provider, $0["uuid"]?.string ?? "") })
                 for record in records { RecordWriter.standardOutput.write(record) }
             default:
-                guard let provider = providerOptions.provider else { throw FabricError.usage("remove snapshot needs -p ID") }
                 if ids.isEmpty { throw FabricError.usage("remove snapshot needs snapshot ids") }
-                let stored = try store.snapshots(provider: provider, machine: nil)
-                var records: [JSON] = []
-                for id in ids {
-                    guard let record = stored.first(where: { $0["id"]?.string == id }) else {
-                        throw FabricError.snapshot("snapshot \(quoted(id)) is not in the store for provider \(quoted(provider))")
-                    }
-                    records.append(record)
-                }
-                try store.removeSnapshots(ids.map { (provider, $0) })
+                let lookup = try StoredLookup(store, providerOptions, kind, "remove")
+                let records = try ids.map { (id) throws(FabricError) in try lookup.snapshot(id) }
+                try store.removeSnapshots(ids.map { (lookup.provider, $0) })
                 for record in records { RecordWriter.standardOutput.write(record) }
             }
         }
 
+        /// Reads and checks every record before removing any, so bad input removes nothing.
         func removeRecords(_ store: Store) throws(FabricError) {
             var reader = RecordReader()
-            while let record = try reader.next() {
+            let records = try reader.readAll()
+            var machines: [(provider: String, uuid: String)] = []
+            var snapshots: [(provider: String, id: String)] = []
+            var providers: [String] = []
+            for record in records {
                 switch try RecordKind(of: record) {
                 case .machine:
-                    try store.removeMachines([(try record.requiredString("provider_id", in: "machine record"),
-                                               try record.requiredString("uuid", in: "machine record"))])
+                    machines.append((try record.requiredString("provider_id", in: "machine record"),
+                                     try record.requiredString("uuid", in: "machine record")))
                 case .snapshot:
-                    try store.removeSnapshots([(try record.requiredString("provider_id", in: "snapshot record"),
-                                                try record.requiredString("id", in: "snapshot record"))])
+                    snapshots.append((try record.requiredString("provider_id", in: "snapshot record"),
+                                      try record.requiredString("id", in: "snapshot record")))
                 case .provider:
-                    _ = try store.removeProvider(try record.requiredString("provider_id", in: "provider record"))
+                    providers.append(try record.requiredString("provider_id", in: "provider record"))
                 case .image, .flavor:
                     throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
                 }
-                RecordWriter.standardOutput.write(record)
             }
+            try store.removeMachines(machines)
+            try store.removeSnapshots(snapshots)
+            for provider in providers { _ = try store.removeProvider(provider) }
+            for record in records { RecordWriter.standardOutput.write(record) }
         }
     }
 
@@ -316,6 +317,37 @@ extension StoreTool {
         func run() {
             RecordWriter.standardOutput.write(line: StoreLocation.resolve(storeOptions.store))
         }
+    }
+}
+
+/// One stored machine or snapshot of the provider given with -p, for `get` and `remove`,
+/// with the same errors for both: no -p, unknown provider, record not in the store.
+struct StoredLookup {
+    let store: Store
+    let provider: String
+    private let snapshots: [JSON]
+
+    init(_ store: Store, _ options: ProviderOptions, _ kind: Kind, _ verb: String) throws(FabricError) {
+        guard let provider = options.provider else { throw FabricError.usage("\(verb) \(kind.table.rawValue) needs -p ID") }
+        _ = try store.provider(provider)
+        self.store = store
+        self.provider = provider
+        snapshots = kind.table == .snapshot ? try store.snapshots(provider: provider, machine: nil) : []
+    }
+
+    func machine(_ uuid: String) throws(FabricError) -> JSON {
+        guard let record = try store.machine(provider: provider, uuid: uuid) else {
+            throw FabricError.machine("machine \(quoted(uuid)) is not in the store for provider \(quoted(provider))",
+                                      hint: "see: fabric machine list \(provider)")
+        }
+        return record
+    }
+
+    func snapshot(_ id: String) throws(FabricError) -> JSON {
+        guard let record = snapshots.first(where: { $0["id"]?.string == id }) else {
+            throw FabricError.snapshot("snapshot \(quoted(id)) is not in the store for provider \(quoted(provider))")
+        }
+        return record
     }
 }
 

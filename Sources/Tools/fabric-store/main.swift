@@ -97,7 +97,7 @@ extension StoreTool {
         static let configuration = CommandConfiguration(
             abstract: "Record machine, snapshot and provider records read from standard input, and pass them on.",
             discussion: """
-                Records are stored as they arrive, in batches, and written on unchanged, so \
+                The whole input is read and checked, then stored, then written on unchanged, so \
                 `fabric-store add` can sit in the middle of a pipeline. A machine or snapshot \
                 already stored is updated. A provider record needs a password from \
                 --password-file or $FABRIC_PASSWORD, and adding a provider that exists is a \

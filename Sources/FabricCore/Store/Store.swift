@@ -132,10 +132,12 @@ public final class Store {
                     av_zone = excluded.av_zone, addresses = excluded.addresses, status = excluded.status,
                     group_id = excluded.group_id, record = excluded.record
                 """)
+            // One SELECT per provider, not per record: 100,000 records name one or two providers.
+            var knownProviders = Set<String>()
             for record in records {
                 let uuid = try record.requiredString("uuid", in: "machine record")
                 let providerID = try record.requiredString("provider_id", in: "machine record")
-                try requireProvider(providerID)
+                if knownProviders.insert(providerID).inserted { try requireProvider(providerID) }
                 try insert.bind([.text(uuid), .text(providerID), record["av_zone"]?.string.map(SQLiteValue.text),
                                  .text(record["addresses"]?.encoded() ?? "[]"),
                                  record["status"]?.string.map(SQLiteValue.text),

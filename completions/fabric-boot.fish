@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-boot' -f
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" number' -l 'number' -d 'How many machines to boot for each record (spec: number_machines).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" availability-zone' -l 'availability-zone' -d 'The availability zone to boot in.' -rfka ''
@@ -86,14 +86,14 @@ complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_o
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'security-groups' -d 'Security groups, comma-separated ("default, mysql"); may be repeated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" private-network' -l 'private-network' -d 'The private network to place the machines in (DHCP). Excludes --private-nics.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" public-network' -l 'public-network' -d 'The public network to take a floating address from (see fabric-public-address). Excludes --public-nics.' -rfka ''
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" userdata' -l 'userdata' -d 'A cloud-init user-data file run at first boot.' -rfka ''
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" userdata' -l 'userdata' -d 'A cloud-init user-data file run at first boot.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" swap' -l 'swap' -d 'Size in MB of a swap device to attach.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'block-device' -d 'A block device mapping, dev=id:type:size:delete-on-terminate (e.g. vdb=VOLUME-ID:volume:10:true).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'scheduler-hints' -d 'A hint for the scheduler, as key=value; may be repeated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'private-nics' -d 'A private NIC, net-id=ID[,v4-fixed-ip=IP] or port-id=ID; may be repeated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'public-nics' -d 'A public NIC, net-id=ID or port-id=ID; may be repeated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'meta' -d 'Metadata to record on each machine, as key=value; may be repeated.' -rfka ''
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'files' -l 'file' -d 'A file to inject, as dst-path=src-path; may be repeated.' -rfka ''
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'files' -l 'file' -d 'A file to inject, as dst-path=src-path; may be repeated.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" config-drive' -l 'config-drive' -d 'Attach a config drive, so cloud-init finds its data without a metadata service.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" group' -l 'group' -d 'The group id to tag the machines with (default: a new UUID).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" name' -l 'name' -d 'Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).' -rfka ''

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-destroy' -f
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" force' -l 'force' -d 'Print machines the provider could not destroy too, so their records are removed.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-find-flavor' -f
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor"' -l 'flavor' -d 'A flavor property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" all' -l 'all' -d 'Emit one record per matching flavor, not only the first.'

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-find-image' -f
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image"' -l 'image' -d 'An image property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" all' -l 'all' -d 'Print every matching image, not only the first.'
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" version' -l 'version' -d 'Show the version.'

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-list-machines' -f
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'where' -d 'Keep machines whose field equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'meta' -d 'Keep machines whose metadata key equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" group' -l 'group' -d 'Keep the machines of one group (fabric-boot --group).' -rfka ''

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-public-address' -f
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" network' -l 'network' -d 'The public (external) network to take addresses from.' -rfka ''
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -98,9 +98,9 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_posit
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'remove' -d 'Remove records: those read from standard input, or those named.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'path' -d 'Print the path of the store that would be used.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rfka ''
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" type' -l 'type' -d 'OPENSTACK (default) or NULLPROVIDER; case-insensitive, aliases openstack and null.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" type' -l 'type' -d 'OPENSTACK (default) or NULLPROVIDER; case-insensitive, aliases openstack and null.' -rfka 'OPENSTACK NULLPROVIDER openstack null'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" username' -l 'username' -d 'The user to access the provider as.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" url' -l 'url' -d 'The provider\'s access point, e.g. http://keystone:5000/v3.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" tenant' -l 'tenant' -d 'The tenant (project) that owns the resources.' -rfka ''
@@ -109,11 +109,11 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register"' -l 'extra' -d 'A provider-type setting, as key=value; may be repeated.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store list" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" uuid' -l 'uuid' -d 'Machines: only this UUID.' -rfka ''
@@ -122,18 +122,18 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" machine' -l 'machine' -d 'Snapshots: only those of this machine.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store get" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store remove" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" group' -l 'group' -d 'Machines: remove every machine of this group.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store help" version' -l 'version' -d 'Show the version.'

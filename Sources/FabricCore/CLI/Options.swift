@@ -4,7 +4,7 @@ import ArgumentParser
 public struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
-        valueName: "path"))
+        valueName: "path"), completion: .file())
     public var store: String?
 
     public init() {}

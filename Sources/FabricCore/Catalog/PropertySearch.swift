@@ -82,17 +82,48 @@ extension String {
     }
 }
 
+/// What an image needs of a flavor (spec: minDisk, minRam): a flavor with less memory, or a
+/// smaller root disk, cannot boot it. A root disk of 0 means "as large as the image", as in Nova.
+public struct ImageRequirement {
+    public let minDisk: Double
+    public let minRam: Double
+    public let imageName: String
+
+    /// The image in a record from fabric-find-image, or nil when it names no minimums.
+    public init?(image: JSON?) {
+        guard let image else { return nil }
+        minDisk = image["min_disk"]?.number ?? 0
+        minRam = image["min_ram"]?.number ?? 0
+        imageName = image["name"]?.scalarText ?? image["id"]?.scalarText ?? "?"
+        if minDisk <= 0 && minRam <= 0 { return nil }
+    }
+
+    public func fits(_ flavor: JSON) -> Bool {
+        let disk = flavor["disk"]?.number ?? 0
+        return (disk == 0 || disk >= minDisk) && (flavor["ram"]?.number ?? 0) >= minRam
+    }
+
+    var summary: String {
+        "image \(imageName) needs min_disk \(wholeNumber(minDisk)) GB and min_ram \(wholeNumber(minRam)) MB"
+    }
+}
+
+private func wholeNumber(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+}
+
 /// find-image and find-flavor's shared work: the properties given, or the provider's default
-/// (matched by name or id) when none are; non-active images skipped unless status is asked for.
+/// (matched by name or id) when none are; non-active images skipped unless status is asked for;
+/// flavors too small for `requirement` left out.
 public func findInCatalog(_ catalog: PropertySearch.Catalog, properties texts: [String], provider: any Provider,
-                          all: Bool) throws(FabricError) -> [JSON] {
+                          all: Bool, requirement: ImageRequirement? = nil) throws(FabricError) -> [JSON] {
     var search = try PropertySearch(catalog, texts)
     let defaultName = catalog == .image ? provider.record.defaultImage : provider.record.defaultFlavor
     var items = catalog == .image ? try provider.images() : try provider.flavors()
     if catalog == .image && !search.properties.contains(where: { $0.key == "status" }) {
         items = items.filter { $0["status"]?.string == "active" }
     }
-    if search.isEmpty && all { return search.select(from: items) }
+    if search.isEmpty && all { return search.select(from: items).filter { requirement?.fits($0) ?? true } }
     if search.isEmpty {
         guard let defaultName else {
             throw FabricError.usage("no \(catalog.option) given and provider \(quoted(provider.record.id)) has no default \(catalog.rawValue)",
@@ -102,10 +133,16 @@ public func findInCatalog(_ catalog: PropertySearch.Catalog, properties texts: [
         if !byID.isEmpty { return byID }
         search = try PropertySearch(catalog, ["name=" + defaultName])
     }
-    let found = search.select(from: items)
-    if found.isEmpty {
+    let matching = search.select(from: items)
+    if matching.isEmpty {
         throw FabricError.machine("no \(catalog.rawValue) on provider \(quoted(provider.record.id)) matches \(search.summary)",
                                   hint: "see: fabric-find-\(catalog.rawValue) -p \(provider.record.id) --all")
+    }
+    let found = requirement.map { matching.filter($0.fits) } ?? matching
+    if found.isEmpty, let requirement {
+        let names = matching.prefix(5).map { $0["name"]?.scalarText ?? "?" }.joined(separator: ", ")
+        throw FabricError.machine("no \(catalog.rawValue) matching \(search.summary) is large enough: \(requirement.summary), and \(names)\(matching.count > 5 ? ", ..." : "") \(matching.count == 1 ? "is" : "are") smaller",
+                                  hint: "the flavors that fit: fabric-find-image -p \(provider.record.id) --image name=\(requirement.imageName) | fabric-find-flavor --all")
     }
     if found.count > 1 && !all {
         let names = found.prefix(5).map { $0["name"]?.scalarText ?? "?" }.joined(separator: ", ")

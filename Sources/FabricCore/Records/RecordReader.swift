@@ -59,12 +59,51 @@ public struct RecordReader {
         case .success(let parsed):
             value = parsed
         case .failure(let error):
+            if let cut = endOfCutShortRecord(from: start, to: end, line: valueLine, column: valueColumn) {
+                throw FabricError.input("\(source): line \(cut.line), column \(cut.column) (byte \(cut.byte)): invalid JSON: the input ends inside the record that starts on line \(valueLine)")
+            }
             let errorLine = valueLine + error.line - 1
             let errorColumn = error.line == 1 ? valueColumn + error.column - 1 : error.column
             throw FabricError.input("\(source): line \(errorLine), column \(errorColumn): invalid JSON: \(error.reason)")
         }
         advance(to: end)
         return value
+    }
+
+    /// Where a record that the end of input cut short stops: just after its last byte, as a
+    /// line and column and a 1-based byte offset in the stream. nil when the record's braces
+    /// close, so the error lies inside it and jansson's own position is the right one. (jansson
+    /// reports a cut-short record at the start of the line after it: "column 0".)
+    private func endOfCutShortRecord(from first: Int, to end: Int, line: Int, column: Int)
+        -> (line: Int, column: Int, byte: Int)? {
+        guard end == buffer.count, eof else { return nil }
+        var last = end - 1
+        while last > first, [0x20, 0x0A, 0x09, 0x0D].contains(buffer[last]) { last -= 1 }
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var cutLine = line
+        var lineStart = first - (column - 1)
+        for index in first...last {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\n") {
+                cutLine += 1
+                lineStart = index + 1
+            }
+            if inString {
+                if escaped { escaped = false }
+                else if byte == UInt8(ascii: "\\") { escaped = true }
+                else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                depth -= 1
+            }
+        }
+        guard depth > 0 || inString else { return nil }
+        return (cutLine, last - lineStart + 2, consumed + last + 2)
     }
 
     private func describe(_ byte: UInt8) -> String {

@@ -40,7 +40,7 @@ struct Boot: ParsableCommand {
         valueName: "name"))
     var publicNetwork: String?
 
-    @Option(help: ArgumentHelp("A cloud-init user-data file run at first boot.", valueName: "file"))
+    @Option(help: ArgumentHelp("A cloud-init user-data file run at first boot.", valueName: "file"), completion: .file())
     var userdata: String?
 
     @Option(help: ArgumentHelp("Size in MB of a swap device to attach.", valueName: "mb"))
@@ -67,7 +67,7 @@ struct Boot: ParsableCommand {
     var meta: [String] = []
 
     @Option(name: [.customLong("files"), .customLong("file")], help: ArgumentHelp(
-        "A file to inject, as dst-path=src-path; may be repeated.", valueName: "dst=src"))
+        "A file to inject, as dst-path=src-path; may be repeated.", valueName: "dst=src"), completion: .file())
     var files: [String] = []
 
     @Flag(name: .customLong("config-drive"), help: "Attach a config drive, so cloud-init finds its data without a metadata service.")

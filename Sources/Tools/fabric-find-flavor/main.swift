@@ -9,7 +9,9 @@ struct FindFlavor: ParsableCommand {
             For each record on standard input (usually from fabric-find-image), finds the flavor \
             whose properties equal every --flavor key=value (keys: name, id, vcpus, ram, disk, swap, \
             ephemeral, rxtx_factor) and adds it as "flavor". Without --flavor, the provider's default \
-            flavor. The provider is the record's provider_id, or -p.
+            flavor. Flavors too small for the record's image (less ram than its min_ram, a root \
+            disk smaller than its min_disk) are left out; when none is left, the error says so. \
+            The provider is the record's provider_id, or -p.
             """,
         version: fabricVersion)
 
@@ -31,10 +33,14 @@ struct FindFlavor: ParsableCommand {
         var input = inputOptions.reader()
         while let record = try input.next() {
             let id = try session.providerID(for: record, option: providerOptions.provider)
-            if found[id] == nil {
-                found[id] = try findInCatalog(.flavor, properties: properties, provider: try session.provider(id), all: all)
+            // Flavors too small for the record's image (its min_disk and min_ram) are left out.
+            let requirement = ImageRequirement(image: record["image"])
+            let key = "\(id)\u{0}\(requirement.map { "\($0.minDisk) \($0.minRam)" } ?? "")"
+            if found[key] == nil {
+                found[key] = try findInCatalog(.flavor, properties: properties, provider: try session.provider(id), all: all,
+                                               requirement: requirement)
             }
-            for flavor in found[id]! {
+            for flavor in found[key]! {
                 let out = record.copy()
                 out["provider_id"] = JSON(id)
                 out["flavor"] = flavor

@@ -31,7 +31,7 @@ enum Kind: String, ExpressibleByArgument, CaseIterable {
 struct PasswordOptions: ParsableArguments {
     @Option(name: .customLong("password-file"), help: ArgumentHelp(
         "Read a provider's password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.",
-        valueName: "file"))
+        valueName: "file"), completion: .file())
     var passwordFile: String?
 
     func password() throws(FabricError) -> String {
@@ -58,7 +58,7 @@ extension StoreTool {
         var id: String
 
         @Option(help: ArgumentHelp("OPENSTACK (default) or NULLPROVIDER; case-insensitive, aliases openstack and null.",
-                                   valueName: "type"))
+                                   valueName: "type"), completion: .list(["OPENSTACK", "NULLPROVIDER", "openstack", "null"]))
         var type: String = "OPENSTACK"
 
         @Option(help: ArgumentHelp("The user to access the provider as.", valueName: "name"))
@@ -183,6 +183,21 @@ extension StoreTool {
         @Option(help: ArgumentHelp("Snapshots: only those of this machine.", valueName: "uuid"))
         var machine: String?
 
+        /// Each filter and the kinds it applies to: one given for another kind is an error,
+        /// not silently ignored (it would list more than the user asked for).
+        func validate() throws {
+            let filters: [(option: String, given: Bool, kinds: Set<Kind>)] = [
+                ("--uuid", uuid != nil, [.machine]),
+                ("--group", group != nil, [.machine]),
+                ("--status", status != nil, [.machine, .snapshot]),
+                ("--machine", machine != nil, [.snapshot]),
+            ]
+            for filter in filters where filter.given && !filter.kinds.contains(kind.table) {
+                let kinds = filter.kinds.map { "\($0.rawValue)s" }.sorted().joined(separator: " and ")
+                throw FabricError.usage("\(filter.option) filters \(kinds), not \(kind.table.rawValue)s")
+            }
+        }
+
         func run() throws {
             let store = try Store(option: storeOptions.store)
             let out = RecordWriter.standardOutput
@@ -193,7 +208,7 @@ extension StoreTool {
                 }
             case .machine:
                 let filter = Store.MachineFilter(providerID: providerOptions.provider, uuid: uuid, group: group, status: status)
-                try store.machines(filter) { out.write($0) }
+                try store.machineTexts(filter) { out.write(text: $0) }
             default:
                 for snapshot in try store.snapshots(provider: providerOptions.provider, machine: machine)
                     where status.map({ snapshot["status"]?.string == $0 }) ?? true {

@@ -115,10 +115,7 @@ final class NullProvider: Provider {
                 used.insert(address)
                 let failed = settings.failMachine == index
                     ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
-                let metadata = JSON.object()
-                for (key, value) in request.meta { metadata[key] = JSON(value) }
-                metadata[FabricMetadata.group] = JSON(request.group)
-                metadata[FabricMetadata.provider] = JSON(record.id)
+                let metadata = self.metadata(for: request)
                 try database.run("""
                     INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
                                               private_address, failed_reason, metadata, request, created)
@@ -159,11 +156,23 @@ final class NullProvider: Provider {
         return [call]
     }
 
-    /// What the cloud was asked, kept with the machine so tests can see every option arrived.
+    /// The metadata each machine gets: the user's --meta and fabric's own tags.
+    private func metadata(for request: BootRequest) -> JSON {
+        let metadata = JSON.object()
+        for (key, value) in request.meta { metadata[key] = JSON(value) }
+        metadata[FabricMetadata.group] = JSON(request.group)
+        metadata[FabricMetadata.provider] = JSON(record.id)
+        return metadata
+    }
+
+    /// What the cloud was asked (name prefix, metadata and every option), kept with the machine
+    /// so tests can see every option arrived, and printed by fabric-boot --dry-run.
     private func describe(_ request: BootRequest) -> JSON {
         let object = JSON.object()
         object["image"] = JSON(request.imageID)
         object["flavor"] = JSON(request.flavorID)
+        object["name_prefix"] = JSON(request.namePrefix)
+        object["meta"] = metadata(for: request)
         if let zone = request.availabilityZone { object["availability_zone"] = JSON(zone) }
         if let key = request.keyName { object["key_name"] = JSON(key) }
         if !request.securityGroups.isEmpty { object["security_groups"] = JSON(request.securityGroups) }

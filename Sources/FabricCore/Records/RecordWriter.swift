@@ -20,6 +20,13 @@ public final class RecordWriter {
         if flushEachRecord || buffer.count >= 1 << 16 { flush() }
     }
 
+    /// A record that is already compact JSON text (as the store keeps it), written as is.
+    public func write(text: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: text.bindMemory(to: UInt8.self))
+        buffer.append(UInt8(ascii: "\n"))
+        if flushEachRecord || buffer.count >= 1 << 16 { flush() }
+    }
+
     public func write(line: String) {
         buffer.append(contentsOf: line.utf8)
         buffer.append(UInt8(ascii: "\n"))

@@ -147,6 +147,14 @@ public final class SQLiteStatement {
         }
     }
 
+    /// A text column's bytes in place, valid until the next step: no String is made.
+    public func textBytes(_ column: Int32) -> UnsafeRawBufferPointer? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL, let text = sqlite3_column_text(handle, column) else {
+            return nil
+        }
+        return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
+    }
+
     public func row() -> SQLiteRow {
         SQLiteRow(values: (0..<sqlite3_column_count(handle)).map { column in
             switch sqlite3_column_type(handle, column) {

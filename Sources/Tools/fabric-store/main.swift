@@ -208,7 +208,7 @@ extension StoreTool {
                 }
             case .machine:
                 let filter = Store.MachineFilter(providerID: providerOptions.provider, uuid: uuid, group: group, status: status)
-                try store.machines(filter) { out.write($0) }
+                try store.machineTexts(filter) { out.write(text: $0) }
             default:
                 for snapshot in try store.snapshots(provider: providerOptions.provider, machine: machine)
                     where status.map({ snapshot["status"]?.string == $0 }) ?? true {

@@ -122,8 +122,8 @@ public final class Store {
 
     // MARK: machines
 
-    public func addMachines(_ records: [JSON]) throws(FabricError) {
-        guard !records.isEmpty else { return }
+    public func addMachines(_ rows: [MachineRow]) throws(FabricError) {
+        guard !rows.isEmpty else { return }
         try database.transaction { () throws(FabricError) in
             let insert = try database.prepare("""
                 INSERT INTO machines (machine_uuid, provider_id, av_zone, addresses, status, group_id, created, record)
@@ -134,15 +134,12 @@ public final class Store {
                 """)
             // One SELECT per provider, not per record: 100,000 records name one or two providers.
             var knownProviders = Set<String>()
-            for record in records {
-                let uuid = try record.requiredString("uuid", in: "machine record")
-                let providerID = try record.requiredString("provider_id", in: "machine record")
-                if knownProviders.insert(providerID).inserted { try requireProvider(providerID) }
-                try insert.bind([.text(uuid), .text(providerID), record["av_zone"]?.string.map(SQLiteValue.text),
-                                 .text(record["addresses"]?.encoded() ?? "[]"),
-                                 record["status"]?.string.map(SQLiteValue.text),
-                                 record["group"]?.string.map(SQLiteValue.text),
-                                 .text(record["created"]?.string ?? timestamp()), .text(record.encoded())])
+            let now = timestamp()
+            for row in rows {
+                if knownProviders.insert(row.providerID).inserted { try requireProvider(row.providerID) }
+                try insert.bind([.text(row.uuid), .text(row.providerID), row.avZone.map(SQLiteValue.text),
+                                 .text(row.addresses), row.status.map(SQLiteValue.text), row.group.map(SQLiteValue.text),
+                                 .text(row.created ?? now), .text(row.text)])
                 while try insert.step() {}
             }
         }

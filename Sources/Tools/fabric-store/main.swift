@@ -113,50 +113,61 @@ extension StoreTool {
             // Not streamed: the whole input is read and checked before anything is stored, so
             // a malformed record anywhere changes nothing. Upstream waits (fabric-wait) finish
             // first in every pipeline fabric runs, so nothing is held back that could go sooner.
-            let records = try reader.readAll()
-            var machines: [JSON] = []
+            // Machines wait as MachineRows (their stored text), not as parsed records.
+            var machines: [MachineRow] = []
             var snapshots: [JSON] = []
             var providers: [ProviderRecord] = []
-            for record in records {
+            var passOn: [PassOn] = []
+            // Malformed JSON anywhere in the input is reported before a record of the wrong
+            // shape, as when the whole input was parsed first: the rest is still read.
+            func take(_ record: JSON) throws {
                 switch try RecordKind(of: record) {
                 case .machine:
-                    _ = try record.requiredString("uuid", in: "machine record")
-                    _ = try record.requiredString("provider_id", in: "machine record")
-                    machines.append(record)
+                    machines.append(try MachineRow(record))
+                    passOn.append(.machine(machines.count - 1))
                 case .snapshot:
                     for field in ["id", "provider_id", "machine_uuid"] { _ = try record.requiredString(field, in: "snapshot record") }
                     snapshots.append(record)
+                    passOn.append(.snapshot(snapshots.count - 1))
                 case .provider:
                     let provider = try ProviderRecord(record: record, password: try passwordOptions.password())
                     try provider.validate()
                     providers.append(provider)
+                    passOn.append(.provider(providers.count - 1))
                 case .image, .flavor:
                     throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
                 }
             }
+            var firstError: (any Error)?
+            while let record = try reader.next() {
+                guard firstError == nil else { continue }
+                do { try take(record) } catch { firstError = error }
+            }
+            if let firstError { throw firstError }
             let stored = Set(try store.providers().map(\.id))
             var known = stored
             for provider in providers where !known.insert(provider.id).inserted {
                 throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
             }
-            for record in machines + snapshots {
-                let id = record["provider_id"]?.string ?? ""
-                if !known.contains(id) {
-                    throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
-                }
+            for id in machines.map(\.providerID) + snapshots.map({ $0["provider_id"]?.string ?? "" }) where !known.contains(id) {
+                throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
             }
             for provider in providers { try store.addProvider(provider) }
             try store.addMachines(machines)
             try store.addSnapshots(snapshots)
-            var providerRecords = providers.makeIterator()
-            for record in records {
+            for item in passOn {
+                switch item {
+                case .machine(let index): RecordWriter.standardOutput.write(line: machines[index].text)
+                case .snapshot(let index): RecordWriter.standardOutput.write(snapshots[index])
                 // A provider record is passed on as stored, without its password.
-                if case .provider = try RecordKind(of: record) {
-                    RecordWriter.standardOutput.write(providerRecords.next()!.json())
-                } else {
-                    RecordWriter.standardOutput.write(record)
+                case .provider(let index): RecordWriter.standardOutput.write(providers[index].json())
                 }
             }
+        }
+
+        /// Which record goes out next, in input order.
+        private enum PassOn {
+            case machine(Int), snapshot(Int), provider(Int)
         }
     }
 

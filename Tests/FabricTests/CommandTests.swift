@@ -14,6 +14,17 @@ extension Harness {
         }
     }
 
+    /// Runs a command (bash -c) that must fail with `status` and say `message` on standard
+    /// error; returns its result for further checks.
+    @discardableResult
+    func expectFailure(_ command: String, _ status: Int32, _ message: String, stdin: String? = nil,
+                       env: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) -> Result {
+        let result = sh(command, stdin: stdin, env: env)
+        #expect(result.status == status, "\(command): \(result.status) \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(message), "\(command): \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
     func write(_ name: String, _ text: String) -> String {
         let path = directory.appendingPathComponent(name).path
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -61,12 +72,10 @@ extension Harness {
             #expect(!result.stdout.contains(password) && !result.stderr.contains(password), "\(id): the password was printed")
             #expect(h.sql("SELECT password FROM providers WHERE provider_id = '\(id)'") == [password], "\(id)")
         }
-        let none = h.sh("fabric provider register none u null:// t --provider_type null")
-        #expect(none.status == 64)
-        #expect(none.stderr.contains("no password: give it as the third argument, or --password-file"))
-        let unset = h.sh("fabric provider register unset u null:// t --provider_type null --password-env NOT_SET_ANYWHERE")
-        #expect(unset.status == 64)
-        #expect(unset.stderr.contains("NOT_SET_ANYWHERE is empty or unset"))
+        h.expectFailure("fabric provider register none u null:// t --provider_type null", 64,
+                        "no password: give it as the third argument, or --password-file")
+        h.expectFailure("fabric provider register unset u null:// t --provider_type null --password-env NOT_SET_ANYWHERE", 64,
+                        "NOT_SET_ANYWHERE is empty or unset")
         #expect(h.sql("SELECT count(*) FROM providers WHERE provider_id IN ('none', 'unset')") == ["0"])
     }
 
@@ -83,11 +92,7 @@ extension Harness {
             ("fabric provider register x a b null:// t --bogus", 64, "unknown option --bogus"),
             ("fabric provider register x a b null:// t --default_image", 64, "--default_image needs a value"),
         ]
-        for (command, status, message) in cases {
-            let result = h.sh(command)
-            #expect(result.status == status, "\(command): \(result.stderr)")
-            #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
-        }
+        for (command, status, message) in cases { h.expectFailure(command, status, message) }
         #expect(h.sql("SELECT provider_id, username FROM providers") == ["demo|admin"], "nothing changed")
     }
 
@@ -239,10 +244,7 @@ extension Harness {
             ("--frobnicate", 64, "unknown option --frobnicate"),
         ]
         for (options, status, message) in cases {
-            let result = h.sh("fabric machine create demo \(options)")
-            #expect(result.status == status, "\(options): \(result.status) \(result.stderr)")
-            #expect(result.stderr.contains(message), "\(options): \(result.stderr)")
-            #expect(result.stdout.isEmpty, "\(options)")
+            #expect(h.expectFailure("fabric machine create demo \(options)", status, message).stdout.isEmpty, "\(options)")
         }
         #expect(h.sql("SELECT count(*) FROM null_servers") + h.sql("SELECT count(*) FROM machines") == before)
         #expect(before == ["0", "0"])

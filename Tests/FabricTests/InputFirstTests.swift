@@ -20,26 +20,28 @@ import Testing
         ("[1]", 65, "expected a JSON object"),
     ]
 
+    /// Runs `command` on two good machine records followed by bad tail `index`, and checks
+    /// that it fails as that tail should; returns the harness to check that nothing changed.
+    static func failOnBadTail(_ index: Int, _ command: String) -> Harness {
+        let (tail, status, message) = badTails[index]
+        let h = Harness()
+        let machines = twoMachines(h)
+        let result = h.sh(command, stdin: machines + tail + "\n")
+        #expect(result.status == status, "\(command): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(command): \(result.stderr)")
+        return h
+    }
+
     @Test(arguments: 0..<badTails.count)
     func destroyChangesNothingOnBadInput(index: Int) {
-        let (tail, status, message) = Self.badTails[index]
-        let h = Harness()
-        let machines = Self.twoMachines(h)
-        let result = h.sh("fabric-destroy | fabric-store remove", stdin: machines + tail + "\n")
-        #expect(result.status == status, "\(result.stderr)")
-        #expect(result.stderr.contains(message), "\(result.stderr)")
+        let h = Self.failOnBadTail(index, "fabric-destroy | fabric-store remove")
         #expect(h.cloudMachines() == 2, "no machine may be destroyed")
         #expect(h.count("machines") == 2)
     }
 
     @Test(arguments: 0..<badTails.count)
     func snapshotCreateChangesNothingOnBadInput(index: Int) {
-        let (tail, status, message) = Self.badTails[index]
-        let h = Harness()
-        let machines = Self.twoMachines(h)
-        let result = h.sh("fabric-snapshot create | fabric-store add", stdin: machines + tail + "\n")
-        #expect(result.status == status, "\(result.stderr)")
-        #expect(result.stderr.contains(message), "\(result.stderr)")
+        let h = Self.failOnBadTail(index, "fabric-snapshot create | fabric-store add")
         #expect(h.sh("fabric-find-image -p demo --all --image image_type=snapshot").records.isEmpty)
         #expect(h.count("snapshots") == 0)
     }
@@ -58,12 +60,7 @@ import Testing
 
     @Test(arguments: 0..<badTails.count)
     func publicAddressTakesNothingOnBadInput(index: Int) {
-        let (tail, status, message) = Self.badTails[index]
-        let h = Harness()
-        let machines = Self.twoMachines(h)
-        let result = h.sh("fabric-public-address --network public", stdin: machines + tail + "\n")
-        #expect(result.status == status, "\(result.stderr)")
-        #expect(result.stderr.contains(message), "\(result.stderr)")
+        let h = Self.failOnBadTail(index, "fabric-public-address --network public")
         let listed = h.sh("fabric-list-machines -p demo | jq -c '.public_addresses // []'")
         #expect(listed.lines == ["[]", "[]"], "no address may be taken: \(listed.stdout)")
     }
@@ -111,20 +108,15 @@ import Testing
             ("get snapshot -p demo s", 3, "snapshot \"s\" is not in the store for provider \"demo\""),
             ("remove snapshot -p demo s", 3, "snapshot \"s\" is not in the store for provider \"demo\""),
         ]
-        for (arguments, status, message) in cases {
-            let result = h.sh("fabric-store \(arguments)")
-            #expect(result.status == status, "\(arguments): \(result.stderr)")
-            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
-        }
+        for (arguments, status, message) in cases { h.expectFailure("fabric-store \(arguments)", status, message) }
     }
 
     /// fabric-destroy and fabric-snapshot destroy share their --force handling.
     @Test func destroyFailuresAndForce() {
         let h = Harness()
         let machines = Self.twoMachines(h, extra: ["fail_destroy=true"])
-        let refused = h.sh("fabric-destroy | fabric-store remove", stdin: machines)
-        #expect(refused.status == 1)
-        #expect(refused.stderr.contains("MachineError: 2 machines not destroyed"), "\(refused.stderr)")
+        let refused = h.expectFailure("fabric-destroy | fabric-store remove", 1, "MachineError: 2 machines not destroyed",
+                                      stdin: machines)
         #expect(refused.stderr.contains("use --force to forget them"))
         #expect(refused.stdout.isEmpty)
         #expect(h.count("machines") == 2, "a machine the cloud kept stays recorded")
@@ -161,9 +153,8 @@ import Testing
     @Test func snapshotThatTimesOutIsNotLeftBehind() {
         let h = Harness()
         let machines = Self.twoMachines(h, extra: ["snapshot_seconds=60"])
-        let result = h.sh("fabric-snapshot create --wait --timeout 0.5 | fabric-store add", stdin: machines)
-        #expect(result.status == 5)
-        #expect(result.stderr.contains("TimeoutError: 2 of 2 not ready"), "\(result.stderr)")
+        let result = h.expectFailure("fabric-snapshot create --wait --timeout 0.5 | fabric-store add", 5,
+                                     "TimeoutError: 2 of 2 not ready", stdin: machines)
         #expect(result.stderr.contains("fabric-find-image -p demo --all --image image_type=snapshot"), "\(result.stderr)")
         #expect(!result.stderr.contains("fabric-list-machines"), "the hint must name a tool that shows snapshots")
         #expect(h.sh("fabric-find-image -p demo --all --image image_type=snapshot --image status=saving").records.isEmpty)

@@ -60,12 +60,8 @@ import Testing
         let tool = h.sh("fabric help boot")
         #expect(tool.status == 0)
         #expect(tool.stdout.contains("USAGE: fabric-boot"))
-        let unknown = h.sh("fabric help machine frobnicate")
-        #expect(unknown.status == 64)
-        #expect(unknown.stderr.contains("unknown command: fabric machine frobnicate"))
-        let missing = h.sh("fabric help nope")
-        #expect(missing.status == 64)
-        #expect(missing.stderr.contains("no fabric-nope on PATH"))
+        h.expectFailure("fabric help machine frobnicate", 64, "unknown command: fabric machine frobnicate")
+        h.expectFailure("fabric help nope", 64, "no fabric-nope on PATH")
     }
 
     /// The spec's common option is accepted by every command, as `fabric help` says.

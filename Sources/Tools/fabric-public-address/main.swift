@@ -26,27 +26,35 @@ struct PublicAddress: ParsableCommand {
         // the first address is taken, so bad input takes none. fabric-wait upstream streams;
         // the records it emits early wait here only until it is done.
         var reader = RecordReader()
-        var work: [(record: JSON, network: String, uuid: String, provider: any Provider)?] = []
-        let records = try reader.readAll()
-        for record in records {
+        // Records that need no address wait as their text, not as parsed trees (CheckedInput).
+        var work: [Work] = []
+        try reader.readAll { (record) throws(FabricError) in
             guard let network = network ?? record["public_network"]?.string else {
-                work.append(nil)
-                continue
+                work.append(.unchanged(record.encoded()))
+                return
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
             let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
-            work.append((record, network, uuid, provider))
+            work.append(.attach(record, network: network, uuid: uuid, provider: provider))
         }
-        for (record, item) in zip(records, work) {
+        for item in work {
             try Interruption.check()
-            if let (record, network, uuid, provider) = item {
+            switch item {
+            case .unchanged(let text):
+                RecordWriter.standardOutput.write(line: text)
+            case .attach(let record, let network, let uuid, let provider):
                 let address = try provider.attachPublicAddress(uuid, network: network)
                 record["public_addresses"] = JSON(record.strings("public_addresses") + [address])
                 record["addresses"] = JSON(record.strings("addresses") + [address])
                 record["public_network"] = JSON(network)
+                RecordWriter.standardOutput.write(record)
             }
-            RecordWriter.standardOutput.write(record)
         }
+    }
+
+    private enum Work {
+        case unchanged(String)
+        case attach(JSON, network: String, uuid: String, provider: any Provider)
     }
 }
 

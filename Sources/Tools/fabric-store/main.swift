@@ -118,9 +118,7 @@ extension StoreTool {
             var snapshots: [JSON] = []
             var providers: [ProviderRecord] = []
             var passOn: [PassOn] = []
-            // Malformed JSON anywhere in the input is reported before a record of the wrong
-            // shape, as when the whole input was parsed first: the rest is still read.
-            func take(_ record: JSON) throws {
+            try reader.readAll { (record) throws(FabricError) in
                 switch try RecordKind(of: record) {
                 case .machine:
                     machines.append(try MachineRow(record))
@@ -138,12 +136,6 @@ extension StoreTool {
                     throw FabricError.input("fabric-store keeps machines, snapshots and providers, not \(abbreviated(record))")
                 }
             }
-            var firstError: (any Error)?
-            while let record = try reader.next() {
-                guard firstError == nil else { continue }
-                do { try take(record) } catch { firstError = error }
-            }
-            if let firstError { throw firstError }
             let stored = Set(try store.providers().map(\.id))
             var known = stored
             for provider in providers where !known.insert(provider.id).inserted {

@@ -47,6 +47,17 @@ import Testing
             #expect(result.stdout.hasPrefix("usage: fabric [--json|--table] \(command)"), "\(line): \(result.stdout)")
             #expect(result.stdout.contains(pipelineTool), "\(line) does not show the pipeline: \(result.stdout)")
             #expect(result.stdout.contains("--synchronous"))
+            // Every option of the usage is explained under Options.
+            let parts = result.stdout.components(separatedBy: "\nOptions:\n")
+            #expect(parts.count == 2, "\(line): no Options section")
+            let usage = parts[0], options = parts.count == 2 ? parts[1] : ""
+            let pattern = try! NSRegularExpression(pattern: "--[a-z][a-z_-]*")
+            let found = pattern.matches(in: usage, range: NSRange(usage.startIndex..., in: usage))
+                .map { String(usage[Range($0.range, in: usage)!]) }
+            #expect(!found.isEmpty)
+            for option in found where !["--json", "--table"].contains(option) {
+                #expect(options.contains("  \(option) "), "\(line): \(option) is not explained")
+            }
         }
         #expect(!FileManager.default.fileExists(atPath: h.store), "help must not touch the store")
     }

@@ -79,6 +79,32 @@ extension Harness {
         #expect(h.sql("SELECT count(*) FROM providers WHERE provider_id IN ('none', 'unset')") == ["0"])
     }
 
+    /// The wrapper hands the password to fabric-store through a pipe: a fabric-store that logs
+    /// its arguments never sees it, whichever way the user gave it.
+    @Test func passwordNeverReachesAChildsArgv() throws {
+        let h = Harness()
+        let tools = h.directory.appendingPathComponent("tools")
+        try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: Harness.binDirectory.path)
+            where name.hasPrefix("fabric-") && !name.contains(".") && name != "fabric-store" {
+            try FileManager.default.createSymbolicLink(atPath: tools.appendingPathComponent(name).path,
+                                                       withDestinationPath: Harness.binDirectory.appendingPathComponent(name).path)
+        }
+        let log = h.directory.appendingPathComponent("argv.log").path
+        let logger = h.write("tools/fabric-store", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '\(log)'\nexec '\(Harness.binDirectory.path)/fabric-store' \"$@\"\n")
+        chmod(logger, 0o755)
+        let file = h.write("pw.txt", "s3cret-file\n")
+        let env = ["FABRIC_TOOLS": tools.path, "PW": "s3cret-env"]
+        #expect(h.sh("fabric provider register a u null:// t --provider_type null --password-file \(file)", env: env).status == 0)
+        #expect(h.sh("echo s3cret-stdin | fabric provider register b u null:// t --provider_type null --password-stdin", env: env).status == 0)
+        #expect(h.sh("fabric provider register c u null:// t --provider_type null --password-env PW", env: env).status == 0)
+        #expect(h.sh("fabric provider register d u s3cret-argv null:// t --provider_type null", env: env).status == 0)
+        let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(logged.components(separatedBy: "register").count == 5, "the logging fabric-store ran: \(logged)")
+        #expect(!logged.contains("s3cret"), "a password reached argv: \(logged)")
+        #expect(h.sql("SELECT password FROM providers ORDER BY provider_id") == ["s3cret-file", "s3cret-stdin", "s3cret-env", "s3cret-argv"])
+    }
+
     @Test func registerErrorsChangeNothing() {
         let h = Harness()
         h.registerNull()

@@ -931,7 +931,8 @@ class Compute:
             if flavor["disk"] < image["min_disk"]:
                 raise nova_error(400, "Flavor's disk is too small for requested image.")
         swap_mappings = [b for b in bdms if b.get("guest_format") == "swap"]
-        if swap_mappings and swap_mappings[0].get("volume_size", 0) * 1024 > max(flavor["swap"], 0) and flavor["swap"]:
+        # Swap mappings are sized in MB, as novaclient sends them; a flavor with swap caps them.
+        if swap_mappings and flavor["swap"] and swap_mappings[0].get("volume_size", 0) > flavor["swap"]:
             raise nova_error(400, "Swap drive requested is larger than instance type allows.")
         networks = server.get("networks", [] if not networks_required else None)
         requested_networks = []

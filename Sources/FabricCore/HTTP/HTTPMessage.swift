@@ -1,0 +1,54 @@
+/// One HTTP request as the OpenStack layer builds it; the transport knows nothing of OpenStack.
+public struct HTTPRequest {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// True for requests a client may repeat without doing the work twice (GET, DELETE, HEAD),
+    /// the only ones retried after a failure whose outcome is unknown.
+    public var isIdempotent: Bool { method == "GET" || method == "DELETE" || method == "HEAD" }
+
+    public init(_ method: String, _ url: String, headers: [(name: String, value: String)] = [], json: JSON? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        if let json {
+            body = Array(json.encoded().utf8)
+            self.headers.append(("Content-Type", "application/json"))
+        }
+        self.headers.append(("Accept", "application/json"))
+    }
+}
+
+public struct HTTPResponse {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body as JSON, or nil when it is empty or not JSON.
+    public var json: JSON? {
+        guard !body.isEmpty else { return nil }
+        return try? JSON.parse(text)
+    }
+
+    /// The service's own words for a failure: Nova `{"badRequest": {"message"}}` and its kin,
+    /// Keystone `{"error": {"message"}}`, Neutron `{"NeutronError": {"message"}}`, or Glance's text.
+    public var serviceMessage: String {
+        if let json = json, json.isObject {
+            for (_, value) in json.fields {
+                if let message = value["message"]?.string { return message }
+            }
+            if let message = json["message"]?.string { return message }
+            if let description = json["error_description"]?.string { return description }
+        }
+        let lines = text.split(separator: "\n").map { String(String($0).trimmingSpaces) }.filter { !$0.isEmpty }
+        let meaningful = lines.count > 1 ? lines.dropFirst().joined(separator: " ") : lines.first ?? ""
+        return meaningful.isEmpty ? "no message" : String(meaningful.prefix(300))
+    }
+}

@@ -1,0 +1,93 @@
+/// Nova servers: URLs, the create body built from a BootRequest, and machines read from replies.
+enum Servers {
+    static func collection(_ compute: String) -> String { compute + "/servers" }
+    static func detail(_ compute: String, query: String = "") -> String { compute + "/servers/detail" + query }
+    static func one(_ compute: String, _ id: String) -> String { compute + "/servers/" + id }
+    static func action(_ compute: String, _ id: String) -> String { compute + "/servers/" + id + "/action" }
+
+    /// The body of the one `POST /servers` that boots all `count` machines: min_count = max_count,
+    /// so the cloud boots all of them or none, and a reservation id to find them by.
+    static func createBody(_ request: BootRequest, record: ProviderRecord, networks: JSON,
+                           withPersonality: Bool) -> JSON {
+        let server = JSON.object()
+        server["name"] = JSON(request.namePrefix)
+        server["imageRef"] = JSON(request.imageID)
+        server["flavorRef"] = JSON(request.flavorID)
+        server["min_count"] = JSON(request.count)
+        server["max_count"] = JSON(request.count)
+        server["return_reservation_id"] = JSON(true)
+        server["networks"] = networks
+        let metadata = JSON.object()
+        for (key, value) in request.meta { metadata[key] = JSON(value) }
+        metadata[FabricMetadata.group] = JSON(request.group)
+        metadata[FabricMetadata.provider] = JSON(record.id)
+        server["metadata"] = metadata
+        if let zone = request.availabilityZone { server["availability_zone"] = JSON(zone) }
+        if let key = request.keyName { server["key_name"] = JSON(key) }
+        if !request.securityGroups.isEmpty {
+            server["security_groups"] = JSON.array(request.securityGroups.map { JSON(["name": JSON($0)]) })
+        }
+        if let userdata = request.userdata { server["user_data"] = JSON(base64Encoded(userdata)) }
+        if request.userdata != nil || !request.files.isEmpty || request.configDrive { server["config_drive"] = JSON(true) }
+        if withPersonality {
+            server["personality"] = JSON.array(request.files.map {
+                JSON(["path": JSON($0.path), "contents": JSON(base64Encoded($0.contents))])
+            })
+        }
+        let mappings = blockDeviceMappings(request)
+        if !mappings.isEmpty { server["block_device_mapping_v2"] = JSON.array(mappings) }
+        let body = JSON(["server": server])
+        if !request.schedulerHints.isEmpty {
+            let hints = JSON.object()
+            for (key, value) in request.schedulerHints { hints[key] = JSON(value) }
+            body["os:scheduler_hints"] = hints
+        }
+        return body
+    }
+
+    /// block_device_mapping_v2: the image as boot disk first (Nova wants it listed once any
+    /// mapping is given), then swap (size in MB, as novaclient sends it), then the spec's
+    /// `dev=id:type:size:delete-on-terminate` devices as volumes.
+    static func blockDeviceMappings(_ request: BootRequest) -> [JSON] {
+        guard request.swapMB != nil || !request.blockDevices.isEmpty else { return [] }
+        var mappings = [JSON([
+            "source_type": JSON("image"), "destination_type": JSON("local"), "uuid": JSON(request.imageID),
+            "boot_index": JSON(0), "delete_on_termination": JSON(true)])]
+        if let swap = request.swapMB {
+            mappings.append(JSON([
+                "source_type": JSON("blank"), "destination_type": JSON("local"), "guest_format": JSON("swap"),
+                "volume_size": JSON(swap), "boot_index": JSON(-1), "delete_on_termination": JSON(true)]))
+        }
+        for device in request.blockDevices {
+            let mapping = JSON([
+                "source_type": JSON(device.sourceType.rawValue), "destination_type": JSON("volume"),
+                "uuid": JSON(device.id), "device_name": JSON("/dev/" + device.device), "boot_index": JSON(-1),
+                "delete_on_termination": JSON(device.deleteOnTermination)])
+            if let size = device.sizeGB { mapping["volume_size"] = JSON(size) }
+            mappings.append(mapping)
+        }
+        return mappings
+    }
+
+    /// A machine from a server in a Nova reply.
+    static func machine(_ server: JSON, providerID: String) -> Machine? {
+        guard let id = server["id"]?.string else { return nil }
+        var fixed: [String] = [], floating: [String] = []
+        for (_, entries) in server["addresses"]?.fields ?? [] {
+            for entry in entries.items {
+                guard let address = entry["addr"]?.string else { continue }
+                if entry["OS-EXT-IPS:type"]?.string == "floating" { floating.append(address) } else { fixed.append(address) }
+            }
+        }
+        let metadata = server["metadata"]?.fields.compactMap { field in field.value.string.map { (field.key, $0) } } ?? []
+        let zone = server["OS-EXT-AZ:availability_zone"]?.string
+        return Machine(uuid: id, providerID: providerID, name: server["name"]?.string ?? "",
+                       group: server["metadata"]?[FabricMetadata.group]?.string,
+                       status: server["status"]?.string ?? "UNKNOWN",
+                       avZone: zone?.isEmpty == false ? zone : nil,
+                       addresses: fixed + floating, publicAddresses: floating,
+                       fault: server["fault"]?["message"]?.string, created: server["created"]?.string,
+                       imageID: server["image"]?["id"]?.string, flavorID: server["flavor"]?["id"]?.string,
+                       metadata: metadata.filter { !FabricMetadata.reserved.contains($0.0) })
+    }
+}

@@ -1,0 +1,160 @@
+/// One authenticated conversation with a cloud: the token and catalog, the transport and its
+/// retry policy, the negotiated compute microversion. Authenticates once per process, again once
+/// when a token is refused (401) mid-run, and turns failures into FabricErrors carrying the HTTP
+/// status and the service's own message.
+final class OpenStackSession {
+    let record: ProviderRecord
+    let settings: OpenStackSettings
+    private let transport: CurlTransport
+    private let retry = RetryPolicy()
+    private var token: String?
+    private var endpoints: [String: String] = [:]
+    private var computeVersion: Microversion.Version?
+    private var computeMinimum: Microversion.Version = (2, 1)
+
+    init(record: ProviderRecord, settings: OpenStackSettings) throws(FabricError) {
+        self.record = record
+        self.settings = settings
+        transport = try CurlTransport(settings.transport)
+    }
+
+    // MARK: authentication
+
+    private func authenticate() throws(FabricError) {
+        let (url, version) = Identity.endpoint(for: record.url)
+        let body = version == .v3 ? Identity.v3Body(record, settings) : Identity.v2Body(record, settings)
+        let response = try retry.send(HTTPRequest("POST", url, json: body), with: transport)
+        guard response.status == 200 || response.status == 201 else {
+            throw FabricError.provider("authentication at \(record.url) failed: HTTP \(response.status): \(response.serviceMessage)",
+                                       hint: response.status == 401 ? "check the provider's user, password and tenant" : nil)
+        }
+        guard let json = response.json else {
+            throw FabricError.provider("authentication at \(record.url): the reply is not JSON")
+        }
+        token = version == .v3 ? response.header("X-Subject-Token") : json["access"]?["token"]?["id"]?.string
+        guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
+        endpoints = Identity.catalog(json, version: version, settings: settings)
+    }
+
+    func endpoint(_ type: String) throws(FabricError) -> String {
+        if token == nil { try authenticate() }
+        guard var url = endpoints[type] else {
+            throw FabricError.provider("the catalog of \(record.url) has no \(type) endpoint (interface \(settings.interface)"
+                                       + (settings.region.map { ", region \($0)" } ?? "") + ")")
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    // MARK: compute microversion
+
+    /// The microversion every compute request carries, negotiated once from the version document.
+    func microversion() throws(FabricError) -> Microversion.Version {
+        if let computeVersion { return computeVersion }
+        let document = try call(.provider, "GET", Microversion.documentURL(compute: try endpoint("compute")))
+        guard let range = document.flatMap(Microversion.supported) else {
+            throw FabricError.provider("the compute version document of \(record.url) names no microversion")
+        }
+        computeMinimum = range.min
+        var chosen = Microversion.less(range.max, Microversion.newestUnderstood) ? range.max : Microversion.newestUnderstood
+        if let wanted = settings.computeMicroversion {
+            guard !Microversion.less(wanted, range.min), !Microversion.less(range.max, wanted) else {
+                throw FabricError.provider("compute_microversion \(Microversion.text(wanted)) is outside what the cloud offers "
+                                           + "(\(Microversion.text(range.min)) to \(Microversion.text(range.max)))")
+            }
+            chosen = wanted
+        }
+        computeVersion = chosen
+        return chosen
+    }
+
+    /// Whether the cloud still accepts a request at `version` (older than the one negotiated).
+    func accepts(_ version: Microversion.Version) throws(FabricError) -> Bool {
+        _ = try microversion()
+        return !Microversion.less(version, computeMinimum)
+    }
+
+    // MARK: calls
+
+    /// Sends a request and returns the reply's JSON (nil when empty). A 404 is returned as nil
+    /// when `missingIsNil`; every other failure is an error of `kind`.
+    @discardableResult
+    func call(_ kind: FabricError.Kind, _ method: String, _ url: String, json: JSON? = nil, versioned: Bool = false,
+              microversion override: Microversion.Version? = nil, missingIsNil: Bool = false,
+              response: ((HTTPResponse) -> Void)? = nil) throws(FabricError) -> JSON? {
+        var reauthenticated = false
+        while true {
+            if token == nil { try authenticate() }
+            var request = HTTPRequest(method, url, json: json)
+            request.headers.append(("X-Auth-Token", token!))
+            if versioned || override != nil {
+                let version = if let override { override } else { try microversion() }
+                request.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
+                request.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
+            }
+            let reply = try retry.send(request, with: transport)
+            if reply.status == 401 && !reauthenticated {
+                token = nil
+                reauthenticated = true
+                continue
+            }
+            if reply.status == 404 && missingIsNil { return nil }
+            guard (200..<300).contains(reply.status) else {
+                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)")
+            }
+            response?(reply)
+            if reply.body.isEmpty { return nil }
+            guard let parsed = reply.json else {
+                throw FabricError(kind, "\(method) \(shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)")
+            }
+            return parsed
+        }
+    }
+
+    /// Every item of a paginated collection: Nova's `<key>_links` next, Glance's `next`.
+    func collect(_ kind: FabricError.Kind, _ url: String, key: String, glanceRoot: String? = nil,
+                 versioned: Bool = false) throws(FabricError) -> [JSON] {
+        var items: [JSON] = []
+        var next: String? = url
+        var pages = 0
+        while let page = next {
+            pages += 1
+            guard pages <= 1000 else { throw FabricError(kind, "\(shortURL(url)): more than 1000 pages") }
+            let json = try call(kind, "GET", page, versioned: versioned)
+            items += json?[key]?.items ?? []
+            next = nil
+            if let link = json?[key + "_links"]?.items.first(where: { $0["rel"]?.string == "next" })?["href"]?.string {
+                next = link
+            } else if let glanceRoot, let relative = json?["next"]?.string {
+                next = glanceRoot + relative
+            }
+        }
+        return items
+    }
+
+    /// The URL without scheme and host, for messages.
+    private func shortURL(_ url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        return parts.count == 4 ? "/" + parts[3] : url
+    }
+}
+
+/// A query-string value, percent-encoded.
+func queryValue(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+             UInt8(ascii: "~"):
+            out.append(Character(Unicode.Scalar(byte)))
+        default:
+            out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+        }
+    }
+    return out
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -6,6 +6,8 @@ import Glibc
 final class OpenStackProvider: Provider {
     let record: ProviderRecord
     private let session: OpenStackSession
+    /// Network ids by name: a tool giving many machines a public address asks Neutron once.
+    private var networkIDs: [String: JSON] = [:]
 
     init(record: ProviderRecord) throws(FabricError) {
         self.record = record
@@ -77,8 +79,10 @@ final class OpenStackProvider: Provider {
     }
 
     private func networkID(named name: String, external: Bool) throws(FabricError) -> String {
-        let found = try session.call(.machine, "GET", Networking.networks(try network, name: name))?["networks"]?.items ?? []
-        guard let match = found.first, let id = match["id"]?.string else {
+        if networkIDs[name] == nil {
+            networkIDs[name] = try session.call(.machine, "GET", Networking.networks(try network, name: name))?["networks"]?.items.first
+        }
+        guard let match = networkIDs[name], let id = match["id"]?.string else {
             throw FabricError.machine("network \(quoted(name)) not found on provider \(quoted(record.id))")
         }
         if external && match["router:external"]?.bool != true {

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+
+/// The OPENSTACK provider end to end: the wrapper and the tools, as a user types them, against
+/// the strict fake cloud, asserting on what the cloud received and on what it still holds.
+@Suite struct OpenStackTests {
+    static let image = "7c1e0a3b-0000-4000-8000-00000000c001"
+    static let privateNet = "9d2c6f4e-0000-4000-8000-000000000001"
+    static let volume = "0b5f4a55-0000-4000-8000-00000000a001"
+
+    func register(_ t: Harness, _ cloud: FakeCloud, id: String = "os", url: String? = nil, user: String = "admin",
+                  password: String = "secret", extra: [String] = []) {
+        let extras = extra.map { "--extra \($0)" }.joined(separator: " ")
+        let result = t.sh("fabric provider register \(id) \(user) \(password) \(url ?? cloud.identityV3) demo "
+                          + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium \(extras)")
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// The bodies of the requests matching method and path (a regex), oldest first.
+    func bodies(_ cloud: FakeCloud, _ method: String, _ path: String) throws -> [[String: Any]] {
+        try cloud.requests().filter {
+            $0["method"] as? String == method && ($0["path"] as? String)?.range(of: path, options: .regularExpression) != nil
+        }.compactMap { $0["body"] as? [String: Any] }
+    }
+
+    func expectNothingLeft(_ t: Harness, _ cloud: FakeCloud, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let left = try cloud.leftovers()
+        #expect(left.servers == 0 && left.floatingIPs == 0 && left.snapshots == 0, "\(left)", sourceLocation: sourceLocation)
+        #expect(t.sh("fabric-store list machines").stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test func everyCreateOptionReachesNovaAndTheWorkflowLeavesNothing() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        let userdata = t.write("user-data", "#cloud-config\npackages: [mysql-server]\n")
+        let created = t.sh("""
+            fabric --json machine create os --number_machines 2 --availability_zone az2 --key_name mykey \
+              --security_groups mysql,default --private_network private --public_network public \
+              --userdata \(userdata) --swap 512 --block_device vdb=\(Self.volume):volume:10:true \
+              --scheduler_hints group=anti --meta role=replica --wait_spawning
+            """)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 2)
+        for record in created.records {
+            #expect(record["status"] as? String == "ACTIVE")
+            #expect(record["av_zone"] as? String == "az2")
+            #expect((record["public_addresses"] as? [String])?.first?.hasPrefix("172.24.4.") == true)
+        }
+        let creates = try bodies(cloud, "POST", "/servers$")
+        #expect(creates.count == 1, "one POST /servers boots every machine")
+        let server = try #require(creates.first?["server"] as? [String: Any])
+        #expect(server["min_count"] as? Int == 2 && server["max_count"] as? Int == 2)
+        #expect(server["return_reservation_id"] as? Bool == true)
+        #expect(server["imageRef"] as? String == Self.image)
+        #expect(server["flavorRef"] as? String == "3")
+        #expect(server["availability_zone"] as? String == "az2")
+        #expect(server["key_name"] as? String == "mykey")
+        #expect((server["security_groups"] as? [[String: String]])?.compactMap { $0["name"] } == ["mysql", "default"])
+        #expect((server["networks"] as? [[String: Any]])?.first?["uuid"] as? String == Self.privateNet)
+        #expect(server["user_data"] as? String == Data("#cloud-config\npackages: [mysql-server]\n".utf8).base64EncodedString())
+        #expect(server["config_drive"] as? Bool == true)
+        let metadata = server["metadata"] as? [String: String] ?? [:]
+        #expect(metadata["role"] == "replica" && metadata["fabric_provider"] == "os" && metadata["fabric_group"] != nil)
+        let mappings = server["block_device_mapping_v2"] as? [[String: Any]] ?? []
+        #expect(mappings.count == 3)
+        #expect(mappings.contains { $0["guest_format"] as? String == "swap" && $0["volume_size"] as? Int == 512 })
+        #expect(mappings.contains {
+            $0["uuid"] as? String == Self.volume && $0["device_name"] as? String == "/dev/vdb"
+                && $0["volume_size"] as? Int == 10 && $0["delete_on_termination"] as? Bool == true
+        })
+        #expect((creates.first?["os:scheduler_hints"] as? [String: String]) == ["group": "anti"])
+        #expect(try bodies(cloud, "POST", "/floatingips$").count == 2)
+
+        let listed = t.sh("fabric --json machine list os")
+        #expect(listed.records.count == 2)
+        let skipStore = t.sh("fabric --json machine list os --skip_store")
+        #expect(Set(skipStore.records.compactMap { $0["uuid"] as? String }) == Set(listed.records.compactMap { $0["uuid"] as? String }))
+        let uuid = try #require(listed.records.first?["uuid"] as? String)
+        let snapshot = t.sh("fabric --json snapshot create os \(uuid) --wait_spawning")
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(snapshot.records.first?["status"] as? String == "active")
+        #expect(try cloud.leftovers().snapshots == 1)
+        let action = try bodies(cloud, "POST", "/action$").first?["createImage"] as? [String: Any]
+        #expect((action?["metadata"] as? [String: String])?["fabric_machine_uuid"] == uuid)
+
+        for record in listed.records {
+            let destroyed = t.sh("fabric machine destroy os \(record["uuid"] as! String)")
+            #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        }
+        try expectNothingLeft(t, cloud)
+        #expect(t.sh("fabric provider unregister os").status == 0)
+    }
+
+    @Test func v2AuthTokenAuthAndApplicationCredentials() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud, id: "v2", url: cloud.identityV2)
+        #expect(t.sh("fabric-find-image -p v2 --image name=cirros-0.6.2").status == 0)
+        #expect(try cloud.requests().contains { $0["path"] as? String == "/identity/v2.0/tokens" })
+
+        register(t, cloud, id: "appcred", user: "ac-fabric", password: "appsecret", extra: ["auth_type=application_credential"])
+        let found = t.sh("fabric-find-flavor -p appcred --flavor name=m1.small < /dev/null")
+        #expect(t.sh("fabric-find-image -p appcred --image name=cirros-0.6.2").status == 0, "\(found.stderr)")
+
+        register(t, cloud, id: "wrong", password: "not-it")
+        let refused = t.expectFailure("fabric-find-image -p wrong", 2, "HTTP 401")
+        #expect(!refused.stderr.contains("not-it"))
+    }
+
+    @Test func dryRunSendsNothingThatChangesTheCloud() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        let files = t.write("motd", "welcome\n")
+        let dry = t.sh("fabric --json machine create os --number_machines 3 --files /etc/motd=\(files) --dry_run")
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("personality") && dry.stdout.contains("2.56"))
+        #expect(try bodies(cloud, "POST", "/servers").isEmpty)
+        #expect(try cloud.leftovers().servers == 0)
+    }
+
+    @Test func filesGoAsPersonalityAt256() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        let files = t.write("motd", "welcome\n")
+        let created = t.sh("fabric --json machine create os --files /etc/motd=\(files) --private_nics net-id=\(Self.privateNet),v4-fixed-ip=10.0.0.77")
+        #expect(created.status == 0, "\(created.stderr)")
+        let request = try #require(try cloud.requests().first { $0["method"] as? String == "POST" && $0["path"] as? String == "/compute/v2.1/servers" })
+        #expect((request["headers"] as? [String: String])?["OpenStack-API-Version"] == "compute 2.56")
+        let server = (request["body"] as? [String: Any])?["server"] as? [String: Any]
+        #expect((server?["personality"] as? [[String: String]])?.first?["path"] == "/etc/motd")
+        #expect((server?["networks"] as? [[String: String]])?.first?["fixed_ip"] == "10.0.0.77")
+    }
+
+    @Test func aServerInErrorFailsTheCreateWithNovasReasonAndLeavesNothing() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["error_server_name_regex": "-2$", "error_message": "No valid host was found."])
+        register(t, cloud)
+        let failed = t.expectFailure("fabric machine create os --number_machines 3 --wait_spawning", 1, "No valid host was found.")
+        #expect(failed.stdout.isEmpty)
+        try expectNothingLeft(t, cloud)
+    }
+
+    @Test func quotaRefusalIsAMachineErrorWithNovasMessage() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["quota_instances": 2])
+        register(t, cloud)
+        t.expectFailure("fabric machine create os --number_machines 3", 1, "Quota exceeded for instances")
+        try expectNothingLeft(t, cloud)
+    }
+
+    @Test func retryAfterIsHonouredAndAFailedCreateIsNeverRepeated() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        try cloud.faults([["method": "GET", "path": "/flavors/detail", "status": 503, "retry_after": 1, "times": 1],
+                          ["method": "GET", "path": "/v2/images", "status": 429, "retry_after": 0, "times": 2]])
+        let started = Date()
+        let created = t.sh("fabric --json machine create os --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 1.0, "Retry-After: 1 was waited for")
+        try cloud.faults([["method": "POST", "path": "/servers$", "status": 503, "times": 1]])
+        t.expectFailure("fabric machine create os", 1, "HTTP 503")
+        #expect(try bodies(cloud, "POST", "/servers$").count == 2, "the refused create was not sent again")
+        #expect(try cloud.leftovers().servers == 1)
+    }
+
+    @Test func anExpiredTokenIsRenewedOnce() throws {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 1.5)
+        register(t, cloud)
+        let boot = t.sh("fabric-find-image -p os | fabric-find-flavor | fabric-boot")
+        #expect(boot.status == 0, "\(boot.stderr)")
+        try cloud.expireTokens()
+        let waited = t.sh("fabric-wait", stdin: boot.stdout)
+        #expect(waited.status == 0, "\(waited.stderr)")
+        #expect(waited.records.first?["status"] as? String == "ACTIVE")
+    }
+
+    @Test func waitingPastTheTimeoutRemovesTheMachines() throws {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 30)
+        register(t, cloud)
+        t.expectFailure("fabric machine create os --number_machines 2 --wait_spawning --timeout 1", 5, "TimeoutError")
+        try expectNothingLeft(t, cloud)
+    }
+
+    @Test func httpsIsVerifiedAgainstTheGivenCA() throws {
+        let t = Harness(), cloud = try FakeCloud(tls: true)
+        register(t, cloud, id: "untrusted")
+        t.expectFailure("fabric-find-image -p untrusted", 2, "certificate")
+        register(t, cloud, id: "trusted", extra: ["cacert=\(cloud.caFile!)"])
+        #expect(t.sh("fabric-find-image -p trusted --image name=cirros-0.6.2").status == 0)
+    }
+
+    @Test func theDebugTraceShowsRequestsButNoSecrets() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud, password: "s3cr3t-pw")
+        try cloud.control("POST", "reset")
+        // The fake only knows "secret"; use it through the environment so it is not in argv either.
+        let traced = t.sh("fabric-find-image -p os --image name=cirros-0.6.2", env: ["FABRIC_DEBUG": "1"])
+        #expect(traced.stderr.contains("fabric-debug: > POST"))
+        #expect(!traced.stderr.contains("s3cr3t-pw"))
+        #expect(!traced.stderr.contains("gAAAAA"), "no token in the trace")
+    }
+
+    @Test func tenMachinesWithPublicAddressesCountRequestsByKind() throws {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 1)
+        register(t, cloud)
+        try cloud.clearRequests()
+        let created = t.sh("fabric --json machine create os --number_machines 10 --public_network public --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 10)
+        let counts = try cloud.requestCounts()
+        print("requests for 10 machines with public addresses:")
+        for (kind, count) in counts.sorted(by: { $0.key < $1.key }) { print("  \(count)\t\(kind)") }
+        #expect(counts["POST /compute/v2.1/servers"] == 1)
+        #expect(counts["POST /network/v2.0/floatingips"] == 10)
+    }
+}

@@ -113,7 +113,9 @@ _fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility im
   os_distro os_version mysql_version fabric_machine_uuid)
 _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
 _fabric_null_extra_keys=(build_seconds snapshot_seconds latency_ms fail_create fail_machine
-  fail_snapshot fail_public_address fail_destroy availability_zones quota)
+  fail_snapshot fail_public_address fail_destroy availability_zones quota
+  region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout
+  delete_timeout compute_microversion)
 _fabric_machine_fields=(uuid name status av_zone group provider_id created)
 _fabric_provider_types=(OPENSTACK NULLPROVIDER openstack null)
 _fabric_kinds=(machines providers snapshots machine provider snapshot)
@@ -316,8 +318,8 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
   local -a spec dashed
   case $1 in
     provider/register)
-      spec=(--provider_type --default_image --default_flavor --extra --password-file --password-stdin --password-env)
-      dashed=(--provider-type --default-image --default-flavor --extra --password-file --password-stdin --password-env) ;;
+      spec=(--provider_type --default_image --default_flavor --extra --password-file --password-stdin --password-env --from_env)
+      dashed=(--provider-type --default-image --default-flavor --extra --password-file --password-stdin --password-env --from-env) ;;
     provider/unregister) spec=(); dashed=() ;;
     provider/list) spec=(--provider_id); dashed=(--provider-id) ;;
     machine/create)
@@ -362,10 +364,10 @@ _fabric_wrapper_positional() { # index args...
 _fabric_wrapper() {
   local i=1 group command
   # Leading --json/--table belong to the wrapper.
-  while ((i < cword)) && [[ ${_fabric_words[i]} == --json || ${_fabric_words[i]} == --table ]]; do ((i++)); done
+  while ((i < cword)) && [[ ${_fabric_words[i]} == --json || ${_fabric_words[i]} == --table || ${_fabric_words[i]} == --verbose ]]; do ((i++)); done
   if ((i == cword)); then
     if [[ $cur == -* ]]; then
-      _fabric_add --json --table --help --version
+      _fabric_add --json --table --verbose --help --version
     else
       _fabric_add provider machine snapshot help version
       local name

@@ -50,7 +50,7 @@ end
 function __fabric_words
     set -l tokens (commandline -opc)
     set -e tokens[1]
-    while set -q tokens[1]; and contains -- $tokens[1] --json --table
+    while set -q tokens[1]; and contains -- $tokens[1] --json --table --verbose
         set -e tokens[1]
     end
     string join \n -- $tokens
@@ -150,6 +150,7 @@ complete -c fabric -f
 # --- groups and global options ---
 
 complete -c fabric -n __fabric_needs_group -l json -d 'print JSON lines'
+complete -c fabric -n __fabric_needs_group -l verbose -d 'trace HTTP requests on stderr'
 complete -c fabric -n __fabric_needs_group -l table -d 'print an aligned table'
 complete -c fabric -n __fabric_needs_group -s h -l help -d 'show the commands and options'
 complete -c fabric -n __fabric_needs_group -l version -d 'show the version'
@@ -199,9 +200,10 @@ __fabric_option provider register provider_type 'OPENSTACK (default) or NULLPROV
 __fabric_option provider register default_image 'image booted when no --image is given' -x
 __fabric_option provider register default_flavor 'flavor used when no --flavor is given' -x
 __fabric_option provider register extra 'a setting of the provider type, key=value' -x \
-    -a 'build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota='
+    -a 'build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= delete_timeout= compute_microversion='
 __fabric_option provider register password-file 'read the password from a file' -r -F
 __fabric_option provider register password-stdin 'read the password from standard input'
+__fabric_option provider register from-env 'take URL, user, password and tenant from the OS_* variables'
 __fabric_option provider register password-env 'take the password from an environment variable' -x -a '(set -nx)'
 __fabric_option provider list provider_id 'only this provider' -x -a '(__fabric_providers)'
 

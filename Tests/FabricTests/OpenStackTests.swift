@@ -106,6 +106,25 @@ import Testing
         #expect(!refused.stderr.contains("not-it"))
     }
 
+    @Test func registerFromAnOpenrcEnvironment() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        let openrc = ["OS_AUTH_URL": cloud.identityV3, "OS_USERNAME": "admin", "OS_PASSWORD": "secret",
+                      "OS_PROJECT_NAME": "demo", "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+                      "OS_REGION_NAME": "RegionOne", "OS_INTERFACE": "public"]
+        let registered = t.sh("fabric --json provider register rc --from-env", env: openrc)
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(registered.records.first?["url"] as? String == cloud.identityV3)
+        #expect((registered.records.first?["extra"] as? [String: String])?["region"] == "RegionOne")
+        #expect(!registered.stdout.contains("secret"))
+        #expect(t.sh("fabric-find-image -p rc --image name=cirros-0.6.2").status == 0)
+
+        let appCredential = ["OS_AUTH_URL": cloud.identityV3, "OS_AUTH_TYPE": "v3applicationcredential",
+                             "OS_APPLICATION_CREDENTIAL_ID": "ac-fabric", "OS_APPLICATION_CREDENTIAL_SECRET": "appsecret"]
+        #expect(t.sh("fabric provider register ac --from-env", env: appCredential).status == 0)
+        #expect(t.sh("fabric-find-image -p ac --image name=cirros-0.6.2").status == 0)
+        t.expectFailure("fabric provider register none --from-env", 64, "OS_AUTH_URL")
+    }
+
     @Test func dryRunSendsNothingThatChangesTheCloud() throws {
         let t = Harness(), cloud = try FakeCloud()
         register(t, cloud)

@@ -202,9 +202,41 @@ import Testing
     @Test func httpsIsVerifiedAgainstTheGivenCA() throws {
         let t = Harness(), cloud = try FakeCloud(tls: true)
         register(t, cloud, id: "untrusted")
-        t.expectFailure("fabric-find-image -p untrusted", 2, "certificate")
+        t.expectFailure("fabric machine create untrusted", 2, "certificate")
+        #expect(try cloud.leftovers().servers == 0)
         register(t, cloud, id: "trusted", extra: ["cacert=\(cloud.caFile!)"])
-        #expect(t.sh("fabric-find-image -p trusted --image name=cirros-0.6.2").status == 0)
+        let created = t.sh("fabric --json machine create trusted --public_network public")
+        #expect(created.status == 0, "\(created.stderr)")
+        let uuid = try #require(created.records.first?["uuid"] as? String)
+        #expect(t.sh("fabric machine destroy trusted \(uuid)").status == 0)
+        try expectNothingLeft(t, cloud)
+    }
+
+    @Test(arguments: ["TERM", "INT"])
+    func anInterruptedCreateLeavesNoServerBehind(signal: String) throws {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 60)
+        register(t, cloud)
+        let process = Process()
+        // Foundation starts children with SIGINT and SIGTERM blocked; a shell started from a
+        // terminal has them open, so open them before the wrapper runs.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import os, signal
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+            os.execvp("fabric", ["fabric", "machine", "create", "os", "--number_machines", "3", "--wait_spawning"])
+            """]
+        process.environment = t.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Interrupt while waiting: once the servers exist in the cloud.
+        let deadline = Date().addingTimeInterval(20)
+        while try cloud.leftovers().servers < 3 && Date() < deadline { usleep(50_000) }
+        #expect(try cloud.leftovers().servers == 3)
+        kill(process.processIdentifier, signal == "TERM" ? SIGTERM : SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == (signal == "TERM" ? 143 : 130))
+        try expectNothingLeft(t, cloud)
     }
 
     @Test func theDebugTraceShowsRequestsButNoSecrets() throws {

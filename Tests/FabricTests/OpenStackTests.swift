@@ -263,4 +263,38 @@ import Testing
         #expect(counts["POST /compute/v2.1/servers"] == 1)
         #expect(counts["POST /network/v2.0/floatingips"] == 10)
     }
+
+    @Test func flavorPagesAreFollowed() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["page_size_max": 2])
+        register(t, cloud)
+        let all = t.sh("fabric-find-flavor -p os -n --all")
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.records.count == 6)
+        #expect(try cloud.requestCounts()["GET /compute/v2.1/flavors/detail"] == 3)
+    }
+
+    @Test func aKilledSnapshotIsASnapshotErrorAndIsRemoved() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        let created = t.sh("fabric --json machine create os --wait_spawning")
+        let uuid = try #require(created.records.first?["uuid"] as? String)
+        try cloud.config(["snapshot_fails": true])
+        t.expectFailure("fabric snapshot create os \(uuid) --wait_spawning", 3, "killed")
+        #expect(try cloud.leftovers().snapshots == 0)
+        #expect(t.sh("fabric-store list snapshots").stdout.isEmpty)
+    }
+
+    @Test func destroyForceToleratesAServerThatIsAlreadyGone() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["delete_seconds": 0])
+        register(t, cloud)
+        let created = t.sh("fabric --json machine create os --public_network public")
+        let uuid = try #require(created.records.first?["uuid"] as? String)
+        // Someone deletes it behind fabric's back (its floating IP stays allocated, as in Neutron).
+        #expect(t.sh("fabric-destroy", stdin: created.stdout).status == 0)
+        t.expectFailure("fabric machine destroy os \(uuid)", 1, "not found")
+        #expect(t.sh("fabric machine destroy os \(uuid) --force").status == 0)
+        try expectNothingLeft(t, cloud)
+    }
 }

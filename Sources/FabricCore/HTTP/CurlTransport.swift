@@ -52,6 +52,9 @@ public final class CurlTransport {
             fabric_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             fabric_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
         }
+        // libcurl quietly sends a request again when a reused connection turns out closed; for a
+        // request that must not be repeated (a server create) take a fresh connection instead.
+        if !request.isIdempotent { fabric_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1) }
         switch request.method {
         case "GET": fabric_curl_set_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD": fabric_curl_set_long(handle, CURLOPT_NOBODY, 1)

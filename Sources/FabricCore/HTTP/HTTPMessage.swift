@@ -4,9 +4,11 @@ public struct HTTPRequest {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
-    /// True for requests a client may repeat without doing the work twice (GET, DELETE, HEAD),
-    /// the only ones retried after a failure whose outcome is unknown.
-    public var isIdempotent: Bool { method == "GET" || method == "DELETE" || method == "HEAD" }
+    /// Set for a POST that may be sent twice without harm (asking Keystone for a token).
+    public var safeToRepeat = false
+    /// True for requests a client may repeat without doing the work twice (GET, DELETE, HEAD,
+    /// or marked safe), the only ones retried after a failure whose outcome is unknown.
+    public var isIdempotent: Bool { safeToRepeat || method == "GET" || method == "DELETE" || method == "HEAD" }
 
     public init(_ method: String, _ url: String, headers: [(name: String, value: String)] = [], json: JSON? = nil) {
         self.method = method

@@ -23,13 +23,15 @@ final class OpenStackSession {
     private func authenticate() throws(FabricError) {
         let (url, version) = Identity.endpoint(for: record.url)
         let body = version == .v3 ? Identity.v3Body(record, settings) : Identity.v2Body(record, settings)
-        let response = try retry.send(HTTPRequest("POST", url, json: body), with: transport)
+        var request = HTTPRequest("POST", url, json: body)
+        request.safeToRepeat = true   // a second token does no harm
+        let response = try retry.send(request, with: transport)
         guard response.status == 200 || response.status == 201 else {
             throw FabricError.provider("authentication at \(record.url) failed: HTTP \(response.status): \(response.serviceMessage)",
                                        hint: response.status == 401 ? "check the provider's user, password and tenant" : nil)
         }
         guard let json = response.json else {
-            throw FabricError.provider("authentication at \(record.url): the reply is not JSON")
+            throw FabricError.provider("authentication at \(record.url): the reply is not valid JSON (\(response.body.count) bytes)")
         }
         token = version == .v3 ? response.header("X-Subject-Token") : json["access"]?["token"]?["id"]?.string
         guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }

@@ -124,6 +124,22 @@ import Testing
         print("signals: \(label): \(clean ? "left nothing" : "LEFT SOMETHING")")
     }
 
+    /// The clean-up of an interrupted create names the provider: an id with quotes and $(...)
+    /// (valid: printable, no white space) must be passed as data, never run as code.
+    @Test func interruptedCreateTreatsTheProviderIdAsData() {
+        let h = Harness()
+        let id = "x'$(touch${IFS}pwned)'"
+        let register = h.sh("fabric provider register \"$ID\" admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium --extra latency_ms=3000",
+                            env: ["ID": id])
+        #expect(register.status == 0, "\(register.stderr)")
+        let result = h.sh(Self.script(command: "fabric --json machine create \"$ID\" --store=\"$store\"", prepare: "",
+                                      reached: "running fabric-find-image", signal: "TERM", toGroup: false), env: ["ID": id])
+        #expect(result.stdout.contains("reached 1") && result.stdout.contains("status 143"), "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: h.directory.appendingPathComponent("pwned").path),
+                "the provider id was run as code")
+        #expect(Self.checkClean(h, "quoted provider id"))
+    }
+
     /// `| head -1` closes the pipe after one line: every tool that writes many records must end
     /// quietly (no error text, no "Broken pipe"), as any Unix filter does.
     @Test func readerThatClosesEarlyEndsToolsQuietly() {

@@ -81,7 +81,7 @@ complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_o
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" timeout' -l 'timeout' -d 'Give up after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" interval' -l 'interval' -d 'First pause between rounds, in seconds; it grows by half each round (default 0.1).' -rfka ''
-complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" max-interval' -l 'max-interval' -d 'Longest pause between rounds (default 5).' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" max-interval' -l 'max-interval' -d 'Longest pause between rounds (default 1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" no-progress' -l 'no-progress' -d 'No progress line on standard error, even on a terminal.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -9,7 +9,7 @@ public struct Waiter {
     public var maxInterval: Double
     public var showProgress: Bool
 
-    public init(timeout: Double, interval: Double = 0.1, maxInterval: Double = 5, showProgress: Bool = isTerminal(2)) {
+    public init(timeout: Double, interval: Double = 0.1, maxInterval: Double = 1, showProgress: Bool = isTerminal(2)) {
         self.timeout = timeout
         self.interval = interval
         self.maxInterval = maxInterval

@@ -24,8 +24,8 @@ struct Wait: ParsableCommand {
                                valueName: "seconds"))
     var interval: Double = 0.1
 
-    @Option(name: .customLong("max-interval"), help: ArgumentHelp("Longest pause between rounds (default 5).", valueName: "seconds"))
-    var maxInterval: Double = 5
+    @Option(name: .customLong("max-interval"), help: ArgumentHelp("Longest pause between rounds (default 1).", valueName: "seconds"))
+    var maxInterval: Double = 1
 
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error, even on a terminal.")
     var noProgress = false

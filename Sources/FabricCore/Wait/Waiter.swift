@@ -108,7 +108,9 @@ private enum Waitable: CaseIterable {
     var errorKind: FabricError.Kind { self == .machine ? .machine : .snapshot }
 
     func id(of record: JSON) throws(FabricError) -> String {
-        try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
+        let id = try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
+        try checkResourceID(id, noun)
+        return id
     }
 
     /// Where the user can look at what did not get ready.

@@ -34,6 +34,7 @@ struct PublicAddress: ParsableCommand {
                 return
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
+            try checkResourceID(uuid, "machine")
             let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
             work.append(.attach(record, network: network, uuid: uuid, provider: provider))
         }

@@ -236,20 +236,30 @@ final class NullProvider: Provider {
         return try machineRows("provider_id = ?", [.text(record.id)])
     }
 
-    func destroy(_ uuid: String) throws(FabricError) {
+    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
         call()
-        if settings.failDestroy {
-            throw FabricError.machine("delete of machine \(uuid) refused by the cloud: injected failure (fail_destroy)")
-        }
-        try database.transaction { () throws(FabricError) in
-            try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(uuid)])
-            let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
-                                           [.text(record.id), .text(uuid)])
-            if removed == 0 {
-                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))",
-                                          hint: "use --force to forget it anyway")
+        var failures: [String: FabricError] = [:]
+        for machine in machines {
+            if settings.failDestroy {
+                failures[machine.uuid] = FabricError.machine("delete of machine \(machine.uuid) refused by the cloud: injected failure (fail_destroy)")
+                continue
+            }
+            try database.transaction { () throws(FabricError) in
+                try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(machine.uuid)])
+                // An address the record names outlives a server deleted behind fabric's back.
+                for address in machine.publicAddresses {
+                    try database.run("DELETE FROM null_addresses WHERE provider_id = ? AND address = ? AND server_id = ?",
+                                     [.text(record.id), .text(address), .text(machine.uuid)])
+                }
+                let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
+                                               [.text(record.id), .text(machine.uuid)])
+                if removed == 0 {
+                    failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                         hint: "use --force to forget it anyway", httpStatus: 404)
+                }
             }
         }
+        return failures
     }
 
     func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {

@@ -102,7 +102,8 @@ final class OpenStackSession {
             }
             if reply.status == 404 && missingIsNil { return nil }
             guard (200..<300).contains(reply.status) else {
-                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)")
+                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
+                                  httpStatus: reply.status)
             }
             response?(reply)
             if reply.body.isEmpty { return nil }

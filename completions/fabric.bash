@@ -237,8 +237,8 @@ _fabric_tool() { # tool start
       opts="-p --provider --timeout --interval --max-interval --no-progress --check $_fabric_common"
       valued='-p --provider --store --timeout --interval --max-interval' ;;
     fabric-public-address)
-      opts="-p --provider --network $_fabric_common"
-      valued='-p --provider --store --network' ;;
+      opts="-p --provider --network --timeout $_fabric_common"
+      valued='-p --provider --store --network --timeout' ;;
     fabric-destroy)
       opts="-p --provider --force $_fabric_common"
       valued='-p --provider --store'

@@ -26,8 +26,11 @@ public protocol Provider: AnyObject {
     /// not destroyed was not; one the cloud no longer has is a MachineError "not found" (the
     /// caller decides whether --force tolerates that). Throws when the provider itself fails.
     func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError]
-    /// Gives an ACTIVE machine an address on the public network; returns the address.
-    func attachPublicAddress(_ uuid: String, network: String) throws(FabricError) -> String
+    /// Gives machines addresses on the public network, each as soon as it can have one (on
+    /// OpenStack once its port exists, while it still builds), in one round for all of them.
+    /// Returns the address of each machine that has one now; those not ready yet are left out,
+    /// to be asked again. A machine that failed or is gone is an error.
+    func attachPublicAddresses(_ uuids: [String], network: String) throws(FabricError) -> [String: String]
 
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot
     /// The snapshots made of this machine, found by the image property that names it.

@@ -262,29 +262,40 @@ final class NullProvider: Provider {
         return failures
     }
 
-    func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {
+    /// An emulated machine can have an address once it is ACTIVE.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
         call()
         guard let network = NullCatalog.network(name), network.external else {
             throw FabricError.machine("public network \(quoted(name)) not found or not external")
         }
-        if settings.failPublicAddress {
-            throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
-        }
-        guard let machine = try machines([uuid]).first else {
-            throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
-        }
-        guard machine.status == "ACTIVE" else {
-            throw FabricError.machine("machine \(uuid) is \(machine.status); a public address needs it ACTIVE")
-        }
-        return try database.transaction { () throws(FabricError) in
-            let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
-            guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
-                throw FabricError.machine("no free address left on public network \(network.name)")
+        let found = Dictionary(try machines(uuids).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        var given: [String: String] = [:]
+        for uuid in uuids {
+            guard let machine = found[uuid] else {
+                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
             }
-            try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
-                             [.text(free), .text(record.id), .text(uuid), .text(network.name)])
-            return free
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            guard machine.isReady else { continue }
+            if settings.failPublicAddress {
+                throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
+            }
+            if let held = machine.publicAddresses.first(where: { $0.hasPrefix(network.prefix) }) {
+                given[uuid] = held
+                continue
+            }
+            given[uuid] = try database.transaction { () throws(FabricError) in
+                let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
+                guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                    throw FabricError.machine("no free address left on public network \(network.name)")
+                }
+                try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
+                                 [.text(free), .text(record.id), .text(uuid), .text(network.name)])
+                return free
+            }
         }
+        return given
     }
 
     // MARK: snapshots

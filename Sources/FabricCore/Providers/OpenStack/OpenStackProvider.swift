@@ -272,23 +272,58 @@ final class OpenStackProvider: Provider {
         }
     }
 
-    func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {
+    /// One round for all the machines still without an address: one ports query, one
+    /// floating-IP query for the ports found (an address made in an earlier, interrupted round
+    /// is found, not made twice), then one create for each port that has none.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
         let root = try network
         let external = try network(name, external: true, what: "public network").id
-        guard let port = try session.call(.machine, "GET", Networking.ports(root, devices: [uuid]))?["ports"]?.items.first,
-              let portID = port["id"]?.string else {
-            throw FabricError.machine("machine \(uuid) has no port to give a public address to")
+        var portOf: [String: String] = [:]
+        for batch in uuids.batched(Networking.filterBatch) {
+            for port in try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [] {
+                if let device = port["device_id"]?.string, let id = port["id"]?.string, portOf[device] == nil { portOf[device] = id }
+            }
         }
-        let existing = try session.call(.machine, "GET", Networking.floatingIPs(root, ports: [portID]))?["floatingips"]?.items ?? []
-        if let address = existing.first(where: { $0["floating_network_id"]?.string == external })?["floating_ip_address"]?.string {
-            return address
+        let portless = uuids.filter { portOf[$0] == nil }
+        if !portless.isEmpty { try checkStillBuilding(portless) }
+        var given: [String: String] = [:]
+        var held: [String: String] = [:]
+        for batch in Array(portOf.values).batched(Networking.filterBatch) {
+            for address in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? []
+            where address["floating_network_id"]?.string == external {
+                if let port = address["port_id"]?.string, let ip = address["floating_ip_address"]?.string { held[port] = ip }
+            }
         }
-        let created = try session.call(.machine, "POST", Networking.floatingIPs(root),
-                                       json: Networking.createFloatingIP(network: external, port: portID))
-        guard let address = created?["floatingip"]?["floating_ip_address"]?.string else {
-            throw FabricError.machine("the floating IP reply for machine \(uuid) names no address")
+        for uuid in uuids {
+            guard let port = portOf[uuid] else { continue }
+            if let ip = held[port] {
+                given[uuid] = ip
+                continue
+            }
+            let created = try session.call(.machine, "POST", Networking.floatingIPs(root),
+                                           json: Networking.createFloatingIP(network: external, port: port))
+            guard let address = created?["floatingip"]?["floating_ip_address"]?.string else {
+                throw FabricError.machine("the floating IP reply for machine \(uuid) names no address")
+            }
+            given[uuid] = address
         }
-        return address
+        return given
+    }
+
+    /// Machines without a port yet must still be building: one that failed or is gone never gets one.
+    private func checkStillBuilding(_ uuids: [String]) throws(FabricError) {
+        let found = try machines(uuids)
+        for uuid in uuids {
+            guard let machine = found.first(where: { $0.uuid == uuid }) else {
+                throw FabricError.machine("machine \(uuid) no longer exists on provider \(quoted(record.id))")
+            }
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            if machine.isReady {
+                throw FabricError.machine("machine \(uuid) is ACTIVE but has no port to give a public address to")
+            }
+        }
     }
 
     // MARK: snapshots

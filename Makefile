@@ -12,11 +12,18 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+RELEASE_FLAGS := -c release --static-swift-stdlib
+# The tools are one executable, fabric-tools; beside it, a link to it by each tool's name.
+link_tools = bin=$$(swift build $(1) --show-bin-path) && \
+	for tool in $$("$$bin/fabric-tools" --list); do ln -sf fabric-tools "$$bin/$$tool"; done
+
 build: deps
 	swift build
+	$(call link_tools,)
 
 release: deps
-	swift build -c release --static-swift-stdlib
+	swift build $(RELEASE_FLAGS)
+	$(call link_tools,$(RELEASE_FLAGS))
 
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo

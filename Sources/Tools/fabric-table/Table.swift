@@ -49,5 +49,3 @@ struct Table: ParsableCommand {
         }
     }
 }
-
-Table.fabricMain()

@@ -38,5 +38,3 @@ struct Destroy: ParsableCommand {
             .run(targets) { (provider, uuid) throws(FabricError) in try provider.destroy(uuid) }
     }
 }
-
-Destroy.fabricMain()

@@ -135,5 +135,3 @@ extension SnapshotTool {
         }
     }
 }
-
-SnapshotTool.fabricMain()

@@ -205,5 +205,3 @@ struct Boot: ParsableCommand {
         }
     }
 }
-
-Boot.fabricMain()

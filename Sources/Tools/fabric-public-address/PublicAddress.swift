@@ -57,5 +57,3 @@ struct PublicAddress: ParsableCommand {
         case attach(JSON, network: String, uuid: String, provider: any Provider)
     }
 }
-
-PublicAddress.fabricMain()

@@ -51,5 +51,3 @@ struct Wait: ParsableCommand {
         }
     }
 }
-
-Wait.fabricMain()

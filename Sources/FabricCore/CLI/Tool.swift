@@ -23,13 +23,14 @@ public enum Tool {
 }
 
 extension ParsableCommand {
-    /// Parses the command line and runs the tool, with fabric's error format and exit statuses.
-    public static func fabricMain() -> Never {
+    /// Parses the command line (or `arguments`, without the program's name) and runs the tool,
+    /// with fabric's error format and exit statuses.
+    public static func fabricMain(_ arguments: [String]? = nil) -> Never {
         Tool.name = configuration.commandName ?? Tool.name
         umask(0o077)
         let command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             // A FabricError from a validate() arrives wrapped by ArgumentParser; report it as
             // itself (its own kind and exit status), not as "UsageError: UsageError: ...".

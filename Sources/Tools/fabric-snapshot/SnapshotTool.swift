@@ -143,5 +143,3 @@ extension SnapshotTool {
         }
     }
 }
-
-SnapshotTool.fabricMain()

@@ -43,5 +43,3 @@ struct Destroy: ParsableCommand {
             })
     }
 }
-
-Destroy.fabricMain()

@@ -55,5 +55,3 @@ struct Wait: ParsableCommand {
         }
     }
 }
-
-Wait.fabricMain()

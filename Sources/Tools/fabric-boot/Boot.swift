@@ -224,5 +224,3 @@ struct Boot: ParsableCommand {
         }
     }
 }
-
-Boot.fabricMain()

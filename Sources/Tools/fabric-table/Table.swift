@@ -50,5 +50,3 @@ struct Table: ParsableCommand {
         }
     }
 }
-
-Table.fabricMain()

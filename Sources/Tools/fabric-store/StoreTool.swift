@@ -368,5 +368,3 @@ struct StoredLookup {
         return record
     }
 }
-
-StoreTool.fabricMain()

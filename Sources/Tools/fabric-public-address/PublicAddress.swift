@@ -92,5 +92,3 @@ struct PublicAddress: ParsableCommand {
         }
     }
 }
-
-PublicAddress.fabricMain()

@@ -35,11 +35,7 @@ struct PasswordOptions: ParsableArguments {
     var passwordFile: String?
 
     func password() throws(FabricError) -> String {
-        if let passwordFile {
-            let bytes = try readFile(passwordFile).get()
-            let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-            return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
-        }
+        if let passwordFile { return try readFirstLine(passwordFile) }
         if let password = environment("FABRIC_PASSWORD") { return password }
         throw FabricError.usage("a provider needs a password: give --password-file FILE or set FABRIC_PASSWORD")
     }
@@ -87,7 +83,7 @@ extension StoreTool {
                                           url: url, tenant: tenant, defaultImage: defaultImage, defaultFlavor: defaultFlavor,
                                           extra: try parseKeyValues(extra, option: "--extra"))
             try provider.validate()
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             try store.addProvider(provider)
             RecordWriter.standardOutput.write(provider.json())
         }
@@ -108,7 +104,7 @@ extension StoreTool {
         @OptionGroup var passwordOptions: PasswordOptions
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             var reader = RecordReader()
             // Not streamed: the whole input is read and checked before anything is stored, so
             // a malformed record anywhere changes nothing. Upstream waits (fabric-wait) finish
@@ -202,7 +198,7 @@ extension StoreTool {
         }
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             let out = RecordWriter.standardOutput
             switch kind.table {
             case .provider:
@@ -236,7 +232,7 @@ extension StoreTool {
         var id: String
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             switch kind.table {
             case .provider:
                 RecordWriter.standardOutput.write(try store.provider(id).json())
@@ -273,7 +269,7 @@ extension StoreTool {
         var group: String?
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             guard let kind else {
                 if !ids.isEmpty || group != nil { throw FabricError.usage("ids and --group need a kind (machine, provider or snapshot)") }
                 return try removeRecords(store)
@@ -332,8 +328,8 @@ extension StoreTool {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        func run() {
-            RecordWriter.standardOutput.write(line: StoreLocation.resolve(storeOptions.store))
+        func run() throws {
+            RecordWriter.standardOutput.write(line: try StoreLocation.describe(storeOptions))
         }
     }
 }

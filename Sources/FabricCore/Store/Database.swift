@@ -27,6 +27,10 @@ public protocol Database: AnyObject {
     /// anything but the database before it returns.
     func transaction<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T
 
+    /// Runs `body` on one consistent snapshot of the store, once, without holding writers back:
+    /// what a read of several tables (export) needs.
+    func snapshot<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T
+
     /// The version of the schema the store holds: 0 for a new store.
     func schemaVersion() throws(FabricError) -> Int
 

@@ -174,12 +174,24 @@ public enum Schema {
 
     public static func table(_ name: String) -> Table? { tables.first { $0.name == name } }
 
+    private static let widths: [String: Int] = {
+        var widths: [String: Int] = [:]
+        for table in tables {
+            for column in table.columns {
+                if case .string(let width) = column.type { widths[table.name + "." + column.name] = width }
+            }
+        }
+        return widths
+    }()
+
     /// Checks that a value fits its column before anything is stored, so a value too long for
     /// the spec's VARCHAR widths is the same clear error on every backend (SQLite would keep it,
     /// MySQL refuse it half-way through).
     public static func check(_ value: String?, fits table: String, _ column: String, as what: String,
                              kind: FabricError.Kind = .input) throws(FabricError) {
-        guard let value, case .string(let width)? = Schema.table(table)?.column(column)?.type else { return }
+        guard let value, let width = widths[table + "." + column], value.utf8.count > width else { return }
+        // A character takes at least one UTF-8 byte: only a value with more bytes than the
+        // width needs counting.
         let length = value.unicodeScalars.count
         if length > width {
             throw FabricError(kind, "\(what) is \(length) characters long; the store keeps at most \(width) (\(table).\(column))")

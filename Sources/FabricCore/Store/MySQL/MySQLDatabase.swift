@@ -261,6 +261,16 @@ public final class MySQLDatabase: Database {
         }
     }
 
+    public func snapshot<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T {
+        try withReconnect(isRead: true) { () throws(FabricError) in try send("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY") }
+        inTransaction = true
+        defer {
+            inTransaction = false
+            _ = mysql_real_query(handle, "COMMIT", 6)
+        }
+        return try body()
+    }
+
     // MARK: schema
 
     public func schemaVersion() throws(FabricError) -> Int {

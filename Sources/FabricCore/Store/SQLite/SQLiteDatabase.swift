@@ -74,6 +74,13 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// A deferred transaction: its first read fixes what it sees (WAL), and writers go on.
+    public func snapshot<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T {
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        return try body()
+    }
+
     public func schemaVersion() throws(FabricError) -> Int {
         try rows("PRAGMA user_version").first?.integer(0) ?? 0
     }

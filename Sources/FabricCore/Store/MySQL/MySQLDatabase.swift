@@ -55,6 +55,40 @@ public final class MySQLDatabase: Database {
 
     private static func connect(_ target: MySQLLocation, password: String?, optionFile: String?,
                                 createDatabase: Bool = true) throws(FabricError) -> UnsafeMutablePointer<MYSQL> {
+        var attempt = try open(target, password: password, optionFile: optionFile, database: target.database)
+        if case .failure(let code, _) = attempt, code == unknownDatabase, createDatabase {
+            // As SQLite creates the file, a new store creates its database (when the user may).
+            // A new handle: Connector/C drops a handle's TLS options when a connect fails.
+            attempt = try open(target, password: password, optionFile: optionFile, database: nil)
+            if case .success(let mysql) = attempt {
+                let name = "`\(target.database.replacingOccurrences(of: "`", with: "``"))`"
+                let create = "CREATE DATABASE IF NOT EXISTS \(name) CHARACTER SET utf8mb4 COLLATE \(collation(for: mysql))"
+                let use = "USE \(name)"
+                if mysql_real_query(mysql, create, UInt(create.utf8.count)) != 0 || mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 {
+                    let error = FabricError.store("store \(target.url): cannot create database \(quoted(target.database)): "
+                                                  + "\(String(cString: mysql_error(mysql))) (MySQL error \(mysql_errno(mysql)))",
+                                                  hint: "create it, or ask the server's administrator to")
+                    mysql_close(mysql)
+                    throw error
+                }
+            }
+        }
+        switch attempt {
+        case .success(let mysql):
+            return mysql
+        case .failure(let code, let message):
+            throw FabricError.store("cannot connect to store \(target.url): \(message) (MySQL error \(code))", hint: hint(for: code))
+        }
+    }
+
+    private enum Attempt {
+        case success(UnsafeMutablePointer<MYSQL>)
+        case failure(code: UInt32, message: String)
+    }
+
+    /// One connection attempt on a new handle with every option set.
+    private static func open(_ target: MySQLLocation, password: String?, optionFile: String?,
+                             database: String?) throws(FabricError) -> Attempt {
         guard let mysql = mysql_init(nil) else { throw FabricError.store("store \(target.url): out of memory") }
         // The option file (~/.my.cnf) may give the password (and TLS files) for [client] or
         // [fabric]; what the URL gives wins.
@@ -78,31 +112,12 @@ public final class MySQLDatabase: Database {
             _ = fabric_mysql_set_bool(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, 1)
         }
         let host: String? = target.host.isEmpty ? nil : target.host
-        var connected = mysql_real_connect(mysql, host, target.user, password, target.database, target.port ?? 0,
-                                           target.socket, 0) != nil
-        if !connected && mysql_errno(mysql) == unknownDatabase && createDatabase {
-            // As SQLite creates the file, a new store creates its database (when the user may).
-            connected = mysql_real_connect(mysql, host, target.user, password, nil, target.port ?? 0, target.socket, 0) != nil
-            if connected {
-                let sql = "CREATE DATABASE IF NOT EXISTS `\(target.database.replacingOccurrences(of: "`", with: "``"))` "
-                    + "CHARACTER SET utf8mb4 COLLATE \(collation(for: mysql))"
-                let use = "USE `\(target.database.replacingOccurrences(of: "`", with: "``"))`"
-                if mysql_real_query(mysql, sql, UInt(sql.utf8.count)) != 0 || mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 {
-                    let error = FabricError.store("store \(target.url): cannot create database \(quoted(target.database)): "
-                                                  + "\(String(cString: mysql_error(mysql))) (MySQL error \(mysql_errno(mysql)))",
-                                                  hint: "create it, or ask the server's administrator to")
-                    mysql_close(mysql)
-                    throw error
-                }
-            }
-        }
-        guard connected else {
-            let error = FabricError.store("cannot connect to store \(target.url): \(String(cString: mysql_error(mysql))) "
-                                          + "(MySQL error \(mysql_errno(mysql)))")
+        guard mysql_real_connect(mysql, host, target.user, password, database, target.port ?? 0, target.socket, 0) != nil else {
+            let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
-            throw error
+            return failure
         }
-        return mysql
+        return .success(mysql)
     }
 
     /// Binary and without PAD SPACE where the server has one (see MySQLDialect.collation).
@@ -145,7 +160,7 @@ public final class MySQLDatabase: Database {
     private static func hint(for code: UInt32) -> String? {
         switch code {
         case deadlock, lockWaitTimeout: "another command held the store too long; run it again"
-        case serverGone, serverLost, 2002, 2003: "is the server running? see: fabric-store path"
+        case serverGone, serverLost, 2002, 2003, 2005: "is the server running? see: fabric-store path"
         case 1044, 1045, 1142: "check the store's user and password ($FABRIC_STORE_PASSWORD, --store-password-file, ~/.my.cnf)"
         default: nil
         }

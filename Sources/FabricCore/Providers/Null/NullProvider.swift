@@ -5,7 +5,7 @@
 final class NullProvider: Provider {
     let record: ProviderRecord
     private let settings: NullSettings
-    private let database: SQLiteDatabase
+    private let database: any Database
 
     init(record: ProviderRecord, store: Store) throws(FabricError) {
         self.record = record
@@ -122,7 +122,7 @@ final class NullProvider: Provider {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [.text(uuid), .text(record.id), .text("\(request.namePrefix)-\(index)"), .text(request.group),
                           .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
-                          .text(address), failed.map(SQLiteValue.text), .text(metadata.encoded()),
+                          .text(address), failed.map(SQLValue.text), .text(metadata.encoded()),
                           .text(requestJSON.encoded()), .real(created)])
                 machines.append(try machineRows("id = ?", [.text(uuid)])[0])
             }
@@ -197,15 +197,15 @@ final class NullProvider: Provider {
         return object
     }
 
-    private func machineRows(_ condition: String, _ values: [SQLiteValue?]) throws(FabricError) -> [Machine] {
+    private func machineRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError) -> [Machine] {
         let rows = try database.rows("""
             SELECT id, name, group_id, image_id, flavor_id, av_zone, private_address, failed_reason, metadata, created
-            FROM null_servers WHERE \(condition) ORDER BY created, rowid
+            FROM null_servers WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
             """, values)
         var machines: [Machine] = []
         for row in rows {
             let id = row.text(0)!
-            let publicAddresses = try database.rows("SELECT address FROM null_addresses WHERE server_id = ? ORDER BY rowid", [.text(id)])
+            let publicAddresses = try database.rows("SELECT address FROM null_addresses WHERE server_id = ? ORDER BY \(database.dialect.insertionOrder)", [.text(id)])
                 .compactMap { $0.text(0) }
             let created = row.real(9) ?? 0
             let built = now() - created >= settings.buildSeconds
@@ -228,7 +228,7 @@ final class NullProvider: Provider {
         call()
         guard !uuids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: uuids.count).joined(separator: ",")
-        return try machineRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + uuids.map(SQLiteValue.text))
+        return try machineRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + uuids.map(SQLValue.text))
     }
 
     func listMachines() throws(FabricError) -> [Machine] {
@@ -300,11 +300,11 @@ final class NullProvider: Provider {
 
     // MARK: snapshots
 
-    private func snapshotRows(_ condition: String, _ values: [SQLiteValue?]) throws(FabricError)
+    private func snapshotRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError)
         -> [(snapshot: Snapshot, minDisk: Int, minRam: Int)] {
         try database.rows("""
             SELECT id, name, machine_uuid, min_disk, min_ram, failed_reason, created
-            FROM null_images WHERE \(condition) ORDER BY created, rowid
+            FROM null_images WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
             """, values).map { row in
             let created = row.real(6) ?? 0
             let done = now() - created >= settings.snapshotSeconds
@@ -345,7 +345,7 @@ final class NullProvider: Provider {
         call()
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        return try snapshotRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + ids.map(SQLiteValue.text))
+        return try snapshotRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + ids.map(SQLValue.text))
             .map(\.snapshot)
     }
 

@@ -83,4 +83,62 @@ import Testing
         print("destroy of 5 machines (2 s each in the cloud): \(String(format: "%.1f", seconds)) s")
         try openStack.expectNothingLeft(t, cloud)
     }
+
+    // MARK: one login per token
+
+    func tokenRequests(_ cloud: FakeCloud) throws -> Int {
+        try cloud.requestCounts()["POST /identity/v3/auth/tokens"] ?? 0
+    }
+
+    @Test func aCreateLogsInOnceAndTheCommandsAfterItNotAtAll() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        let created = t.sh("fabric --json machine create os --number_machines 2 --public_network public")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try tokenRequests(cloud) == 1, "five tools, one token")
+        #expect(try cloud.requestCounts()["GET /compute/v2.1/"] == 1, "the microversion is negotiated once too")
+        try cloud.clearRequests()
+        #expect(t.sh("fabric machine list os --skip_store").status == 0)
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(t.sh("fabric machine destroy os \(ids.joined(separator: " "))").status == 0)
+        #expect(try tokenRequests(cloud) == 0, "a valid cached token is reused")
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
+    @Test func aRefusedTokenIsDroppedAndReplacedOnce() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        try cloud.expireTokens()
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(try tokenRequests(cloud) == 1)
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-flavor -p os -n --all").status == 0)
+        #expect(try tokenRequests(cloud) == 0, "the new token was kept")
+    }
+
+    @Test func registeringAProviderAgainDropsItsToken() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(t.sh("fabric provider unregister os").status == 0)
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(try tokenRequests(cloud) == 1)
+    }
+
+    @Test func theCachedTokenIsNeverShown() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        let traced = t.sh("fabric-find-image -p os && fabric-find-image -p os", env: ["FABRIC_DEBUG": "1"])
+        #expect(traced.status == 0)
+        let tokens = try #require(try cloud.control("GET", "tokens") as? [String])
+        #expect(!tokens.isEmpty)
+        let shown = [traced.stdout, traced.stderr, t.sh("fabric-store export").stdout, t.sh("fabric-store export --with-secrets").stdout,
+                     t.sh("fabric provider list --json").stdout].joined()
+        for token in tokens { #expect(!shown.contains(token), "a token was shown") }
+    }
 }

@@ -458,6 +458,9 @@ class Handler(BaseHTTPRequestHandler):
             if what == "faults" and method == "DELETE":
                 cloud.faults.clear()
                 raise Reply(204)
+            if what == "tokens" and method == "GET":
+                # The tokens issued, so tests can look for them where they must never appear.
+                raise Reply(200, sorted(cloud.tokens))
             if what == "expire_tokens" and method == "POST":
                 cloud.tokens.clear()
                 raise Reply(204)

@@ -115,6 +115,6 @@ public func validateExtra(type: ProviderType, _ extra: [(key: String, value: Str
 public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
     switch record.type {
     case .null: return try NullProvider(record: record, store: store)
-    case .openstack: return try OpenStackProvider(record: record)
+    case .openstack: return try OpenStackProvider(record: record, store: store)
     }
 }

@@ -152,6 +152,17 @@ public enum Schema {
                 Column("created", .real),
             ], primaryKey: ["id"])),
         ],
+        // 2: a cloud session (token, catalog, compute microversion) that the tools of a pipeline,
+        // and the commands after it, reuse until shortly before it expires. A cache: not exported.
+        [
+            .createTable(Table("tokens", [
+                Column("provider_id", .string(256)),
+                Column("credentials", .string(64)),
+                Column("token", .text, secret: true),
+                Column("expires", .real),
+                Column("session", .text),
+            ], primaryKey: ["provider_id"], exported: false)),
+        ],
     ]
 
     public static var version: Int { migrations.count }

@@ -9,9 +9,9 @@ final class OpenStackProvider: Provider {
     /// The project's networks: a tool giving many machines a public address asks Neutron once.
     private var cachedNetworks: NetworkCatalog?
 
-    init(record: ProviderRecord) throws(FabricError) {
+    init(record: ProviderRecord, store: Store?) throws(FabricError) {
         self.record = record
-        session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra))
+        session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra), store: store)
     }
 
     static func validate(extra: [(key: String, value: String)]) throws(FabricError) {

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
-// C modules (sqlite3, curl, jansson) -> one core library -> one thin executable per tool.
+// C modules (sqlite3, curl, jansson, expat) -> one core library -> one thin executable per tool.
 import PackageDescription
 
 let tools = [
@@ -32,10 +32,16 @@ let package = Package(
         .systemLibrary(
             name: "CJansson", pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]),
+        // EC2 answers in XML. expat rather than libxml2: a small streaming parser with no
+        // dependencies of its own (libxml2 brings ICU, lzma and zlib), so linking it costs the
+        // tools nothing measurable at start-up, and the Swift side builds the little tree it needs.
+        .systemLibrary(
+            name: "CExpat", pkgConfig: "expat",
+            providers: [.apt(["libexpat1-dev"])]),
         .target(
             name: "FabricCore",
             dependencies: [
-                "CSQLite", "CCurl", "CJansson",
+                "CSQLite", "CCurl", "CJansson", "CExpat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]),

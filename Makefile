@@ -1,9 +1,9 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev libexpat1-dev python3-venv pkg-config shellcheck groff-base mandoc zsh fish jq
 PREFIX ?= /usr/local
 
-.PHONY: deps build release demo test install bench
+.PHONY: deps build release demo test install bench moto
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -21,7 +21,15 @@ release: deps
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo
 
-test: build
+# moto (a local EC2) in a virtual environment of its own, for the AMAZON provider's tests.
+MOTO_VENV := .venv-moto
+moto: $(MOTO_VENV)/bin/moto_server
+
+$(MOTO_VENV)/bin/moto_server:
+	python3 -m venv $(MOTO_VENV)
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]>=5.2,<5.3' boto3
+
+test: build moto
 	swift build --build-tests
 	swift test
 

@@ -78,6 +78,7 @@ public func validateExtra(type: ProviderType, _ extra: [(key: String, value: Str
     switch type {
     case .null: try NullProvider.validate(extra: extra)
     case .openstack: try OpenStackProvider.validate(extra: extra)
+    case .amazon: try AmazonProvider.validate(extra: extra)
     }
 }
 
@@ -86,5 +87,6 @@ public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricEr
     switch record.type {
     case .null: return try NullProvider(record: record, store: store)
     case .openstack: return try OpenStackProvider(record: record)
+    case .amazon: return try AmazonProvider(record: record)
     }
 }

@@ -120,4 +120,98 @@ import Testing
         #expect(pages.dropFirst().allSatisfy { $0["NextToken"] != nil })
         h.expectFailure("fabric-find-image -p aws --image name=no-such-image", 1, "no image on provider \"aws\" matches name=no-such-image")
     }
+
+    // MARK: every create option
+
+    @Test func everyCreateOptionMapsToRunInstances() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        let subnet = try #require(ec2.seed["subnet"] as? String)
+        let vpcGroup = try #require(ec2.seed["vpc_security_group"] as? String)
+        let snapshot = try #require(ec2.seed["snapshot"] as? String)
+        let userdata = h.write("user-data", "#cloud-config\npackages: [mysql-server]\n")
+        let created = h.sh("""
+            fabric --json machine create aws --number_machines 2 --availability_zone us-east-1a --key_name fabric-key \
+              --security_groups mysql --private_network db-private --userdata \(userdata) --swap 1536 \
+              --block_device sdf=\(snapshot):snapshot:10:true --scheduler_hints placement_group=spread-db \
+              --meta role=replica --meta tier=db --wait_spawning
+            """)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 2)
+        let run = try #require(try ec2.requests("RunInstances").first)
+        #expect(run["MinCount"] == "2" && run["MaxCount"] == "2")
+        #expect(run["Placement.AvailabilityZone"] == "us-east-1a")
+        #expect(run["Placement.GroupName"] == "spread-db")
+        #expect(run["KeyName"] == "fabric-key")
+        // A subnet of its own VPC: the group is resolved there and sent by id.
+        #expect(run["SubnetId"] == subnet)
+        #expect(run["SecurityGroupId.1"] == vpcGroup && run["SecurityGroup.1"] == nil)
+        #expect(run["UserData"] == Data("#cloud-config\npackages: [mysql-server]\n".utf8).base64EncodedString())
+        #expect(run["BlockDeviceMapping.1.DeviceName"] == "/dev/sdp" && run["BlockDeviceMapping.1.Ebs.VolumeSize"] == "2"
+                && run["BlockDeviceMapping.1.Ebs.DeleteOnTermination"] == "true", "swap: 1536 MB is a 2 GiB volume")
+        #expect(run["BlockDeviceMapping.2.DeviceName"] == "/dev/sdf" && run["BlockDeviceMapping.2.Ebs.SnapshotId"] == snapshot
+                && run["BlockDeviceMapping.2.Ebs.VolumeSize"] == "10" && run["BlockDeviceMapping.2.Ebs.DeleteOnTermination"] == "true")
+        let tags = (1...8).reduce(into: [String: String]()) { tags, index in
+            if let key = run["TagSpecification.1.Tag.\(index).Key"] { tags[key] = run["TagSpecification.1.Tag.\(index).Value"] }
+        }
+        #expect(run["TagSpecification.1.ResourceType"] == "instance")
+        #expect(tags["role"] == "replica" && tags["tier"] == "db" && tags["fabric_provider"] == "aws" && tags["fabric_group"] != nil)
+        #expect(tags["Name"]?.hasPrefix("fabric-") == true)
+        for instance in try ec2.liveInstances() {
+            #expect(instance["subnet"] as? String == subnet && instance["key"] as? String == "fabric-key")
+            #expect(instance["zone"] as? String == "us-east-1a" && instance["groups"] as? [String] == [vpcGroup])
+            #expect(Set((instance["devices"] as? [String: String] ?? [:]).keys).isSuperset(of: ["/dev/sdp", "/dev/sdf"]))
+            #expect((instance["tags"] as? [String: String])?["role"] == "replica")
+        }
+        for record in created.records {
+            #expect(record["av_zone"] as? String == "us-east-1a")
+            #expect((record["meta"] as? [String: String])?["tier"] == "db")
+            #expect((record["addresses"] as? [String])?.first?.hasPrefix("10.20.1.") == true, "in the subnet: \(record)")
+        }
+
+        // Network interfaces: a subnet and a fixed address, and a public one.
+        try ec2.clearRequests()
+        let nic = h.sh("fabric --json machine create aws --private_nics net-id=\(subnet),v4-fixed-ip=10.20.1.50 --security_groups mysql")
+        #expect(nic.status == 0, "\(nic.stderr)")
+        let nicRun = try #require(try ec2.requests("RunInstances").first)
+        #expect(nicRun["NetworkInterface.1.DeviceIndex"] == "0" && nicRun["NetworkInterface.1.SubnetId"] == subnet)
+        #expect(nicRun["NetworkInterface.1.PrivateIpAddress"] == "10.20.1.50")
+        #expect(nicRun["NetworkInterface.1.SecurityGroupId.1"] == vpcGroup && nicRun["SubnetId"] == nil)
+        #expect((nic.records.first?["addresses"] as? [String])?.first == "10.20.1.50")
+        try ec2.clearRequests()
+        let publicNic = h.sh("fabric --json machine create aws --public_nics net-id=\(subnet)")
+        #expect(publicNic.status == 0, "\(publicNic.stderr)")
+        let publicRun = try #require(try ec2.requests("RunInstances").first)
+        #expect(publicRun["NetworkInterface.1.SubnetId"] == subnet && publicRun["NetworkInterface.1.AssociatePublicIpAddress"] == "true")
+
+        // Security groups by name in the default VPC go as names; by id as ids.
+        try ec2.clearRequests()
+        let defaultGroup = try #require(ec2.seed["security_group"] as? String)
+        let named = h.sh("fabric --json machine create aws --security_groups mysql --security_groups \(defaultGroup)")
+        #expect(named.status == 0, "\(named.stderr)")
+        let namedRun = try #require(try ec2.requests("RunInstances").first)
+        #expect(namedRun["SecurityGroup.1"] == "mysql" && namedRun["SecurityGroupId.1"] == defaultGroup)
+
+        // --public_network: an Elastic IP per machine, none given at launch.
+        try ec2.clearRequests()
+        let elastic = h.sh("fabric --json machine create aws --public_network amazon")
+        #expect(elastic.status == 0, "\(elastic.stderr)")
+        let elasticRun = try #require(try ec2.requests("RunInstances").first)
+        #expect(elasticRun["NetworkInterface.1.AssociatePublicIpAddress"] == "false")
+        let allocate = try #require(try ec2.requests("AllocateAddress").first)
+        #expect(allocate["Domain"] == "vpc" && allocate["PublicIpv4Pool"] == nil)
+        #expect(try ec2.requests("AssociateAddress").first?["InstanceId"] == elastic.records.first?["uuid"] as? String)
+
+        let dry = h.sh("fabric --json machine create aws --number_machines 4 --key_name fabric-key --dry_run")
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.records.first?["action"] as? String == "RunInstances")
+        #expect((dry.records.first?["parameters"] as? [String: String])?["MaxCount"] == "4")
+        #expect(try ec2.requests("RunInstances").count == 1, "--dry_run sends no RunInstances")
+
+        let all = h.sh("fabric-store list machines | fabric-destroy | fabric-store remove")
+        #expect(all.status == 0, "\(all.stderr)")
+        try expectNothingLeft(h, ec2)
+        let volumes = try ec2.state()["volumes", default: []].filter { $0["state"] as? String != "deleted" }
+        #expect(volumes.isEmpty, "swap, block devices and root volumes go with their machines: \(volumes)")
+    }
 }

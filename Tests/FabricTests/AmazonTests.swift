@@ -214,4 +214,92 @@ import Testing
         let volumes = try ec2.state()["volumes", default: []].filter { $0["state"] as? String != "deleted" }
         #expect(volumes.isEmpty, "swap, block devices and root volumes go with their machines: \(volumes)")
     }
+
+    // MARK: bad input
+
+    @Test func whatEC2CannotDoIsRefusedBeforeAnythingIsCreated() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        let snapshot = try #require(ec2.seed["snapshot"] as? String)
+        let motd = h.write("motd", "welcome\n")
+        let big = h.write("big-user-data", String(repeating: "#", count: 20_000))
+        let subnet = try #require(ec2.seed["subnet"] as? String)
+        // Straight into fabric-boot (options dashed), as a user's own pipeline would: the image
+        // and flavor records are what fabric-find-flavor writes.
+        let record = #"{"provider_id":"aws","image":{"id":"\#(ec2.seed["golden_image"] as! String)"},"flavor":{"id":"t3.micro"}}"#
+        let cases: [(options: String, status: Int32, message: String)] = [
+            ("--files /etc/motd=\(motd)", 64, "EC2 cannot inject files (--files) (put them in --userdata: cloud-init's write_files"),
+            ("--config-drive", 64, "EC2 has no config drive"),
+            ("--scheduler-hints different_host=i-0123456789abcdef0", 64, "--scheduler_hints placement_group=NAME"),
+            ("--scheduler-hints placement_group=a --scheduler-hints group=b", 64, "one placement group only"),
+            ("--block-device sdf=vol-0123456789abcdef0:volume:10:true", 64, "cannot attach an existing volume at launch"),
+            ("--block-device vdb=\(snapshot):snapshot:10:true", 64, "is not an EC2 device name (EC2 names EBS devices sdf to sdp"),
+            ("--block-device sdf=\(snapshot):snapshot:10:true --block-device sdf=\(snapshot):snapshot:5:true", 64, "given twice"),
+            ("--block-device sdf=snap-42:snapshot:10:true", 64, "is not an EC2 EBS snapshot id"),
+            ("--public-network public", 64, "is not an Elastic IP pool of EC2 (use --public_network amazon"),
+            ("--userdata \(big)", 64, "EC2 takes at most 16384"),
+            ("--meta aws:owner=me", 64, "is reserved on EC2"),
+            ("--meta Name=db1", 64, "is reserved on EC2"),
+            ("--private-nics net-id=net-1234", 64, "is not an EC2 subnet id"),
+            ("--number 2 --private-nics port-id=eni-0123456789abcdef0", 64, "one machine per interface"),
+            ("--private-nics net-id=\(subnet) --public-nics net-id=\(subnet)", 64, "one network interface only"),
+            ("--private-network db-private --public-nics net-id=\(subnet)", 64, "give the private subnet as --private_nics"),
+            ("--key-name no-such-key", 1, "key pair \"no-such-key\" not found"),
+            ("--private-network no-such-net", 1, "no subnet named \"no-such-net\""),
+            ("--security-groups mysql,no-such-group", 1, "security group \"no-such-group\" not found"),
+            ("--private-network db-private --security-groups default,mysql,sg-0123456789abcdef0", 1, "\"sg-0123456789abcdef0\" not found"),
+            ("--availability-zone mars-1a", 1, "availability zone \"mars-1a\" not found"),
+        ]
+        for (options, status, message) in cases {
+            let result = h.expectFailure("fabric-boot \(options)", status, message, stdin: record)
+            #expect(result.stdout.isEmpty, "\(options): \(result.stdout)")
+        }
+        // And through the wrapper, with the spec's spellings.
+        h.expectFailure("fabric machine create aws --files /etc/motd=\(motd)", 64, "EC2 cannot inject files")
+        h.expectFailure("fabric machine create aws --config_drive", 64, "EC2 has no config drive")
+        h.expectFailure("fabric machine create aws --key_name no-such-key --number_machines 2", 1, "key pair \"no-such-key\" not found")
+        let changing = try ec2.changingActions()
+        #expect(changing.isEmpty, "nothing but Describe* was sent: \(changing)")
+        try expectNothingLeft(h, ec2)
+    }
+
+    @Test func idsOfTheWrongShapeSendNoRequest() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        try ec2.clearRequests()
+        h.expectFailure("fabric-destroy -p aws i-nothex", 1, "UsageError: machine (instance) id \"i-nothex\" is not an EC2 machine (instance) id")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123$(reboot)"}' | fabric-destroy"#, 1, "is not an EC2")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"../../etc"}' | fabric-wait"#, 64, "is not an EC2 machine")
+        h.expectFailure(#"echo '{"kind":"snapshot","provider_id":"aws","id":"ami-zz","machine_uuid":"i-0123456789abcdef0"}' | fabric-snapshot destroy"#,
+                        3, "snapshot id \"ami-zz\" is not an EC2 image id")
+        h.expectFailure("fabric-snapshot create -p aws i-123", 64, "is not an EC2 machine")
+        h.expectFailure("fabric snapshot create aws i-0123456789abcdef0 --skip_store --name 'db;reboot'", 64, "is not an EC2 image name")
+        h.expectFailure("fabric machine destroy aws i-xyz --skip_store", 64, "is not an EC2 machine")
+        h.expectFailure(#"echo '{"provider_id":"aws","image":{"id":"ami-0123456789abcdef0&Action=TerminateInstances"},"flavor":{"id":"t3.micro"}}' | fabric-boot"#,
+                        64, "is not an EC2 image id")
+        h.expectFailure(#"echo '{"provider_id":"aws","image":{"id":"ami-0123456789abcdef0"},"flavor":{"id":"t3.micro&MaxCount=99"}}' | fabric-boot"#,
+                        64, "is not an EC2 instance type")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123456789abcdef0 "}' | fabric-public-address --network amazon"#,
+                        64, "is not an EC2 machine")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123456789abcdef0"}' | fabric-public-address --network ipv4pool-ec2-zz"#,
+                        64, "is not an Elastic IP pool")
+        let sent = try ec2.actions()
+        #expect(sent.isEmpty, "no request at all: \(sent)")
+
+        // Registration: the region goes into the signature's scope, settings are checked then.
+        h.expectFailure("fabric provider register bad A B \(ec2.url) 'us east' --provider_type AMAZON", 64, "is its region, like us-east-1")
+        h.expectFailure("fabric provider register bad A B \(ec2.url) 'us:east:1' --provider_type ec2", 64, "is its region")
+        h.expectFailure("fabric provider register bad A B ftp://x us-east-1 --provider_type AMAZON", 64, "must start with http:// or https://")
+        h.expectFailure("fabric provider register bad A B - us-east-1 --provider_type AMAZON --extra image_owners=bob", 64,
+                        "\"bob\" is not self, amazon, aws-marketplace or a 12-digit account id")
+        h.expectFailure("fabric provider register bad A B - us-east-1 --provider_type AMAZON --extra region=x", 64,
+                        "not a setting of AMAZON providers (known: image_owners")
+        h.expectFailure("fabric provider register bad A 'two  spaces' - us-east-1 --provider_type AMAZON", 2, "not a secret access key")
+        h.expectFailure("fabric provider register bad A:B C - us-east-1 --provider_type AMAZON", 2, "colon")
+        h.expectFailure("fabric provider register bad --from-env --provider_type AMAZON", 64, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        h.expectFailure("fabric provider register bad --from-env --provider_type AMAZON", 64, "AWS_REGION",
+                        env: ["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "B"])
+        #expect(h.sh("fabric-store list providers").lines.count == 1, "only the good provider is registered")
+        #expect(try ec2.requests().isEmpty)
+    }
 }

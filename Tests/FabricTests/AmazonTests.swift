@@ -302,4 +302,151 @@ import Testing
         #expect(h.sh("fabric-store list providers").lines.count == 1, "only the good provider is registered")
         #expect(try ec2.requests().isEmpty)
     }
+
+    // MARK: faults and rollback
+
+    struct Fault {
+        let name: String
+        let rules: [[String: Any]]
+        var knobs: [String: Any] = [:]
+        /// nil: the create succeeds; otherwise the message it fails with.
+        let failure: String?
+    }
+
+    static let createFaults: [Fault] = [
+        Fault(name: "throttled RunInstances", rules: [["action": "RunInstances", "fault": "throttle", "times": 2]], failure: nil),
+        Fault(name: "reply to RunInstances lost", rules: [["action": "RunInstances", "fault": "reset", "when": "after", "times": 1]], failure: nil),
+        Fault(name: "500 after RunInstances worked", rules: [["action": "RunInstances", "fault": "500", "when": "after", "times": 1]], failure: nil),
+        Fault(name: "503 on DescribeInstances", rules: [["action": "DescribeInstances", "fault": "503", "times": 2]], failure: nil),
+        Fault(name: "reset before AllocateAddress", rules: [["action": "AllocateAddress", "fault": "reset", "times": 1]],
+              failure: "EC2 AllocateAddress: POST"),
+        Fault(name: "reply to AllocateAddress lost", rules: [["action": "AllocateAddress", "fault": "reset", "when": "after", "times": 1]],
+              failure: "EC2 AllocateAddress: POST"),
+        Fault(name: "AssociateAddress keeps failing", rules: [["action": "AssociateAddress", "fault": "500", "times": 20]],
+              failure: "EC2 AssociateAddress failed: InternalError"),
+        Fault(name: "RunInstances keeps failing", rules: [["action": "RunInstances", "fault": "500", "times": 20]],
+              failure: "EC2 RunInstances failed: InternalError: An internal error has occurred"),
+        Fault(name: "RunInstances keeps failing after the work", rules: [["action": "RunInstances", "fault": "503", "when": "after", "times": 20]],
+              failure: "EC2 RunInstances failed: Unavailable"),
+        Fault(name: "always throttled", rules: [["action": "RunInstances", "fault": "throttle", "times": 20]],
+              failure: "RequestLimitExceeded: Request limit exceeded."),
+        Fault(name: "a machine fails to launch", rules: [], knobs: ["fail_machine": 2],
+              failure: "went to ERROR: the instance is terminated: Server.InternalError: Internal error on launch"),
+    ]
+
+    /// Each fault of a 2-machine create with Elastic IPs: success with exactly 2 machines (a lost
+    /// reply is asked again with the same ClientToken, never launched twice), or a clean failure
+    /// that leaves no machine, address or store row.
+    @Test func createFaultsEndInSuccessOrLeaveNothing() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h, extra: ["max_attempts=3"]).status == 0)
+        var clean = 0
+        for fault in Self.createFaults {
+            try ec2.clearRequests()
+            try ec2.faults(fault.rules)
+            try ec2.config(["fail_machine": fault.knobs["fail_machine"] ?? NSNull()])
+            let result = h.sh("fabric --json machine create aws --number_machines 2 --public_network amazon")
+            let runs = try ec2.requests("RunInstances")
+            #expect(Set(runs.compactMap { $0["ClientToken"] }).count == 1, "\(fault.name): one ClientToken for every try")
+            if let failure = fault.failure {
+                #expect(result.status != 0, "\(fault.name): \(result.stdout)")
+                #expect(result.stderr.contains(failure), "\(fault.name): \(result.stderr)")
+                #expect(result.stdout.isEmpty)
+            } else {
+                #expect(result.status == 0, "\(fault.name): \(result.stderr)")
+                #expect(result.records.count == 2)
+                #expect(try ec2.liveInstances().count == 2, "\(fault.name): exactly the machines asked for")
+                #expect(try ec2.state()["addresses", default: []].count == 2)
+                let destroyed = h.sh("fabric-store list machines | fabric-destroy | fabric-store remove")
+                #expect(destroyed.status == 0, "\(destroyed.stderr)")
+            }
+            try ec2.faults([])
+            let left = try ec2.leftovers()
+            let rows = h.sh("fabric-store list machines").stdout
+            #expect(left.instances == 0 && left.addresses == 0 && rows.isEmpty, "\(fault.name) left \(left), store: \(rows)")
+            if left.instances == 0 && left.addresses == 0 && rows.isEmpty { clean += 1 }
+        }
+        print("amazon: machine create against \(Self.createFaults.count) faults, \(clean) left nothing")
+    }
+
+    @Test func destroyAndSnapshotFaults() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h, extra: ["max_attempts=3"]).status == 0)
+        let created = h.sh("fabric --json machine create aws --number_machines 2 --public_network amazon")
+        #expect(created.status == 0, "\(created.stderr)")
+        let uuids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(uuids.count == 2)
+
+        // A lost reply to CreateImage: the image is found by its name, not made twice.
+        try ec2.faults([["action": "CreateImage", "fault": "reset", "when": "after", "times": 1]])
+        let snapshot = h.sh("fabric --json snapshot create aws \(uuids[0]) --wait_spawning --name configured-1")
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(try ec2.requests("CreateImage").count == 1, "CreateImage is never sent twice")
+        #expect(try ec2.leftovers().images == 1)
+
+        // A snapshot that fails is removed, with its EBS snapshots, and the error says why.
+        try ec2.faults([])
+        try ec2.config(["fail_snapshot": true])
+        h.expectFailure("fabric --json snapshot create aws \(uuids[1]) --wait_spawning --name configured-2", 3,
+                        "Client.InternalError: the snapshot of the volume failed")
+        try ec2.config(["fail_snapshot": false])
+        #expect(try ec2.leftovers().images == 1, "the failed snapshot is gone")
+        #expect(try ec2.leftovers().snapshots == 1, "its EBS snapshot too")
+
+        // Lost replies to DeregisterImage, DisassociateAddress and TerminateInstances are asked again.
+        try ec2.faults([["action": "DeregisterImage", "fault": "reset", "when": "after", "times": 1],
+                        ["action": "DisassociateAddress", "fault": "reset", "when": "after", "times": 1],
+                        ["action": "TerminateInstances", "fault": "500", "when": "after", "times": 1]])
+        for uuid in uuids {
+            let destroyed = h.sh("fabric machine destroy aws \(uuid)")
+            #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        }
+        try expectNothingLeft(h, ec2)
+        #expect(h.sh("fabric-store list snapshots").stdout.isEmpty)
+        h.expectFailure("fabric machine destroy aws \(uuids[0]) --skip_store", 1, "not found on provider \"aws\" (use --force")
+        #expect(h.sh("fabric machine destroy aws \(uuids[0]) --skip_store --force").status == 0)
+    }
+
+    // MARK: interruption
+
+    /// SIGTERM to `machine create` while RunInstances is on its way, while the machines build,
+    /// and while an Elastic IP is allocated: 143, and nothing left in EC2 or the store.
+    @Test func sigtermDuringCreateLeavesNothing() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        let stages: [(name: String, rules: [[String: Any]], knobs: [String: Any], reached: String)] = [
+            ("RunInstances in flight", [["action": "RunInstances", "fault": "latency", "ms": 1500]], [:], "RunInstances"),
+            ("machines building", [], ["build_seconds": 30], "DescribeInstances"),
+            ("AllocateAddress in flight", [["action": "AllocateAddress", "fault": "latency", "ms": 1500]], ["build_seconds": 0.3],
+             "AllocateAddress"),
+        ]
+        for stage in stages {
+            try ec2.clearRequests()
+            try ec2.faults(stage.rules)
+            try ec2.config(stage.knobs)
+            let result = h.sh("""
+                set -m
+                env --default-signal=INT,TERM fabric --json machine create aws --number_machines 2 --public_network amazon > out.txt 2> err.txt &
+                pid=$!
+                set +m
+                ok=0
+                for _ in $(seq 500); do
+                  if curl -s '\(ec2.url)_proxy/requests' | grep -q '"action": "\(stage.reached)"'; then ok=1; break; fi
+                  sleep 0.02
+                done
+                sleep 0.2
+                kill -TERM "$pid"
+                wait "$pid"; echo "status $?"; echo "reached $ok"; cat err.txt
+                """)
+            #expect(result.stdout.contains("reached 1") && result.stdout.contains("status 143"), "\(stage.name): \(result.stdout)")
+            let left = try ec2.leftovers()
+            #expect(left.instances == 0 && left.addresses == 0, "\(stage.name) left \(left): \(result.stdout)")
+            #expect(h.sh("fabric-store list machines").stdout.isEmpty, "\(stage.name)")
+            if stage.name == "RunInstances in flight" {
+                #expect(try ec2.requests("RunInstances").count == 1)
+                #expect(try ec2.requests("TerminateInstances").count >= 1, "the launch it followed to its reply was terminated")
+            }
+        }
+        try ec2.faults([])
+    }
 }

@@ -47,7 +47,7 @@ final class LocalEC2 {
 
     init(sessionToken: Bool = false, seed: Bool = true) throws {
         let moto = try MotoServer.shared.get()
-        account = String(format: "%012d", Int.random(in: 100_000_000_000...999_999_999_999))
+        account = String(Int.random(in: 100_000_000_000...999_999_999_999))
         accessKey = "AKIAFAB" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(13))
         // Slashes and pluses, as real secret keys have, so signing must encode nothing wrongly.
         secretKey = "Fab/Secret+" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20)

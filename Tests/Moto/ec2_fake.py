@@ -273,6 +273,16 @@ class Proxy:
             status, payload = self.forward(body, headers)
             return status, self.rewrite_instances(payload) if status == 200 else payload
         if action == "TerminateInstances":
+            instances = numbered(params, "InstanceId")
+            with self.lock:
+                done = instances and all(instance in self.terminated for instance in instances)
+            if done:
+                # EC2 answers a repeat with the instances' state; moto fails on their interfaces.
+                items = "".join(f"<item><instanceId>{instance}</instanceId><currentState><code>48</code><name>terminated</name>"
+                                f"</currentState><previousState><code>48</code><name>terminated</name></previousState></item>"
+                                for instance in instances)
+                return 200, (f'<?xml version="1.0" encoding="UTF-8"?>\n<TerminateInstancesResponse xmlns="{NS}"><requestId>'
+                             f"{os.urandom(8).hex()}</requestId><instancesSet>{items}</instancesSet></TerminateInstancesResponse>").encode()
             status, payload = self.forward(body, headers)
             if status == 200:
                 with self.lock:

@@ -412,7 +412,10 @@ final class AmazonProvider: Provider {
         } else {
             let query = EC2Addresses.allocate(pool: pool, machine: uuid, providerID: record.id)
             switch session.create(.machine, query) {
-            case .failure(let error): throw error
+            case .failure(let error):
+                // The reply is lost, not necessarily the address: one tagged for the machine goes now.
+                Interruption.cleaningUp { releaseUnassociated(of: uuid) }
+                throw error
             case .success(.failure(let failure)): throw session.error(.machine, query, failure)
             case .success(.success(let reply)): allocation = reply
             }
@@ -420,8 +423,12 @@ final class AmazonProvider: Provider {
         guard let id = allocation.text("allocationId"), EC2ID.isShaped(id, .allocation), let address = allocation.text("publicIp") else {
             throw FabricError.machine("the AllocateAddress reply for machine \(uuid) names no allocation id and address")
         }
-        try Interruption.check()
-        if let failure = attempt({ () throws(FabricError) in try session.call(.machine, EC2Addresses.associate(id, machine: uuid)) }) {
+        // Interrupted, or refused the association: the address is released here and now, not
+        // left to a rollback that may already have looked for it.
+        if let failure = attempt({ () throws(FabricError) in
+            try Interruption.check()
+            try session.call(.machine, EC2Addresses.associate(id, machine: uuid))
+        }) {
             Interruption.cleaningUp {
                 if let leak = attempt({ () throws(FabricError) in try session.call(.machine, EC2Addresses.release(id)) }) {
                     warn("could not release Elastic IP \(id) (\(address)) after the failure: \(leak.message); fabric machine destroy releases it with the machine")
@@ -430,6 +437,18 @@ final class AmazonProvider: Provider {
             throw failure
         }
         return address
+    }
+
+    private func releaseUnassociated(of uuid: String) {
+        let tagged = attemptValue({ () throws(FabricError) in try session.call(.machine, EC2Addresses.describe(taggedFor: uuid)) })
+        for address in tagged??.items("addressesSet") ?? [] where address.text("associationId") == nil {
+            guard let id = address.text("allocationId"), EC2ID.isShaped(id, .allocation) else { continue }
+            if let leak = attempt({ () throws(FabricError) in
+                try session.call(.machine, EC2Addresses.release(id), tolerating: ["InvalidAllocationID.NotFound"])
+            }) {
+                warn("could not release Elastic IP \(id) of machine \(uuid): \(leak.message); fabric machine destroy releases it with the machine")
+            }
+        }
     }
 
     // MARK: snapshots

@@ -60,7 +60,12 @@ final class EC2Session {
         request.safeToRepeat = query.safeToRepeat
         request.awsSigning = signing
         if let sessionToken { request.headers.append(("X-Amz-Security-Token", sessionToken)) }
-        let response = try retry.send(request, with: transport)
+        let response: HTTPResponse
+        do throws(FabricError) {
+            response = try retry.send(request, with: transport)
+        } catch where error.kind == .provider {
+            throw FabricError.provider("EC2 \(query.action): \(error.message)", hint: error.hint)
+        }
         if (200..<300).contains(response.status) {
             switch XMLTree.parse(response.body) {
             case .success(let tree): return .success(tree)

@@ -449,4 +449,72 @@ import Testing
         }
         try ec2.faults([])
     }
+
+    // MARK: secrets
+
+    /// The secret access key and the session token: registered from the AWS CLI's variables,
+    /// they reach EC2 only as libcurl's signature and the X-Amz-Security-Token header, and no
+    /// output, error, FABRIC_DEBUG trace or command line of a whole workflow holds either.
+    @Test func secretAndSessionTokenNeverShow() throws {
+        let h = Harness(), ec2 = try LocalEC2(sessionToken: true)
+        let secrets = try #require(ec2.sessionToken.map { [ec2.secretKey, $0] })
+        let secretsFile = h.write("secrets.txt", secrets.joined(separator: "\n") + "\n")
+        var printed = ""
+        func run(_ command: String, env: [String: String] = [:]) -> Harness.Result {
+            let result = h.sh(command, env: env.merging(["FABRIC_DEBUG": "1"]) { $1 })
+            printed += result.stdout + result.stderr
+            return result
+        }
+        let registered = run("fabric --json provider register aws --from-env --provider_type AMAZON --default_image mysql-8.4-golden "
+                             + "--default_flavor t3.micro", env: ec2.environment)
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(registered.records.first?["url"] as? String == ec2.url && registered.records.first?["tenant"] as? String == "us-east-1")
+
+        try ec2.config(["latency_ms": 100])
+        let scan = run("""
+            fabric --json machine create aws --number_machines 2 --public_network amazon > created.json 2> created.err & pid=$!
+            scans=0; hits=0
+            while kill -0 "$pid" 2> /dev/null; do
+              found=$(grep -l -a -F -f \(secretsFile) /proc/[0-9]*/cmdline 2> /dev/null)
+              [[ -n $found ]] && { hits=$((hits + 1)); echo "in: $found"; }
+              scans=$((scans + 1))
+            done
+            wait "$pid"; echo "status $?"; cat created.json created.err; echo "scans $scans hits $hits"
+            """)
+        try ec2.config(["latency_ms": 0])
+        #expect(scan.stdout.contains("status 0") && scan.stdout.contains("hits 0"), "\(scan.stdout)")
+        #expect(!scan.stdout.contains("scans 0 "), "the create ended before a scan")
+        let uuid = try #require(h.sh("fabric-store list machines | jq -r .uuid | head -n 1").lines.first)
+        _ = run("fabric --json provider list; fabric --table provider list; fabric-store get provider aws")
+        _ = run("fabric --json machine list aws; fabric machine list aws --skip_store")
+        _ = run("fabric --json snapshot create aws \(uuid) --wait_spawning; fabric --json snapshot destroy aws \(uuid)")
+        _ = run("fabric --json machine create aws --image name=no-such-image")
+        _ = run("fabric-find-image -p aws --all")
+        _ = run("fabric-store list machines | fabric-destroy | fabric-store remove")
+        try expectNothingLeft(h, ec2)
+
+        // Every request carried the token, signed with the rest.
+        let requests = try ec2.requests()
+        #expect(!requests.isEmpty && requests.allSatisfy { $0["session_token"] as? Bool == true })
+        #expect(requests.allSatisfy { $0["signed_headers"] as? String == "content-type;host;x-amz-date;x-amz-security-token" },
+                "libcurl signs the token with the rest: \(requests.first?["signed_headers"] ?? "?")")
+
+        // A wrong token or secret is EC2's AuthFailure or SignatureDoesNotMatch, as a ProviderError.
+        var wrongToken = ec2.environment
+        wrongToken["AWS_SESSION_TOKEN"] = "not-the-token"
+        #expect(run("fabric provider register stale --from-env --provider_type AMAZON", env: wrongToken).status == 0)
+        let stale = run("fabric-find-image -p stale --all")
+        #expect(stale.status == 2 && stale.stderr.contains("AuthFailure"), "\(stale.stderr)")
+        var wrongSecret = ec2.environment
+        wrongSecret["AWS_SECRET_ACCESS_KEY"] = "not-the-secret"
+        #expect(run("fabric provider register wrong --from-env --provider_type AMAZON", env: wrongSecret).status == 0)
+        let wrong = run("fabric-find-flavor -p wrong --all -n")
+        #expect(wrong.status == 2 && wrong.stderr.contains("SignatureDoesNotMatch")
+                && wrong.stderr.contains("check the provider's access key id, secret access key and region"), "\(wrong.stderr)")
+        #expect(printed.contains("fabric-debug: > POST"), "the trace ran")
+        for secret in secrets + ["not-the-token", "not-the-secret"] {
+            #expect(!printed.contains(secret), "a command printed a secret")
+        }
+        print("amazon secrets: \(printed.utf8.count) bytes of output and traces, /proc scans: \(scan.lines.last ?? "?")")
+    }
 }

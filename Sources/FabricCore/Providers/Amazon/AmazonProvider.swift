@@ -294,12 +294,12 @@ final class AmazonProvider: Provider {
     /// Terminates what a failed launch made: the instances its reply named and any carrying its
     /// group and name tags (a reply lost to a timeout named none), then waits until they are gone.
     private func removeLaunch(_ launched: [String], request: BootRequest) {
-        var ids = launched
+        var ids = launched.filter { EC2ID.isShaped($0, .instance) }
         var query = EC2Instances.describe(group: request.group)
         query.filter("tag:Name", [request.namePrefix])
         if let reply = attemptValue({ () throws(FabricError) in try session.call(.machine, query) }) {
             for instance in reply.map(EC2Instances.instances) ?? [] {
-                if let id = instance.text("instanceId"), !ids.contains(id) { ids.append(id) }
+                if let id = instance.text("instanceId"), EC2ID.isShaped(id, .instance), !ids.contains(id) { ids.append(id) }
             }
         } else {
             warn("could not look up the machines of group \(request.group); check with fabric-list-machines -p \(record.id) --group \(request.group)")
@@ -385,6 +385,7 @@ final class AmazonProvider: Provider {
     private func releaseAddresses(of uuid: String) throws(FabricError) {
         for address in try addresses(of: uuid) {
             if let association = address.text("associationId") {
+                try EC2ID.check(association, .association)
                 try session.call(.machine, EC2Addresses.disassociate(association), tolerating: ["InvalidAssociationID.NotFound"])
             }
             guard let allocation = address.text("allocationId") else { continue }

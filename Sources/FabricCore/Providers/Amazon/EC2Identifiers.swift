@@ -4,7 +4,7 @@
 enum EC2ID {
     enum Kind: String {
         case instance = "i", image = "ami", allocation = "eipalloc", snapshot = "snap", subnet = "subnet"
-        case securityGroup = "sg", networkInterface = "eni", pool = "ipv4pool-ec2"
+        case securityGroup = "sg", networkInterface = "eni", pool = "ipv4pool-ec2", association = "eipassoc"
 
         var noun: String {
             switch self {
@@ -16,6 +16,7 @@ enum EC2ID {
             case .securityGroup: "security group id"
             case .networkInterface: "network interface id"
             case .pool: "public IPv4 pool id"
+            case .association: "Elastic IP association id"
             }
         }
     }

@@ -40,7 +40,14 @@ public final class XMLTree {
         XML_SetUserData(parser, context)
         XML_SetElementHandler(parser, { context, name, _ in
             let builder = Unmanaged<Builder>.fromOpaque(context!).takeUnretainedValue()
-            builder.open(String(cString: name!))
+            // The local name: after the last ':' of a prefixed name.
+            var start = name!
+            var scan = name!
+            while scan.pointee != 0 {
+                if scan.pointee == CChar(UInt8(ascii: ":")) { start = scan + 1 }
+                scan += 1
+            }
+            builder.open(String(cString: start))
         }, { context, _ in
             Unmanaged<Builder>.fromOpaque(context!).takeUnretainedValue().close()
         })
@@ -75,8 +82,7 @@ public final class XMLTree {
         var refusedDoctype = false
 
         func open(_ name: String) {
-            let local = name.split(separator: ":").last.map(String.init) ?? name
-            let element = XMLTree(name: local)
+            let element = XMLTree(name: name)
             if let parent = stack.last { parent.children.append(element) } else { root = element }
             stack.append(element)
         }

@@ -1,7 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq \
-  bash-completion libmariadb-dev mariadb-server openssl python3
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev libexpat1-dev python3-venv pkg-config shellcheck \
+  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server openssl python3
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
@@ -13,7 +13,7 @@ SCRATCH ?= .build
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBEXECDIR="$(LIBEXECDIR)" \
 	MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)" ZSHCOMPDIR="$(ZSHCOMPDIR)" FISHCOMPDIR="$(FISHCOMPDIR)"
 
-.PHONY: deps build release demo test install uninstall bench
+.PHONY: deps build release demo test install uninstall bench moto
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -38,9 +38,17 @@ release: deps
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo
 
+# moto (a local EC2) in a virtual environment of its own, for the AMAZON provider's tests.
+MOTO_VENV := .venv-moto
+moto: $(MOTO_VENV)/bin/moto_server
+
+$(MOTO_VENV)/bin/moto_server:
+	python3 -m venv $(MOTO_VENV)
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]>=5.2,<5.3' boto3
+
 # One private MariaDB server (Tests/MariaDB/server) for the whole run: the store, workflow and
 # concurrency tests run on it as well as on SQLite, each in a database of its own.
-test: build
+test: build moto
 	swift build --build-tests
 	Tests/MariaDB/server run swift test
 

@@ -135,7 +135,9 @@ public final class MySQLDatabase: Database {
         do {
             fresh = try MySQLDatabase.connect(target, password: password, optionFile: optionFile, createDatabase: false)
         } catch {
-            throw FabricError.store("\(lost.message); connecting again failed: \(error.message)")
+            let prefix = "cannot connect to store \(location): "
+            let reason = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+            throw FabricError.store("\(lost.message); connecting again failed: \(reason)")
         }
         mysql_close(handle)
         handle = fresh

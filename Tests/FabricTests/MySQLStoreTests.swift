@@ -230,7 +230,7 @@ import Testing
             done
             kill -KILL "$(< '\#(directory)/mysqld.pid.launch')"
             wait "$pid"; echo "status $?"; cat add.err
-            fabric machine list demo; echo "down $?"
+            fabric machine list demo 2>&1; echo "down $?"
             """#, env: env)
         #expect(kill.stdout.contains("status 4\n"), "\(kill.stdout)")
         #expect(kill.stdout.contains("fabric-store: StoreError: store mysql://fabric@localhost/fabric?socket="), "\(kill.stdout)")

@@ -168,8 +168,10 @@ public final class MySQLDatabase: Database {
         }
     }
 
+    /// The statement for a message: on one line, its VALUES marks left out.
     static func abbreviated(_ sql: String) -> String {
-        let flat = sql.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
+        var flat = sql.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
+        if let values = flat.firstRange(of: " VALUES (") { flat = String(flat[..<values.lowerBound]) + " VALUES ..." }
         return flat.count > 200 ? String(flat.prefix(200)) + "..." : flat
     }
 

@@ -40,9 +40,13 @@ public enum Schema {
     public struct Index {
         public let name: String
         public let columns: [String]
-        public init(_ name: String, _ columns: [String]) {
+        /// The index ends with the table's insertion order, so that `WHERE a = ? ORDER BY b,
+        /// <insertion order>` reads it in order instead of sorting (SQLDialect.insertionOrder).
+        public let insertionOrdered: Bool
+        public init(_ name: String, _ columns: [String], insertionOrdered: Bool = false) {
             self.name = name
             self.columns = columns
+            self.insertionOrdered = insertionOrdered
         }
     }
 
@@ -151,6 +155,12 @@ public enum Schema {
                 Column("failed_reason", .text, nullable: true),
                 Column("created", .real),
             ], primaryKey: ["id"])),
+        ],
+        // 2: listing a provider's machines in creation order reads an index instead of sorting
+        // every row: 100,000 machines in 0.35 s instead of 1.2 s on MariaDB, 0.10 s instead of
+        // 0.30 s on SQLite (a busy machine; Tests/Benchmarks/run list).
+        [
+            .createIndex(table: "machines", Index("machines_listing", ["provider_id", "created"], insertionOrdered: true)),
         ],
     ]
 

@@ -1,10 +1,19 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq \
-  libmariadb-dev mariadb-server openssl python3
+  bash-completion libmariadb-dev mariadb-server openssl python3
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+SCRATCH ?= .build
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBEXECDIR="$(LIBEXECDIR)" \
+	MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)" ZSHCOMPDIR="$(ZSHCOMPDIR)" FISHCOMPDIR="$(FISHCOMPDIR)"
 
-.PHONY: deps build release demo test install bench
+.PHONY: deps build release demo test install uninstall bench
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -13,11 +22,18 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path "$(SCRATCH)"
+# The tools are one executable, fabric-tools; beside it, a link to it by each tool's name.
+link_tools = bin=$$(swift build $(1) --show-bin-path) && \
+	for tool in $$("$$bin/fabric-tools" --list); do ln -sf fabric-tools "$$bin/$$tool"; done
+
 build: deps
 	swift build
+	$(call link_tools,)
 
 release: deps
-	swift build -c release --static-swift-stdlib
+	swift build $(RELEASE_FLAGS)
+	$(call link_tools,$(RELEASE_FLAGS))
 
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo
@@ -33,16 +49,12 @@ test: build
 bench: deps
 	Tests/Benchmarks/run
 
+# Installs the release build with everything it needs to run outside the checkout (see
+# packaging/install); DESTDIR stages, as packagers use it. `make uninstall` removes exactly that.
+# SCRATCH is swift build's scratch path: the tests install from their own, as `swift test` holds
+# .build's lock while it runs.
 install: release
-	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/man/man7
-	install -m 0755 bin/fabric $(PREFIX)/bin/fabric
-	for tool in $$(swift build -c release --static-swift-stdlib --show-bin-path)/fabric-*; do \
-	  case $$tool in *.*) ;; *) install -m 0755 $$tool $(PREFIX)/bin/ ;; esac; done
-	install -m 0644 man/*.1 $(PREFIX)/share/man/man1/
-	install -m 0644 man/*.7 $(PREFIX)/share/man/man7/
-	install -D -m 0644 completions/fabric.bash $(PREFIX)/share/bash-completion/completions/fabric
-	for f in completions/_fabric-*; do \
-	  ln -sf fabric $(PREFIX)/share/bash-completion/completions/$${f#completions/_}; done
-	install -d $(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
-	install -m 0644 completions/_fabric completions/_fabric-* $(PREFIX)/share/zsh/site-functions/
-	install -m 0644 completions/*.fish $(PREFIX)/share/fish/vendor_completions.d/
+	$(INSTALL_ENV) TOOLS_BIN="$$(swift build $(RELEASE_FLAGS) --show-bin-path)" packaging/install install
+
+uninstall:
+	$(INSTALL_ENV) packaging/install uninstall

@@ -1,24 +1,13 @@
 // swift-tools-version:6.0
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
-// C modules (sqlite3, curl, mariadb, jansson) -> one core library -> one thin executable per tool.
+// C modules (sqlite3, curl, mariadb, jansson) -> one core library -> one executable holding every
+// tool, which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
+// runs its builtins: one link of the release build, and one ~27 MB binary installed, not ten.
 import PackageDescription
-
-let tools = [
-    "fabric-find-image",
-    "fabric-find-flavor",
-    "fabric-boot",
-    "fabric-wait",
-    "fabric-public-address",
-    "fabric-store",
-    "fabric-snapshot",
-    "fabric-destroy",
-    "fabric-list-machines",
-    "fabric-table",
-]
 
 let package = Package(
     name: "fabric",
-    products: tools.map { .executable(name: $0, targets: [$0]) },
+    products: [.executable(name: "fabric-tools", targets: ["fabric-tools"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -42,11 +31,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]),
-    ] + tools.map { tool in
+        // Sources/Tools/main.swift picks the tool; Sources/Tools/fabric-*/ hold one tool each.
         .executableTarget(
-            name: tool, dependencies: ["FabricCore"], path: "Sources/Tools/\(tool)",
-            swiftSettings: [.swiftLanguageMode(.v5)])
-    } + [
+            name: "fabric-tools", dependencies: ["FabricCore"], path: "Sources/Tools",
+            swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(
             name: "FabricTests", dependencies: ["FabricCore"],
             swiftSettings: [.swiftLanguageMode(.v5)]),

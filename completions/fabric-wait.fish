@@ -20,7 +20,7 @@ function __fabric-wait_parse_tokens -S
     set -l unparsed_tokens (__fabric-wait_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-wait'
-        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'no-progress' 'version' 'h/help'
+        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'no-progress' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-wait_parse_subcommand -r 1 'version'
@@ -84,6 +84,7 @@ complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_o
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" interval' -l 'interval' -d 'First pause between rounds, in seconds; it grows by half each round (default 0.1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" max-interval' -l 'max-interval' -d 'Longest pause between rounds (default 1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" no-progress' -l 'no-progress' -d 'No progress line on standard error, even on a terminal.'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_positional "fabric-wait" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -229,16 +229,16 @@ _fabric_tool() { # tool start
       opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
         --private-nics --public-nics --meta --files --file --config-drive --group --name
-        --dry-run $_fabric_common"
+        --dry-run --check $_fabric_common"
       valued='-p --provider --store --store-password-file --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
         --private-nics --public-nics --meta --files --file --group --name' ;;
     fabric-wait)
-      opts="-p --provider --timeout --interval --max-interval --no-progress $_fabric_common"
+      opts="-p --provider --timeout --interval --max-interval --no-progress --check $_fabric_common"
       valued='-p --provider --store --store-password-file --timeout --interval --max-interval' ;;
     fabric-public-address)
-      opts="-p --provider --network $_fabric_common"
-      valued='-p --provider --store --store-password-file --network' ;;
+      opts="-p --provider --network --timeout $_fabric_common"
+      valued='-p --provider --store --store-password-file --network --timeout' ;;
     fabric-destroy)
       opts="-p --provider --force $_fabric_common"
       valued='-p --provider --store --store-password-file'

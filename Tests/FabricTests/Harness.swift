@@ -5,11 +5,39 @@ import Foundation
 struct Harness {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    /// The tools `swift test` built next to this test bundle.
+    /// The tools `swift test` built next to this test bundle: the one executable fabric-tools
+    /// and a link to it by each tool's name, made here so `swift build && swift test` is enough.
     static let binDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["FABRIC_BIN"] { return URL(fileURLWithPath: override) }
-        return root.appendingPathComponent(".build/debug")
+        let directory = ProcessInfo.processInfo.environment["FABRIC_BIN"].map { URL(fileURLWithPath: $0) }
+            ?? root.appendingPathComponent(".build/debug")
+        linkTools(in: directory)
+        return directory
     }()
+
+    /// Links DIR/fabric-store, ... to DIR/fabric-tools (the names it lists), as `make build` does;
+    /// each replaces what was there (a build from before the one executable left a stale binary
+    /// of each tool) by a rename, so a test or a demo running meanwhile never misses a tool.
+    static func linkTools(in directory: URL) {
+        let executable = directory.appendingPathComponent("fabric-tools").path
+        guard FileManager.default.isExecutableFile(atPath: executable) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--list"]
+        let out = Pipe()
+        process.standardOutput = out
+        try! process.run()
+        let names = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "fabric-tools --list failed")
+        for name in names.split(separator: "\n") {
+            let link = directory.appendingPathComponent(String(name)).path
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "fabric-tools" { continue }
+            let temporary = "\(link).link-\(getpid())"
+            try? FileManager.default.removeItem(atPath: temporary)
+            try! FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: "fabric-tools")
+            precondition(rename(temporary, link) == 0, "cannot link \(link)")
+        }
+    }
 
     let directory: URL
     let backend: Backend

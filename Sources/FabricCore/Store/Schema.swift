@@ -156,7 +156,18 @@ public enum Schema {
                 Column("created", .real),
             ], primaryKey: ["id"])),
         ],
-        // 2: listing a provider's machines in creation order reads an index instead of sorting
+        // 2: a cloud session (token, catalog, compute microversion) that the tools of a pipeline,
+        // and the commands after it, reuse until shortly before it expires. A cache: not exported.
+        [
+            .createTable(Table("tokens", [
+                Column("provider_id", .string(256)),
+                Column("credentials", .string(64)),
+                Column("token", .text, secret: true),
+                Column("expires", .real),
+                Column("session", .text),
+            ], primaryKey: ["provider_id"], exported: false)),
+        ],
+        // 3: listing a provider's machines in creation order reads an index instead of sorting
         // every row: 100,000 machines in 0.35 s instead of 1.2 s on MariaDB, 0.10 s instead of
         // 0.30 s on SQLite (a busy machine; Tests/Benchmarks/run list).
         [

@@ -236,45 +236,66 @@ final class NullProvider: Provider {
         return try machineRows("provider_id = ?", [.text(record.id)])
     }
 
-    func destroy(_ uuid: String) throws(FabricError) {
+    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
         call()
-        if settings.failDestroy {
-            throw FabricError.machine("delete of machine \(uuid) refused by the cloud: injected failure (fail_destroy)")
-        }
-        try database.transaction { () throws(FabricError) in
-            try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(uuid)])
-            let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
-                                           [.text(record.id), .text(uuid)])
-            if removed == 0 {
-                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))",
-                                          hint: "use --force to forget it anyway")
+        var failures: [String: FabricError] = [:]
+        for machine in machines {
+            if settings.failDestroy {
+                failures[machine.uuid] = FabricError.machine("delete of machine \(machine.uuid) refused by the cloud: injected failure (fail_destroy)")
+                continue
+            }
+            try database.transaction { () throws(FabricError) in
+                try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(machine.uuid)])
+                // An address the record names outlives a server deleted behind fabric's back.
+                for address in machine.publicAddresses {
+                    try database.run("DELETE FROM null_addresses WHERE provider_id = ? AND address = ? AND server_id = ?",
+                                     [.text(record.id), .text(address), .text(machine.uuid)])
+                }
+                let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
+                                               [.text(record.id), .text(machine.uuid)])
+                if removed == 0 {
+                    failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                         hint: "use --force to forget it anyway", httpStatus: 404)
+                }
             }
         }
+        return failures
     }
 
-    func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {
+    /// An emulated machine can have an address once it is ACTIVE.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
         call()
         guard let network = NullCatalog.network(name), network.external else {
             throw FabricError.machine("public network \(quoted(name)) not found or not external")
         }
-        if settings.failPublicAddress {
-            throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
-        }
-        guard let machine = try machines([uuid]).first else {
-            throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
-        }
-        guard machine.status == "ACTIVE" else {
-            throw FabricError.machine("machine \(uuid) is \(machine.status); a public address needs it ACTIVE")
-        }
-        return try database.transaction { () throws(FabricError) in
-            let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
-            guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
-                throw FabricError.machine("no free address left on public network \(network.name)")
+        let found = Dictionary(try machines(uuids).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        var given: [String: String] = [:]
+        for uuid in uuids {
+            guard let machine = found[uuid] else {
+                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
             }
-            try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
-                             [.text(free), .text(record.id), .text(uuid), .text(network.name)])
-            return free
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            guard machine.isReady else { continue }
+            if settings.failPublicAddress {
+                throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
+            }
+            if let held = machine.publicAddresses.first(where: { $0.hasPrefix(network.prefix) }) {
+                given[uuid] = held
+                continue
+            }
+            given[uuid] = try database.transaction { () throws(FabricError) in
+                let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
+                guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                    throw FabricError.machine("no free address left on public network \(network.name)")
+                }
+                try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
+                                 [.text(free), .text(record.id), .text(uuid), .text(network.name)])
+                return free
+            }
         }
+        return given
     }
 
     // MARK: snapshots

@@ -414,5 +414,3 @@ struct StoredLookup {
         return record
     }
 }
-
-StoreTool.fabricMain()

@@ -32,5 +32,3 @@ struct FindImage: ParsableCommand {
         }
     }
 }
-
-FindImage.fabricMain()

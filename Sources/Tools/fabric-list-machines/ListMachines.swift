@@ -39,5 +39,3 @@ struct ListMachines: ParsableCommand {
         }
     }
 }
-
-ListMachines.fabricMain()

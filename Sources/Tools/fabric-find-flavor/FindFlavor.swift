@@ -49,5 +49,3 @@ struct FindFlavor: ParsableCommand {
         }
     }
 }
-
-FindFlavor.fabricMain()

@@ -1,0 +1,72 @@
+import ArgumentParser
+import FabricCore
+
+// One executable for every tool, as git runs its builtins: it is the tool it was started as
+// (fabric-store, fabric-boot, ...: links to it), so the release build links once and an install
+// holds one binary. `fabric-tools TOOL ARGS...` runs a tool by name without a link.
+
+let executable = "fabric-tools"
+
+/// Every tool, by the name it is started as.
+let builtins: [(name: String, command: ParsableCommand.Type)] = [
+    ("fabric-find-image", FindImage.self),
+    ("fabric-find-flavor", FindFlavor.self),
+    ("fabric-boot", Boot.self),
+    ("fabric-wait", Wait.self),
+    ("fabric-public-address", PublicAddress.self),
+    ("fabric-store", StoreTool.self),
+    ("fabric-snapshot", SnapshotTool.self),
+    ("fabric-destroy", Destroy.self),
+    ("fabric-list-machines", ListMachines.self),
+    ("fabric-table", Table.self),
+]
+
+/// The tool called `name`; `prefixed: false` also finds it without "fabric-" (`fabric-tools store`).
+func builtin(_ name: String, prefixed: Bool = true) -> ParsableCommand.Type? {
+    builtins.first { $0.name == name || (!prefixed && $0.name == "fabric-" + name) }?.command
+}
+
+func lastPathComponent(_ path: String) -> String {
+    path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
+}
+
+// Functions, not globals: top-level code runs in order, and a tool's start-up need not build them.
+func toolList() -> String { builtins.map(\.name).joined(separator: ", ") }
+func usage() -> String {
+    """
+    usage: \(executable) TOOL [ARGS...]
+           TOOL [ARGS...]           (TOOL a link to \(executable))
+           \(executable) --list | --help | --version
+    tools: \(toolList())
+    """
+}
+
+let arguments = CommandLine.arguments
+let startedAs = lastPathComponent(arguments.first ?? executable)
+
+if let tool = builtin(startedAs) {
+    tool.fabricMain(Array(arguments.dropFirst()))
+}
+Tool.name = startedAs
+guard startedAs == executable else {
+    // A link of a name that is no tool (a typo, or a tool this build does not have).
+    Tool.fail(.usage("no tool named \"\(startedAs)\"", hint: "tools: \(toolList())"))
+}
+guard arguments.count > 1 else { Tool.fail(.usage("which tool?", hint: "tools: \(toolList())")) }
+switch arguments[1] {
+case "-h", "--help", "help":
+    print(usage())
+    Tool.exit(0)
+case "--list":
+    // One name a line, for what makes the links (the Makefile, the tests, bin/fabric in a checkout).
+    for (name, _) in builtins { print(name) }
+    Tool.exit(0)
+case "--version":
+    print("\(executable) \(fabricVersion)")
+    Tool.exit(0)
+case let name:
+    guard let tool = builtin(name, prefixed: false) else {
+        Tool.fail(.usage("no tool named \"\(name)\"", hint: "tools: \(toolList())"))
+    }
+    tool.fabricMain(Array(arguments.dropFirst(2)))
+}

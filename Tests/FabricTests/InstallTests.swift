@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+
+/// fabric installed as operators install it, then used as a user would: `make install` into a
+/// prefix (and `make uninstall` after), run from a directory outside the checkout with only
+/// that prefix's bin and /usr/bin:/bin on PATH; the whole demo workflow, every man page through
+/// man(1), and the completions of bash, zsh and fish, loaded from where they were installed.
+/// Serialized: both tests install the one release build, made once in a scratch path of its own
+/// (`swift test` holds .build's lock while it runs, so a build there would wait for ever).
+@Suite(.serialized) struct InstallTests {
+    static let scratch = Harness.root.appendingPathComponent(".build-install").path
+    static let commands = ["fabric"] + DocumentationTests.tools
+
+    /// make in the checkout, with the caller's own environment (SwiftPM's caches under HOME).
+    static func make(_ h: Harness, _ arguments: [String]) -> Harness.Result {
+        let env = ProcessInfo.processInfo.environment
+        return h.run("/usr/bin/env", ["-i", "HOME=\(env["HOME"] ?? "/root")", "PATH=\(env["PATH"] ?? "/usr/bin:/bin")",
+                                      "/usr/bin/make", "-s", "-C", Harness.root.path, "SCRATCH=\(scratch)"] + arguments)
+    }
+
+    /// A bash script run as a user of the installed copy: in the test's directory (outside the
+    /// checkout), with nothing of the test's environment: HOME is the test's directory (so the
+    /// store is the default one under it) and PATH the given one.
+    static func asUser(_ h: Harness, path: String, _ script: String, env extra: [String] = []) -> Harness.Result {
+        h.run("/usr/bin/env", ["-i", "HOME=\(h.directory.path)", "PATH=\(path)", "LANG=C.UTF-8", "TERM=dumb"] + extra
+              + ["/bin/bash", "-o", "pipefail", "-c", script])
+    }
+
+    /// Every file and directory under `directory`, relative to it.
+    static func contents(of directory: String) -> [String] {
+        (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    /// `make install PREFIX=...`, the installed copy used from outside the checkout, then
+    /// `make uninstall`, which leaves the prefix as it found it.
+    @Test func installFromSourceIntoAPrefix() throws {
+        let h = Harness()
+        let prefix = h.directory.appendingPathComponent("prefix").path
+        try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
+        let installed = Self.make(h, ["install", "PREFIX=\(prefix)"])
+        try #require(installed.status == 0, "make install: \(installed.stdout)\(installed.stderr)")
+        // One executable: every tool is a link to it.
+        let executable = "\(prefix)/libexec/fabric/fabric-tools"
+        for tool in DocumentationTests.tools {
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(prefix)/bin/\(tool)") == "../libexec/fabric/fabric-tools")
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: executable)[.size] as? Int ?? 0
+        #expect(size > 0 && size <= 40_000_000, "fabric-tools is \(size) bytes")
+
+        let path = "\(prefix)/bin:/usr/bin:/bin"
+        Self.demoWorkflow(h, path: path, bin: "\(prefix)/bin", executable: executable)
+        Self.manPages(h, path: path, manArguments: "-M \(prefix)/share/man")
+        try Self.completions(h, path: path, dataDirectory: "\(prefix)/share", zshFunctions: "\(prefix)/share/zsh/site-functions")
+
+        let uninstalled = Self.make(h, ["uninstall", "PREFIX=\(prefix)"])
+        #expect(uninstalled.status == 0, "make uninstall: \(uninstalled.stderr)")
+        #expect(Self.contents(of: prefix) == [], "left after make uninstall")
+    }
+
+    /// DESTDIR stages an install for PREFIX, as packagers use it: the links and the manifest name
+    /// the final places, and uninstall with the same DESTDIR removes what it staged; a directory
+    /// holding someone else's file stays, with that file.
+    @Test func stagedInstallWithDestdir() throws {
+        let h = Harness()
+        let stage = h.directory.appendingPathComponent("stage").path
+        let other = "\(stage)/opt/fabric/share/man/man1/other.1"
+        try FileManager.default.createDirectory(atPath: "\(stage)/opt/fabric/share/man/man1", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other, contents: Data("x".utf8))
+        let installed = Self.make(h, ["install", "DESTDIR=\(stage)", "PREFIX=/opt/fabric"])
+        try #require(installed.status == 0, "make install: \(installed.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(stage)/opt/fabric/bin/fabric-store") == "../libexec/fabric/fabric-tools")
+        let manifest = try String(contentsOfFile: "\(stage)/opt/fabric/libexec/fabric/manifest", encoding: .utf8)
+        #expect(manifest.split(separator: "\n").allSatisfy { $0.hasPrefix("/opt/fabric/") }, "\(manifest)")
+        #expect(manifest.contains("/opt/fabric/share/man/man1/fabric-store.1\n") && !manifest.contains("/opt/fabric/share/man/man1\n"))
+        let run = Self.asUser(h, path: "/usr/bin:/bin", "\(stage)/opt/fabric/bin/fabric-store --version")
+        #expect(run.stdout == "0.1.0\n", "\(run.stderr)")
+
+        let uninstalled = Self.make(h, ["uninstall", "DESTDIR=\(stage)", "PREFIX=/opt/fabric"])
+        #expect(uninstalled.status == 0, "make uninstall: \(uninstalled.stderr)")
+        #expect(Self.contents(of: stage) == ["opt", "opt/fabric", "opt/fabric/share", "opt/fabric/share/man",
+                                             "opt/fabric/share/man/man1", "opt/fabric/share/man/man1/other.1"])
+    }
+
+    // MARK: what a user does with the installed copy
+
+    /// bin/fabric-demo's steps on the null provider, each checked, run with the installed tools:
+    /// register, create three machines (waiting, with public addresses), list them, snapshot one,
+    /// destroy them all, unregister. `bin` is where the commands are, `executable` fabric-tools.
+    static func demoWorkflow(_ h: Harness, path: String, bin: String, executable: String) {
+        func user(_ script: String) -> Harness.Result { asUser(h, path: path, script) }
+        let found = user("for c in fabric fabric-store fabric-boot; do command -v $c; done; readlink -f \"$(command -v fabric-boot)\"")
+        #expect(found.lines == ["\(bin)/fabric", "\(bin)/fabric-store", "\(bin)/fabric-boot", executable], "\(found.stderr)")
+        #expect(user("fabric --version; fabric-store --version").lines == ["fabric 0.1.0", "0.1.0"])
+
+        let registered = user("fabric --json provider register demo admin secret null:// demo --provider_type null "
+                              + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium")
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(registered.records.first?["provider_id"] as? String == "demo")
+        let created = user("fabric --json machine create demo --number_machines 3 --wait_spawning --public_network public "
+                           + "--meta role=mysql-replica")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 3)
+        #expect(created.records.allSatisfy { $0["status"] as? String == "ACTIVE" && !($0["public_addresses"] as? [Any] ?? []).isEmpty })
+        let uuids = created.records.compactMap { $0["uuid"] as? String }
+        let table = user("fabric --table machine list demo")
+        #expect(table.status == 0 && table.lines.count == 4 && table.lines.first?.hasPrefix("UUID") == true, "\(table.stdout)\(table.stderr)")
+        #expect(Set(user("fabric --json machine list demo").records.compactMap { $0["uuid"] as? String }) == Set(uuids))
+        guard let first = uuids.first else { return }
+        let snapshot = user("fabric --json snapshot create demo \(first) --wait_spawning")
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(snapshot.records.first?["machine_uuid"] as? String == first && snapshot.records.first?["status"] as? String == "active")
+        for uuid in uuids {
+            let destroyed = user("fabric --json machine destroy demo \(uuid)")
+            #expect(destroyed.status == 0 && destroyed.records.first?["uuid"] as? String == uuid, "\(destroyed.stderr)")
+        }
+        let left = user("fabric --json machine list demo; fabric --json machine list demo --skip_store")
+        #expect(left.status == 0 && left.stdout.isEmpty, "\(left.stdout)\(left.stderr)")
+        #expect(user("fabric --json provider unregister demo").status == 0)
+        let providers = user("fabric --json provider list")
+        #expect(providers.status == 0 && providers.stdout.isEmpty)
+        // The store was the default one, under the user's HOME.
+        #expect(FileManager.default.fileExists(atPath: h.directory.appendingPathComponent(".local/state/fabric/fabric.db").path))
+    }
+
+    /// Every page of man/ opened with man(1); `manArguments` choose where it looks (-M DIR).
+    static func manPages(_ h: Harness, path: String, manArguments: String = "") {
+        for page in DocumentationTests.pages {
+            let name = String(page.prefix { $0 != "." }), section = String(page.split(separator: ".").last!)
+            let result = asUser(h, path: path, "man \(manArguments) \(section) \(name)", env: ["MANPAGER=cat", "MANWIDTH=80"])
+            #expect(result.status == 0, "man \(manArguments) \(section) \(name): \(result.stderr)")
+            #expect(result.stdout.contains("\(name.uppercased())(\(section))") && result.stdout.contains("NAME"),
+                    "man \(section) \(name) printed: \(result.stdout.prefix(300))")
+        }
+    }
+
+    /// What each shell completes, and what it must offer: every command's --version, and a
+    /// group, a command and a subcommand.
+    static let completionCases = commands.map { ("\($0) --vers", "--version") }
+        + [("fabric mach", "machine"), ("fabric machine cr", "create"), ("fabric-store li", "list")]
+
+    /// Completes each case in bash (bash-completion's loader), zsh (compinit, a real completion
+    /// on a pseudo-terminal) and fish (complete -C), each finding the files where they were
+    /// installed: `dataDirectory` is put first in XDG_DATA_DIRS (bash-completion and fish look
+    /// there), `zshFunctions` first in zsh's fpath; nil leaves each shell's own defaults.
+    static func completions(_ h: Harness, path: String, dataDirectory: String?, zshFunctions: String?) throws {
+        let xdg = dataDirectory.map { ["XDG_DATA_DIRS=\($0):/usr/share"] } ?? []
+        let zshScript = h.write("complete.zsh", zshCompleter)
+        for (line, expected) in completionCases {
+            let bash = asUser(h, path: path, """
+                source /usr/share/bash-completion/bash_completion
+                line='\(line)'
+                read -ra COMP_WORDS <<< "$line"
+                COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) COMP_LINE=$line COMP_POINT=${#line}
+                __load_completion "${COMP_WORDS[0]}" || { echo "no completion for ${COMP_WORDS[0]}" >&2; exit 1; }
+                spec=$(complete -p "${COMP_WORDS[0]}") function=${spec#*-F } function=${function%% *}
+                "$function" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+                printf '%s\\n' "${COMPREPLY[@]}"
+                """, env: xdg)
+            #expect(bash.lines.contains(expected), "bash completes '\(line)' as \(bash.lines) \(bash.stderr)")
+
+            let fish = asUser(h, path: path, "fish -c \"complete -C '\(line)'\"", env: xdg)
+            #expect(fish.lines.contains { $0.split(separator: "\t").first.map(String.init) == expected },
+                    "fish completes '\(line)' as \(fish.lines) \(fish.stderr)")
+
+            let zsh = asUser(h, path: path, "zsh -f \(zshScript) '\(zshFunctions ?? "")' '\(line)' '\(expected)'")
+            // Inserted on the line when it is the only match, else listed below it.
+            #expect(zsh.stdout.contains("\(expected) ") && !zsh.stdout.contains("_arguments:"),
+                    "zsh completes '\(line)' as: \(zsh.stdout.suffix(200)) \(zsh.stderr)")
+        }
+    }
+
+    /// Types a line and a tab into an interactive zsh (compinit on, `$1` first in fpath when
+    /// given) and prints what the terminal shows, once it shows `$3` and a space or after 10 s.
+    static let zshCompleter = """
+        zmodload zsh/zpty
+        zpty shell zsh -f -i
+        zpty -w shell "PS1='> '; ${1:+fpath=($1 \\$fpath); }autoload -U compinit; compinit -u -D; print -r -- RE''ADY"
+        zpty -r -m shell ignored '*READY*'
+        zpty -n -w shell "$2"$'\\t'
+        out=
+        for i in {1..200}; do
+          while zpty -r -t shell chunk; do out+=$chunk; done
+          [[ $out == *"$3 "* ]] && break
+          sleep 0.05
+        done
+        print -r -- "$out"
+        zpty -d shell
+        """
+}

@@ -163,15 +163,21 @@ import Testing
         let h = Harness(.mysql)
         h.registerNull(extra: ["latency_ms=1500"])
         #expect(h.sh("fabric machine create demo --number_machines 2").status == 0)
-        // While the tool waits out the provider's latency, kill its connection to the server.
-        let killer = "sleep 0.8; " + h.sqlCommand(
-            "SELECT id FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND id <> CONNECTION_ID()")
-            + " | while read -r id; do " + h.sqlCommand("KILL $id").replacingOccurrences(of: "'KILL $id'", with: "\"KILL $id\"")
-            + " && echo killed; done"
-        let list = h.sh("fabric-list-machines -p demo > listed.jsonl & pid=$!; \(killer); wait $pid; echo \"status $?\"; wc -l < listed.jsonl")
+        // Once the tool's connection is idle (it waits out the provider's latency before its
+        // next statement), kill it.
+        let idle = h.sqlCommand("SELECT id FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command = \"Sleep\"")
+        let kill = h.sqlCommand("KILL $id").replacingOccurrences(of: "'KILL $id'", with: "\"KILL $id\"")
+        let killer = """
+            for _ in $(seq 200); do
+              ids=$(\(idle)); [[ -n $ids ]] && break; sleep 0.05
+            done
+            for id in $ids; do \(kill) && echo killed; done
+            """
+        let list = h.sh("fabric-list-machines -p demo > listed.jsonl & pid=$!\n\(killer)\nwait $pid; echo \"status $?\"; wc -l < listed.jsonl")
         #expect(list.stdout.contains("killed") && list.stdout.hasSuffix("status 0\n2\n"), "\(list.stdout) \(list.stderr)")
         let uuid = h.sh("fabric-store list machines | jq -r .uuid | head -n 1").stdout.trimmingCharacters(in: .newlines)
-        let destroy = h.sh("fabric-store list machines -p demo --uuid \(uuid) | fabric-destroy > destroyed.jsonl & pid=$!; \(killer); wait $pid; echo \"status $?\"")
+        _ = h.sh("fabric-store list machines -p demo --uuid \(uuid) > record.jsonl")
+        let destroy = h.sh("fabric-destroy < record.jsonl > destroyed.jsonl & pid=$!\n\(killer)\nwait $pid; echo \"status $?\"")
         #expect(destroy.stdout.contains("killed") && destroy.stdout.hasSuffix("status 0\n"), "\(destroy.stdout) \(destroy.stderr)")
         #expect(h.sql("SELECT count(*) FROM null_servers WHERE id = '\(uuid)'") == ["0"], "the machine was destroyed")
         #expect(h.cloudMachines() == 1)

@@ -208,14 +208,31 @@ public enum Schema {
     /// Checks that a value fits its column before anything is stored, so a value too long for
     /// the spec's VARCHAR widths is the same clear error on every backend (SQLite would keep it,
     /// MySQL refuse it half-way through).
-    public static func check(_ value: String?, fits table: String, _ column: String, as what: String,
+    public static func check(_ value: String?, fits table: String, _ column: String, as what: @autoclosure () -> String,
                              kind: FabricError.Kind = .input) throws(FabricError) {
-        guard let value, let width = widths[table + "." + column], value.utf8.count > width else { return }
-        // A character takes at least one UTF-8 byte: only a value with more bytes than the
-        // width needs counting.
-        let length = value.unicodeScalars.count
-        if length > width {
-            throw FabricError(kind, "\(what) is \(length) characters long; the store keeps at most \(width) (\(table).\(column))")
+        try Width(table, column).check(value, as: what(), kind: kind)
+    }
+
+    /// One column's width, looked up once: `fabric-store add` checks 100,000 records' fields.
+    public struct Width: Sendable {
+        public let table: String
+        public let column: String
+        public let limit: Int?
+
+        public init(_ table: String, _ column: String) {
+            self.table = table
+            self.column = column
+            limit = widths[table + "." + column]
+        }
+
+        public func check(_ value: String?, as what: @autoclosure () -> String, kind: FabricError.Kind = .input) throws(FabricError) {
+            // A character takes at least one UTF-8 byte: only a value with more bytes than the
+            // width needs counting.
+            guard let value, let limit, value.utf8.count > limit else { return }
+            let length = value.unicodeScalars.count
+            if length > limit {
+                throw FabricError(kind, "\(what()) is \(length) characters long; the store keeps at most \(limit) (\(table).\(column))")
+            }
         }
     }
 }

@@ -95,4 +95,163 @@ import Testing
         #expect(otherCA.status == 4, "a certificate the CA did not sign is refused: \(otherCA.stderr)")
         #expect(otherCA.stderr.contains("StoreError: cannot connect to store"), "\(otherCA.stderr)")
     }
+
+    /// Two admin hosts: separate processes with their own homes and their own URLs for the same
+    /// database (the unix socket and TCP), 8 creates each at once on the null provider: every
+    /// machine recorded once, every address given once, no error, and both hosts see the same.
+    @Test func twoAdminHostsCreateEightMachinesEachAtOnce() {
+        let h = Harness(.mysql)
+        h.registerNull()
+        let tcp = Self.server.tcpURL(database: h.database)
+        let started = Date()
+        let result = h.sh("""
+            host() { # name store
+              local name=$1 i failed=0
+              export FABRIC_STORE=$2 HOME=$PWD/$1
+              mkdir -p "$HOME"
+              for i in $(seq 8); do fabric --json machine create demo --number_machines 2 > "$name.out.$i" 2> "$name.err.$i" & done
+              for job in $(jobs -p); do wait "$job" || failed=$((failed + 1)); done
+              echo "$name failed $failed"
+            }
+            host a "$FABRIC_STORE" > a.result & host b '\(tcp)' > b.result & wait
+            cat a.result b.result a.err.* b.err.*
+            """)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(result.stdout == "a failed 0\nb failed 0\n", "\(result.stdout) \(result.stderr)")
+        #expect(h.sql("SELECT count(*), count(DISTINCT machine_uuid) FROM machines") == ["32|32"])
+        #expect(h.sql("SELECT count(*), count(DISTINCT private_address) FROM null_servers") == ["32|32"])
+        #expect(h.sql("SELECT count(DISTINCT group_id) FROM machines") == ["16"], "one group per create")
+        let fromA = h.sh("fabric --json machine list demo | jq -r .uuid | sort")
+        let fromB = h.sh("fabric --json machine list demo --store '\(tcp)' | jq -r .uuid | sort")
+        #expect(fromA.lines.count == 32 && fromA.stdout == fromB.stdout, "both hosts see the same machines")
+        #expect(h.sh("fabric-list-machines -p demo --store '\(tcp)' | wc -l").stdout.trimmingCharacters(in: .whitespaces) == "32\n",
+                "and the same emulated cloud")
+        print("mysql: two admin hosts x 8 machine creates at once: \(h.sql("SELECT count(*) FROM machines").first ?? "?") machines, 0 errors, \(String(format: "%.1f", seconds)) s")
+    }
+
+    /// The store's password is in no process's command line while a create runs, and nothing
+    /// any command prints holds it, whether it came by file, environment or ~/.my.cnf.
+    @Test func theStorePasswordIsInNoCommandLineAndNoOutput() {
+        let h = Harness(.mysql)
+        let pwFile = h.write("pw.txt", Self.server.password + "\n")
+        h.registerNull(extra: ["latency_ms=100"])
+        let scan = h.sh("""
+            env -u FABRIC_STORE_PASSWORD FABRIC_DEBUG=1 fabric machine create demo --number_machines 2 --public_network public \
+              --store_password_file \(pwFile) > out.txt 2>&1 & pid=$!
+            scans=0; hits=0
+            while kill -0 "$pid" 2> /dev/null; do
+              found=$(grep -l -a -F -f \(pwFile) /proc/[0-9]*/cmdline 2> /dev/null)
+              [[ -n $found ]] && { hits=$((hits + 1)); echo "in: $found"; }
+              scans=$((scans + 1))
+            done
+            wait "$pid"; echo "status $?"; echo "scans $scans hits $hits"
+            fabric --json machine list demo >> out.txt 2>&1
+            FABRIC_STORE_PASSWORD=wrong fabric-store list machines >> out.txt 2>&1
+            fabric-store export >> out.txt 2>&1
+            grep -c -F -f \(pwFile) out.txt
+            """)
+        #expect(scan.stdout.contains("status 0"), "\(scan.stdout)")
+        #expect(scan.stdout.contains("hits 0"), "\(scan.stdout)")
+        #expect(!scan.stdout.contains("scans 0 "), "the create ended before a scan: \(scan.stdout)")
+        #expect(scan.stdout.hasSuffix("\n0\n"), "no output holds the store's password: \(scan.stdout)")
+    }
+
+    /// A connection the server drops between two statements (KILL, as a restart or a server's
+    /// idle timeout does) is opened again, and the command carries on: a read, and a write
+    /// transaction.
+    @Test func aConnectionDroppedBetweenStatementsIsOpenedAgain() {
+        let h = Harness(.mysql)
+        h.registerNull(extra: ["latency_ms=1500"])
+        #expect(h.sh("fabric machine create demo --number_machines 2").status == 0)
+        // Once the tool's connection is idle (it waits out the provider's latency before its
+        // next statement), kill it.
+        let idle = h.sqlCommand("SELECT id FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command = \"Sleep\"")
+        let kill = h.sqlCommand("KILL $id").replacingOccurrences(of: "'KILL $id'", with: "\"KILL $id\"")
+        let killer = """
+            for _ in $(seq 200); do
+              ids=$(\(idle)); [[ -n $ids ]] && break; sleep 0.05
+            done
+            for id in $ids; do \(kill) && echo killed; done
+            """
+        let list = h.sh("fabric-list-machines -p demo > listed.jsonl & pid=$!\n\(killer)\nwait $pid; echo \"status $?\"; wc -l < listed.jsonl")
+        #expect(list.stdout.contains("killed") && list.stdout.hasSuffix("status 0\n2\n"), "\(list.stdout) \(list.stderr)")
+        let uuid = h.sh("fabric-store list machines | jq -r .uuid | head -n 1").stdout.trimmingCharacters(in: .newlines)
+        _ = h.sh("fabric-store list machines -p demo --uuid \(uuid) > record.jsonl")
+        let destroy = h.sh("fabric-destroy < record.jsonl > destroyed.jsonl & pid=$!\n\(killer)\nwait $pid; echo \"status $?\"")
+        #expect(destroy.stdout.contains("killed") && destroy.stdout.hasSuffix("status 0\n"), "\(destroy.stdout) \(destroy.stderr)")
+        #expect(h.sql("SELECT count(*) FROM null_servers WHERE id = '\(uuid)'") == ["0"], "the machine was destroyed")
+        #expect(h.cloudMachines() == 1)
+    }
+
+    /// Eight processes that open a new database at once: the schema is made once, the others
+    /// wait for it; and a store of a newer schema is refused.
+    @Test func aNewStoreOpenedByEightProcessesAtOnceIsMigratedOnce() {
+        let h = Harness(.mysql)
+        let result = h.sh("""
+            for i in $(seq 8); do fabric-store list providers 2> "err.$i" & done
+            failed=0; for job in $(jobs -p); do wait "$job" || failed=$((failed + 1)); done
+            echo "failed $failed"; cat err.*
+            """)
+        #expect(result.stdout == "failed 0\n", "\(result.stdout)")
+        #expect(h.sql("SELECT id, version FROM fabric_schema") == ["1|3"])
+        #expect(h.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()") == ["8"])
+        #expect(h.sql("SELECT engine, table_collation FROM information_schema.tables WHERE table_name = 'machines' AND table_schema = DATABASE()")
+                == ["InnoDB|utf8mb4_nopad_bin"])
+        _ = h.sql("UPDATE fabric_schema SET version = 99")
+        h.expectFailure("fabric-store list providers", 4, "has schema version 99, newer than this fabric (3) (upgrade fabric)")
+    }
+
+    /// Connector/C is loaded when a mysql:// store is used, and not otherwise.
+    @Test func connectorCIsLoadedOnlyForAMySQLStore() {
+        let sqlite = Harness(.sqlite)
+        let mysql = Harness(.mysql)
+        let tool = Harness.binDirectory.appendingPathComponent("fabric-store").path
+        let embedded = sqlite.sh("LD_DEBUG=libs '\(tool)' list providers")
+        #expect(embedded.status == 0 && embedded.stderr.contains("libsqlite3"), "\(embedded.stderr.suffix(300))")
+        #expect(!embedded.stderr.contains("libmariadb"))
+        let shared = mysql.sh("LD_DEBUG=libs '\(tool)' list providers")
+        #expect(shared.status == 0 && shared.stderr.contains("libmariadb.so.3"), "\(shared.stderr.suffix(300))")
+    }
+
+    /// The server killed (SIGKILL) in the middle of a 200,000-row `fabric-store add`: the command
+    /// fails with a StoreError that says what happened, commands fail clearly while the server
+    /// is down, and after the restart everything committed before is there and nothing of the
+    /// killed transaction. The server is this test's own, so other tests go on.
+    @Test func aServerKilledMidCommandLosesNothingCommitted() throws {
+        let h = Harness(.mysql)
+        let directory = h.directory.appendingPathComponent("server").path
+        let started = h.run(MySQLTestServer.script, ["start", directory])
+        try #require(started.status == 0, "\(started.stderr)")
+        defer { _ = h.run(MySQLTestServer.script, ["stop", directory]) }
+        let password = try String(contentsOfFile: directory + "/password", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let env = ["FABRIC_STORE": "mysql://fabric@localhost/fabric?socket=\(directory)/mysqld.sock", "FABRIC_STORE_PASSWORD": password]
+        let client = "mariadb --defaults-file='\(directory)/client.cnf' -N -B fabric -e"
+        #expect(h.sh("fabric provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium > /dev/null && fabric machine create demo --number_machines 3 --wait_spawning > /dev/null", env: env).status == 0)
+        let kill = h.sh(#"""
+            for i in $(seq 200000); do printf '{"kind":"machine","provider_id":"demo","uuid":"m-%06d"}\n' "$i"; done > big.jsonl
+            fabric-store add < big.jsonl > /dev/null 2> add.err & pid=$!
+            for _ in $(seq 3000); do
+              (( $(\#(client) 'SELECT COALESCE(MAX(trx_rows_modified), 0) FROM information_schema.innodb_trx' || echo 0) > 20000 )) && break
+              sleep 0.01
+            done
+            kill -KILL "$(< '\#(directory)/mysqld.pid.launch')"
+            wait "$pid"; echo "status $?"; cat add.err
+            fabric machine list demo 2>&1; echo "down $?"
+            """#, env: env)
+        #expect(kill.stdout.contains("status 4\n"), "\(kill.stdout)")
+        #expect(kill.stdout.contains("fabric-store: StoreError: store mysql://fabric@localhost/fabric?socket="), "\(kill.stdout)")
+        #expect(kill.stdout.contains("Lost connection") || kill.stdout.contains("gone away"), "\(kill.stdout)")
+        #expect(kill.stdout.contains("nothing of this command's change was stored"), "\(kill.stdout)")
+        #expect(kill.stdout.contains("cannot connect to store") && kill.stdout.contains("down 4"), "\(kill.stdout)")
+        #expect(!kill.stdout.contains(password), "no message holds the password")
+        let again = h.run(MySQLTestServer.script, ["start", directory])
+        try #require(again.status == 0, "\(again.stderr)")
+        let after = h.sh("""
+            fabric --json machine list demo | wc -l
+            \(client) 'SELECT count(*) FROM machines; SELECT count(*) FROM null_servers; CHECK TABLE machines'
+            fabric --json machine create demo > /dev/null && echo created
+            """, env: env)
+        #expect(after.stdout.hasPrefix("3\n3\n3\nfabric.machines\tcheck\tstatus\tOK\ncreated\n"), "\(after.stdout) \(after.stderr)")
+        print("mysql: server killed mid-add: \(kill.stdout.split(separator: "\n").first { $0.hasPrefix("fabric-store:") } ?? "?")")
+    }
 }

@@ -123,4 +123,25 @@ import Testing
         h.expectFailure("fabric-store import < \(full)", 4, "already holds 2 rows in providers (import into a new, empty store)")
         #expect(h.sql("SELECT count(*) FROM machines") == ["4"])
     }
+
+    /// A store of schema version 1 (before the tokens table and the listing index) is brought up
+    /// to date when a command opens it, its rows kept, on either backend.
+    @Test(arguments: Backend.allCases) func aVersion1StoreIsMigrated(_ backend: Backend) {
+        let h = Harness(backend)
+        Self.populate(h)
+        let before = h.sh("fabric-store export --with-secrets").stdout
+        let (downgrade, version, objects) = switch backend {
+        case .sqlite: ("DROP INDEX machines_listing; DROP TABLE tokens; PRAGMA user_version = 1", "PRAGMA user_version",
+                       "SELECT count(*) FROM sqlite_master WHERE name IN ('machines_listing', 'tokens')")
+        case .mysql: ("DROP INDEX machines_listing ON machines; DROP TABLE tokens; UPDATE fabric_schema SET version = 1",
+                      "SELECT version FROM fabric_schema",
+                      "SELECT (SELECT count(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'machines_listing') + (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'tokens')")
+        }
+        _ = h.sql(downgrade)
+        #expect(h.sql(version) == ["1"] && h.sql(objects) == ["0"])
+        #expect(h.sh("fabric-store list machines -p demo | wc -l").stdout.trimmingCharacters(in: .whitespaces) == "2\n")
+        #expect(h.sql(version) == ["3"], "migrated to version 3")
+        #expect(h.sql(objects) == ["2"], "with the tokens table and the listing index")
+        #expect(h.sh("fabric-store export --with-secrets").stdout == before, "and every row as it was")
+    }
 }

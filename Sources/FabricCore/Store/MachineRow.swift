@@ -23,12 +23,16 @@ public struct MachineRow {
         group = record["group"]?.string
         created = record["created"]?.string
         text = record.encoded()
-        for (field, value, column) in [("uuid", uuid, "machine_uuid"), ("provider_id", providerID, "provider_id"),
-                                       ("av_zone", avZone, "av_zone"), ("status", status, "status"),
-                                       ("group", group, "group_id"), ("created", created, "created")] {
-            try Schema.check(value, fits: "machines", column, as: "machine record's \"\(field)\"")
+        let widths = MachineRow.widths
+        for (index, value) in [uuid, providerID, avZone, status, group, created].enumerated() {
+            try widths[index].width.check(value, as: "machine record's \"\(widths[index].field)\"")
         }
     }
+
+    /// The record's fields kept in columns, in the order init checks them.
+    private static let widths = [("uuid", "machine_uuid"), ("provider_id", "provider_id"), ("av_zone", "av_zone"),
+                                 ("status", "status"), ("group", "group_id"), ("created", "created")]
+        .map { (field: $0.0, width: Schema.Width("machines", $0.1)) }
 }
 
 /// A snapshot record's fields that the store keeps in columns, checked as MachineRow checks a

@@ -40,9 +40,13 @@ public enum Schema {
     public struct Index {
         public let name: String
         public let columns: [String]
-        public init(_ name: String, _ columns: [String]) {
+        /// The index ends with the table's insertion order, so that `WHERE a = ? ORDER BY b,
+        /// <insertion order>` reads it in order instead of sorting (SQLDialect.insertionOrder).
+        public let insertionOrdered: Bool
+        public init(_ name: String, _ columns: [String], insertionOrdered: Bool = false) {
             self.name = name
             self.columns = columns
+            self.insertionOrdered = insertionOrdered
         }
     }
 
@@ -165,6 +169,12 @@ public enum Schema {
                 Column("session", .text),
             ], primaryKey: ["provider_id"], exported: false)),
         ],
+        // 3: listing a provider's machines in creation order reads an index instead of sorting
+        // every row: 100,000 machines in 0.35 s instead of 1.2 s on MariaDB, 0.10 s instead of
+        // 0.30 s on SQLite (a busy machine; Tests/Benchmarks/run list).
+        [
+            .createIndex(table: "machines", Index("machines_listing", ["provider_id", "created"], insertionOrdered: true)),
+        ],
     ]
 
     public static var version: Int { migrations.count }
@@ -200,14 +210,31 @@ public enum Schema {
     /// Checks that a value fits its column before anything is stored, so a value too long for
     /// the spec's VARCHAR widths is the same clear error on every backend (SQLite would keep it,
     /// MySQL refuse it half-way through).
-    public static func check(_ value: String?, fits table: String, _ column: String, as what: String,
+    public static func check(_ value: String?, fits table: String, _ column: String, as what: @autoclosure () -> String,
                              kind: FabricError.Kind = .input) throws(FabricError) {
-        guard let value, let width = widths[table + "." + column], value.utf8.count > width else { return }
-        // A character takes at least one UTF-8 byte: only a value with more bytes than the
-        // width needs counting.
-        let length = value.unicodeScalars.count
-        if length > width {
-            throw FabricError(kind, "\(what) is \(length) characters long; the store keeps at most \(width) (\(table).\(column))")
+        try Width(table, column).check(value, as: what(), kind: kind)
+    }
+
+    /// One column's width, looked up once: `fabric-store add` checks 100,000 records' fields.
+    public struct Width: Sendable {
+        public let table: String
+        public let column: String
+        public let limit: Int?
+
+        public init(_ table: String, _ column: String) {
+            self.table = table
+            self.column = column
+            limit = widths[table + "." + column]
+        }
+
+        public func check(_ value: String?, as what: @autoclosure () -> String, kind: FabricError.Kind = .input) throws(FabricError) {
+            // A character takes at least one UTF-8 byte: only a value with more bytes than the
+            // width needs counting.
+            guard let value, let limit, value.utf8.count > limit else { return }
+            let length = value.unicodeScalars.count
+            if length > limit {
+                throw FabricError(kind, "\(what()) is \(length) characters long; the store keeps at most \(limit) (\(table).\(column))")
+            }
         }
     }
 }

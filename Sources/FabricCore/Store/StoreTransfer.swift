@@ -2,7 +2,7 @@
 /// lines, so `fabric-store export --store A | fabric-store import --store mysql://...` moves a
 /// store from one backend to another. The first line says what follows:
 ///
-///     {"kind":"store_export","schema_version":1,"secrets":false}
+///     {"kind":"store_export","schema_version":3,"secrets":false}
 ///     {"kind":"store_row","table":"providers","row":{"provider_id":"demo","type":1,...}}
 ///
 /// Rows come table by table in creation order (a provider before its machines) and, within a
@@ -132,20 +132,9 @@ extension Store {
             }
             for (table, rows) in imported.tables where !rows.isEmpty {
                 let columns = table.columns.map(\.name)
-                // Many rows a statement: one round trip per 100 rows to a server, not per row.
-                let batch = 100
-                var full: (any Statement)?
-                for start in stride(from: 0, to: rows.count, by: batch) {
-                    let chunk = rows[start..<min(start + batch, rows.count)]
-                    let statement: any Statement
-                    if chunk.count == batch, let full {
-                        statement = full
-                    } else {
-                        statement = try database.prepare(database.dialect.insert(into: table.name, columns: columns, rows: chunk.count))
-                        if chunk.count == batch { full = statement }
-                    }
-                    try statement.bind(Array(chunk.joined()))
-                    while try statement.step() {}
+                try insertInBatches(count: rows.count, { database.dialect.insert(into: table.name, columns: columns, rows: $0) }) {
+                    (range, values) in
+                    for row in rows[range] { values += row }
                 }
             }
         }

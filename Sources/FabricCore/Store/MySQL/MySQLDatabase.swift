@@ -135,7 +135,9 @@ public final class MySQLDatabase: Database {
         do {
             fresh = try MySQLDatabase.connect(target, password: password, optionFile: optionFile, createDatabase: false)
         } catch {
-            throw FabricError.store("\(lost.message); connecting again failed: \(error.message)")
+            let prefix = "cannot connect to store \(location): "
+            let reason = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+            throw FabricError.store("\(lost.message); connecting again failed: \(reason)")
         }
         mysql_close(handle)
         handle = fresh
@@ -166,8 +168,10 @@ public final class MySQLDatabase: Database {
         }
     }
 
+    /// The statement for a message: on one line, its VALUES marks left out.
     static func abbreviated(_ sql: String) -> String {
-        let flat = sql.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
+        var flat = sql.split(whereSeparator: { $0 == "\n" || $0 == " " }).joined(separator: " ")
+        if let values = flat.firstRange(of: " VALUES (") { flat = String(flat[..<values.lowerBound]) + " VALUES ..." }
         return flat.count > 200 ? String(flat.prefix(200)) + "..." : flat
     }
 

@@ -16,7 +16,7 @@ struct MySQLDialect: SQLDialect {
             lines.append("\(MySQLDialect.sequenceColumn) BIGINT NOT NULL AUTO_INCREMENT")
             lines.append("PRIMARY KEY (\(table.primaryKey.joined(separator: ", ")))")
             lines.append("UNIQUE KEY \(table.name)_\(MySQLDialect.sequenceColumn) (\(MySQLDialect.sequenceColumn))")
-            lines += table.indexes.map { "KEY \($0.name) (\($0.columns.joined(separator: ", ")))" }
+            lines += table.indexes.map { "KEY \($0.name) (\(columns(of: $0)))" }
             for key in table.foreignKeys {
                 lines.append("CONSTRAINT \(table.name)_\(key.column)_fk FOREIGN KEY (\(key.column)) "
                              + "REFERENCES \(key.table) (\(key.referencedColumn))")
@@ -28,8 +28,13 @@ struct MySQLDialect: SQLDialect {
         case .addColumn(let table, let column):
             return ["ALTER TABLE \(table) ADD COLUMN \(columnDefinition(column))"]
         case .createIndex(let table, let index):
-            return ["CREATE INDEX \(index.name) ON \(table) (\(index.columns.joined(separator: ", ")))"]
+            return ["CREATE INDEX \(index.name) ON \(table) (\(columns(of: index)))"]
         }
+    }
+
+    /// An InnoDB secondary index ends with the primary key, not with `seq`: name it.
+    private func columns(of index: Schema.Index) -> String {
+        (index.columns + (index.insertionOrdered ? [MySQLDialect.sequenceColumn] : [])).joined(separator: ", ")
     }
 
     private func columnDefinition(_ column: Schema.Column) -> String {

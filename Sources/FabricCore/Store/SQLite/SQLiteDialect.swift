@@ -29,6 +29,7 @@ struct SQLiteDialect: SQLDialect {
             + (column.defaultText.map { " DEFAULT \(literal($0))" } ?? "")
     }
 
+    /// Every SQLite index ends with the rowid already: insertionOrdered adds nothing.
     private func index(_ table: String, _ index: Schema.Index) -> String {
         "CREATE INDEX \(index.name) ON \(table)(\(index.columns.joined(separator: ", ")))"
     }

@@ -1,6 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq bash-completion dpkg-dev
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq \
+  bash-completion libmariadb-dev mariadb-server openssl python3 dpkg-dev
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
@@ -42,9 +43,11 @@ release: deps
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo
 
+# One private MariaDB server (Tests/MariaDB/server) for the whole run: the store, workflow and
+# concurrency tests run on it as well as on SQLite, each in a database of its own.
 test: build
 	swift build --build-tests
-	swift test
+	Tests/MariaDB/server run swift test
 
 # Release build, then one table of figures (start-up, listing, throughput, memory, provisioning).
 # Not part of `test`: benchmarks print figures; they do not fail on a busy machine.

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
-// C modules (sqlite3, curl, jansson) -> one core library -> one executable holding every tool,
-// which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
+// C modules (sqlite3, curl, mariadb, jansson) -> one core library -> one executable holding every
+// tool, which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
 // runs its builtins: one link of the release build, and one ~27 MB binary installed, not ten.
 import PackageDescription
 
@@ -18,13 +18,16 @@ let package = Package(
         // A C target rather than a system library: loader.c opens libcurl on first use, so a tool
         // that never speaks HTTP does not load it and its ~30 libraries (~5 ms) at start-up.
         .target(name: "CCurl", path: "Sources/CCurl", publicHeadersPath: "."),
+        // Opened on first use too (loader.c): only a mysql:// store needs MariaDB Connector/C, so a
+        // SQLite user's tools start as fast as before. Headers from libmariadb-dev.
+        .target(name: "CMariaDB", path: "Sources/CMariaDB", publicHeadersPath: "."),
         .systemLibrary(
             name: "CJansson", pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]),
         .target(
             name: "FabricCore",
             dependencies: [
-                "CSQLite", "CCurl", "CJansson",
+                "CSQLite", "CCurl", "CMariaDB", "CJansson",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -20,7 +20,7 @@ function __fabric-boot_parse_tokens -S
     set -l unparsed_tokens (__fabric-boot_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-boot'
-        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'n/null-input' 'number=' 'availability-zone=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'name=' 'dry-run' 'version' 'h/help'
+        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'number=' 'availability-zone=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'name=' 'dry-run' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-boot_parse_subcommand -r 1 'version'
@@ -78,7 +78,8 @@ end
 
 complete -c 'fabric-boot' -f
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" number' -l 'number' -d 'How many machines to boot for each record (spec: number_machines).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" availability-zone' -l 'availability-zone' -d 'The availability zone to boot in.' -rfka ''
@@ -98,6 +99,7 @@ complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_o
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" group' -l 'group' -d 'The group id to tag the machines with (default: a new UUID).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" name' -l 'name' -d 'Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" dry-run' -l 'dry-run' -d 'Print what would be asked of the cloud, and boot nothing.'
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" check' -l 'check' -d 'Check the options (and the files they name) and exit: read no input, contact no cloud.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_positional "fabric-boot" -eq 1' -fa 'help' -d 'Show subcommand help information.'
@@ -131,6 +133,7 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-boot' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-boot' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-boot' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F
 complete -c 'fabric-boot' -n '__fabric_prev_is --userdata' -l userdata -r -F
 complete -c 'fabric-boot' -n '__fabric_prev_is --files' -l files -r -F
 complete -c 'fabric-boot' -n '__fabric_prev_is --file' -l file -r -F

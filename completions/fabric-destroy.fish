@@ -20,7 +20,7 @@ function __fabric-destroy_parse_tokens -S
     set -l unparsed_tokens (__fabric-destroy_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-destroy'
-        __fabric-destroy_parse_subcommand -r 1 'p/provider=' 'store=' 'force' 'version' 'h/help'
+        __fabric-destroy_parse_subcommand -r 1 'p/provider=' 'store=' 'store-password-file=' 'force' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-destroy_parse_subcommand -r 1 'version'
@@ -78,7 +78,8 @@ end
 
 complete -c 'fabric-destroy' -f
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" force' -l 'force' -d 'Print machines the provider could not destroy too, so their records are removed.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -113,3 +114,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-destroy' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-destroy' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-destroy' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

@@ -20,7 +20,7 @@ function __fabric-find-flavor_parse_tokens -S
     set -l unparsed_tokens (__fabric-find-flavor_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-find-flavor'
-        __fabric-find-flavor_parse_subcommand 0 'p/provider=' 'store=' 'n/null-input' 'flavor=+' 'all' 'version' 'h/help'
+        __fabric-find-flavor_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'flavor=+' 'all' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-find-flavor_parse_subcommand -r 1 'version'
@@ -78,7 +78,8 @@ end
 
 complete -c 'fabric-find-flavor' -f
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor"' -l 'flavor' -d 'A flavor property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" all' -l 'all' -d 'Emit one record per matching flavor, not only the first.'
@@ -115,3 +116,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-find-flavor' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-find-flavor' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-find-flavor' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

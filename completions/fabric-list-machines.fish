@@ -20,7 +20,7 @@ function __fabric-list-machines_parse_tokens -S
     set -l unparsed_tokens (__fabric-list-machines_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-list-machines'
-        __fabric-list-machines_parse_subcommand 0 'p/provider=' 'store=' 'where=+' 'meta=+' 'group=' 'version' 'h/help'
+        __fabric-list-machines_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'where=+' 'meta=+' 'group=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-list-machines_parse_subcommand -r 1 'version'
@@ -78,7 +78,8 @@ end
 
 complete -c 'fabric-list-machines' -f
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'where' -d 'Keep machines whose field equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'meta' -d 'Keep machines whose metadata key equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" group' -l 'group' -d 'Keep the machines of one group (fabric-boot --group).' -rfka ''
@@ -115,3 +116,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-list-machines' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-list-machines' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-list-machines' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

@@ -20,7 +20,7 @@ function __fabric-public-address_parse_tokens -S
     set -l unparsed_tokens (__fabric-public-address_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-public-address'
-        __fabric-public-address_parse_subcommand 0 'p/provider=' 'store=' 'network=' 'version' 'h/help'
+        __fabric-public-address_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'network=' 'timeout=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-public-address_parse_subcommand -r 1 'version'
@@ -78,8 +78,10 @@ end
 
 complete -c 'fabric-public-address' -f
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" network' -l 'network' -d 'The public (external) network to take addresses from.' -rfka ''
+complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" timeout' -l 'timeout' -d 'Give up on machines still without an address after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_flags_or_options "fabric-public-address" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-public-address' -n '__fabric-public-address_should_offer_completions_for_positional "fabric-public-address" -eq 1' -fa 'help' -d 'Show subcommand help information.'
@@ -113,3 +115,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-public-address' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-public-address' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-public-address' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

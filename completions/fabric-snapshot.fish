@@ -23,9 +23,9 @@ function __fabric-snapshot_parse_tokens -S
         __fabric-snapshot_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'create'
-            __fabric-snapshot_parse_subcommand -r 1 'p/provider=' 'store=' 'name=' 'wait' 'timeout=' 'version' 'h/help'
+            __fabric-snapshot_parse_subcommand -r 1 'p/provider=' 'store=' 'store-password-file=' 'name=' 'wait' 'timeout=' 'version' 'h/help'
         case 'destroy'
-            __fabric-snapshot_parse_subcommand -r 1 'p/provider=' 'store=' 'force' 'version' 'h/help'
+            __fabric-snapshot_parse_subcommand -r 1 'p/provider=' 'store=' 'store-password-file=' 'force' 'version' 'h/help'
         case 'help'
             __fabric-snapshot_parse_subcommand -r 1 'version'
         end
@@ -87,14 +87,16 @@ complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_positional "fabric-snapshot" -eq 1' -fa 'destroy' -d 'Destroy snapshots; print a record for each one destroyed.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_positional "fabric-snapshot" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" name' -l 'name' -d 'The snapshot\'s name (default: <machine name>-snapshot-<time>).' -rfka ''
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" wait' -l 'wait' -d 'Wait until each snapshot is active (spec: wait_spawning).'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" timeout' -l 'timeout' -d 'With --wait, give up after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot create" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" force' -l 'force' -d 'Print snapshots the provider no longer has too, so their records are removed.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-snapshot' -n '__fabric-snapshot_should_offer_completions_for_flags_or_options "fabric-snapshot destroy" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -128,3 +130,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-snapshot' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-snapshot' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-snapshot' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

@@ -23,17 +23,21 @@ function __fabric-store_parse_tokens -S
         __fabric-store_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'register'
-            __fabric-store_parse_subcommand 1 'store=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
         case 'add'
-            __fabric-store_parse_subcommand 0 'store=' 'password-file=' 'version' 'h/help'
+            __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'password-file=' 'version' 'h/help'
         case 'list'
-            __fabric-store_parse_subcommand 1 'store=' 'p/provider=' 'uuid=' 'group=' 'status=' 'machine=' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'p/provider=' 'uuid=' 'group=' 'status=' 'machine=' 'version' 'h/help'
         case 'get'
-            __fabric-store_parse_subcommand 2 'store=' 'p/provider=' 'version' 'h/help'
+            __fabric-store_parse_subcommand 2 'store=' 'store-password-file=' 'p/provider=' 'version' 'h/help'
         case 'remove'
-            __fabric-store_parse_subcommand -r 2 'store=' 'p/provider=' 'group=' 'version' 'h/help'
+            __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'p/provider=' 'group=' 'version' 'h/help'
+        case 'export'
+            __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'with-secrets' 'version' 'h/help'
+        case 'import'
+            __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
         case 'path'
-            __fabric-store_parse_subcommand 0 'store=' 'version' 'h/help'
+            __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
         case 'help'
             __fabric-store_parse_subcommand -r 1 'version'
         end
@@ -96,9 +100,12 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_posit
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'list' -d 'Print the stored machines, providers or snapshots.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'get' -d 'Print one stored record, or fail if it is not there.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'remove' -d 'Remove records: those read from standard input, or those named.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'path' -d 'Print the path of the store that would be used.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'export' -d 'Print every row the store holds as JSON lines, to move it with import.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'import' -d 'Store the rows of an export read from standard input, into an empty store.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'path' -d 'Print the path (or mysql:// URL) of the store that would be used.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" type' -l 'type' -d 'OPENSTACK (default) or NULLPROVIDER; case-insensitive, aliases openstack and null.' -rfka 'OPENSTACK NULLPROVIDER openstack null'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" username' -l 'username' -d 'The user to access the provider as.' -rfka ''
@@ -109,11 +116,13 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register"' -l 'extra' -d 'A provider-type setting, as key=value; may be repeated.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store list" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" uuid' -l 'uuid' -d 'Machines: only this UUID.' -rfka ''
@@ -122,18 +131,30 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" machine' -l 'machine' -d 'Snapshots: only those of this machine.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store get" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store get" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store remove" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" group' -l 'group' -d 'Machines: remove every machine of this group.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" with-secrets' -l 'with-secrets' -d 'Include providers\' passwords (keep the output private).'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store import" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store import" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store import" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store import" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store help" version' -l 'version' -d 'Show the version.'
@@ -166,4 +187,5 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-store' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-store' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-store' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F
 complete -c 'fabric-store' -n '__fabric_prev_is --password-file' -l password-file -r -F

@@ -20,7 +20,7 @@ function __fabric-wait_parse_tokens -S
     set -l unparsed_tokens (__fabric-wait_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-wait'
-        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'timeout=' 'interval=' 'max-interval=' 'no-progress' 'version' 'h/help'
+        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'no-progress' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-wait_parse_subcommand -r 1 'version'
@@ -78,11 +78,13 @@ end
 
 complete -c 'fabric-wait' -f
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store' -l 'store' -d 'The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" timeout' -l 'timeout' -d 'Give up after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" interval' -l 'interval' -d 'First pause between rounds, in seconds; it grows by half each round (default 0.1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" max-interval' -l 'max-interval' -d 'Longest pause between rounds (default 1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" no-progress' -l 'no-progress' -d 'No progress line on standard error, even on a terminal.'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_positional "fabric-wait" -eq 1' -fa 'help' -d 'Show subcommand help information.'
@@ -116,3 +118,4 @@ function __fabric_tool_providers -d 'registered provider ids, from a store that 
 end
 complete -c 'fabric-wait' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
 complete -c 'fabric-wait' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-wait' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

@@ -125,7 +125,7 @@ _fabric_value() { # option
   local option=${1//_/-}
   case $option in
     -p | --provider | --provider-id) _fabric_add_lines < <(_fabric_provider_ids) ;;
-    --store | --userdata | --password-file | --files | --file) _fabric_add_files ;;
+    --store | --store-password-file | --userdata | --password-file | --files | --file) _fabric_add_files ;;
     --type | --provider-type) _fabric_add "${_fabric_provider_types[@]}" ;;
     --password-env)
       local name
@@ -191,7 +191,7 @@ _fabric_complete_args() { # start
 
 # --- the tools -----------------------------------------------------------------------------
 
-_fabric_common='--store --version -h --help'
+_fabric_common='--store --store-password-file --version -h --help'
 
 _fabric_no_positional() { :; }
 _fabric_uuid_positional() { _fabric_add_lines < <(_fabric_machine_uuids "$(_fabric_given_provider)"); }
@@ -221,37 +221,37 @@ _fabric_tool() { # tool start
   case $tool in
     fabric-find-image)
       opts="-p --provider --image --all $_fabric_common"
-      valued='-p --provider --store --image' ;;
+      valued='-p --provider --store --store-password-file --image' ;;
     fabric-find-flavor)
       opts="-p --provider -n --null-input --flavor --all $_fabric_common"
-      valued='-p --provider --store --flavor' ;;
+      valued='-p --provider --store --store-password-file --flavor' ;;
     fabric-boot)
       opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
         --private-nics --public-nics --meta --files --file --config-drive --group --name
-        --dry-run $_fabric_common"
-      valued='-p --provider --store --number --availability-zone --key-name --security-groups
+        --dry-run --check $_fabric_common"
+      valued='-p --provider --store --store-password-file --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
         --private-nics --public-nics --meta --files --file --group --name' ;;
     fabric-wait)
-      opts="-p --provider --timeout --interval --max-interval --no-progress $_fabric_common"
-      valued='-p --provider --store --timeout --interval --max-interval' ;;
+      opts="-p --provider --timeout --interval --max-interval --no-progress --check $_fabric_common"
+      valued='-p --provider --store --store-password-file --timeout --interval --max-interval' ;;
     fabric-public-address)
-      opts="-p --provider --network $_fabric_common"
-      valued='-p --provider --store --network' ;;
+      opts="-p --provider --network --timeout $_fabric_common"
+      valued='-p --provider --store --store-password-file --network --timeout' ;;
     fabric-destroy)
       opts="-p --provider --force $_fabric_common"
-      valued='-p --provider --store'
+      valued='-p --provider --store --store-password-file'
       positional=_fabric_uuid_positional ;;
     fabric-list-machines)
       opts="-p --provider --where --meta --group $_fabric_common"
-      valued='-p --provider --store --where --meta --group' ;;
+      valued='-p --provider --store --store-password-file --where --meta --group' ;;
     fabric-table)
       opts='--columns --no-header --version -h --help'
       valued='--columns' ;;
     fabric-store | fabric-snapshot)
       local subs i
-      if [[ $tool == fabric-store ]]; then subs='register add list get remove path help'
+      if [[ $tool == fabric-store ]]; then subs='register add list get remove export import path help'
       else subs='create destroy help'; fi
       for ((i = start; i < cword; i++)); do
         if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
@@ -268,33 +268,39 @@ _fabric_tool() { # tool start
         fabric-store/register)
           opts="--password-file --type --username --url --tenant --default-image --default-flavor
             --extra $_fabric_common"
-          valued='--store --password-file --type --username --url --tenant --default-image
+          valued='--store --store-password-file --password-file --type --username --url --tenant --default-image
             --default-flavor --extra' ;;
         fabric-store/add)
           opts="--password-file $_fabric_common"
-          valued='--store --password-file' ;;
+          valued='--store --store-password-file --password-file' ;;
         fabric-store/list)
           opts="-p --provider --uuid --group --status --machine $_fabric_common"
-          valued='-p --provider --store --uuid --group --status --machine'
+          valued='-p --provider --store --store-password-file --uuid --group --status --machine'
           positional=_fabric_store_kind_positional ;;
         fabric-store/get)
           opts="-p --provider $_fabric_common"
-          valued='-p --provider --store'
+          valued='-p --provider --store --store-password-file'
           positional=_fabric_store_kind_positional ;;
         fabric-store/remove)
           opts="-p --provider --group $_fabric_common"
-          valued='-p --provider --store --group'
+          valued='-p --provider --store --store-password-file --group'
           positional=_fabric_store_kind_positional ;;
+        fabric-store/export)
+          opts="--with-secrets $_fabric_common"
+          valued='--store --store-password-file' ;;
+        fabric-store/import)
+          opts=$_fabric_common
+          valued='--store --store-password-file' ;;
         fabric-store/path)
           opts=$_fabric_common
-          valued='--store' ;;
+          valued='--store --store-password-file' ;;
         fabric-snapshot/create)
           opts="-p --provider --name --wait --timeout $_fabric_common"
-          valued='-p --provider --store --name --timeout'
+          valued='-p --provider --store --store-password-file --name --timeout'
           positional=_fabric_uuid_positional ;;
         fabric-snapshot/destroy)
           opts="-p --provider --force $_fabric_common"
-          valued='-p --provider --store'
+          valued='-p --provider --store --store-password-file'
           positional=_fabric_uuid_positional ;;
         */help)
           # shellcheck disable=SC2086
@@ -314,7 +320,7 @@ _fabric_tool() { # tool start
 # The wrapper's options per command, as `fabric help` spells them (the specification's
 # spelling), and again dashed. Valued options are listed in _fabric_wrapper_valued.
 _fabric_wrapper_options() { # group/command dashed(0|1)
-  local common='--store --synchronous --json --table'
+  local common='--synchronous --json --table'
   local -a spec dashed
   case $1 in
     provider/register)
@@ -339,10 +345,11 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
     snapshot/destroy) spec=(--skip_store --force); dashed=(--skip-store --force) ;;
   esac
   # shellcheck disable=SC2086 # $common is a list of words
-  if (($2)); then printf '%s ' "${dashed[@]}" $common; else printf '%s ' "${spec[@]}" $common; fi
+  if (($2)); then printf '%s ' "${dashed[@]}" --store --store-password-file $common
+  else printf '%s ' "${spec[@]}" --store --store_password_file $common; fi
 }
 
-_fabric_wrapper_valued='--store --provider_type --provider-type --default_image --default-image
+_fabric_wrapper_valued='--store --store_password_file --store-password-file --provider_type --provider-type --default_image --default-image
   --default_flavor --default-flavor --extra --password-file --password_file --password-env
   --password_env --provider_id --provider-id --image --flavor --number_machines --number-machines
   --availability_zone --availability-zone --key_name --key-name --security_groups

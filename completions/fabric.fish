@@ -74,7 +74,7 @@ function __fabric_using -a group command
 end
 
 # The wrapper's options that take a value, in both spellings.
-set -g __fabric_valued --store --provider_type --provider-type --default_image --default-image \
+set -g __fabric_valued --store --store_password_file --store-password-file --provider_type --provider-type --default_image --default-image \
     --default_flavor --default-flavor --extra --password-file --password_file --password-env \
     --password_env --provider_id --provider-id --image --flavor --number_machines --number-machines \
     --availability_zone --availability-zone --key_name --key-name --security_groups \
@@ -188,7 +188,8 @@ end
 for command in 'provider register' 'provider unregister' 'provider list' 'machine create' \
         'machine destroy' 'machine list' 'snapshot create' 'snapshot destroy'
     set -l pair (string split ' ' -- $command)
-    __fabric_option $pair[1] $pair[2] store 'the state store (SQLite file)' -r -F
+    __fabric_option $pair[1] $pair[2] store 'the state store (SQLite file or mysql:// URL)' -r -F
+    __fabric_option $pair[1] $pair[2] store_password_file "a mysql:// store's password file" -r -F
     __fabric_option $pair[1] $pair[2] json 'print JSON lines'
     __fabric_option $pair[1] $pair[2] table 'print an aligned table'
     __fabric_option $pair[1] $pair[2] synchronous 'accepted; commands always finish before they return'

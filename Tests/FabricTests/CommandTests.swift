@@ -2,11 +2,6 @@ import Foundation
 import Testing
 
 extension Harness {
-    /// A query on the store file with the sqlite3 shell, as a user would inspect it.
-    func sql(_ query: String) -> [String] {
-        run("/usr/bin/sqlite3", [store, query]).lines
-    }
-
     /// What the emulated cloud was asked for each machine (null_servers.request), as JSON.
     func requests() -> [[String: Any]] {
         sql("SELECT request FROM null_servers ORDER BY created, rowid").compactMap {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs the tools as a user would: real processes, real pipes, a real store file per test.
+/// Runs the tools as a user would: real processes, real pipes, a real store per test (a SQLite
+/// file, or a database of its own on the test MariaDB server).
 struct Harness {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -39,9 +40,20 @@ struct Harness {
     }
 
     let directory: URL
-    var store: String { directory.appendingPathComponent("fabric.db").path }
+    let backend: Backend
+    /// The MySQL database of this test's store (a new one per test), when backend is .mysql.
+    let database: String
+    /// The store the tools use: a SQLite file in the test's directory, or a mysql:// URL.
+    var store: String {
+        switch backend {
+        case .sqlite: directory.appendingPathComponent("fabric.db").path
+        case .mysql: MySQLTestServer.shared.url(database: database)
+        }
+    }
 
-    init() {
+    init(_ backend: Backend = .sqlite) {
+        self.backend = backend
+        database = Harness.newDatabaseName()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-test-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -62,6 +74,8 @@ struct Harness {
         // The wrapper prefers the checkout's .build/debug; these tests mean the tools just built.
         env["FABRIC_TOOLS"] = Harness.binDirectory.path
         env["FABRIC_STORE"] = store
+        env.removeValue(forKey: "FABRIC_STORE_PASSWORD")
+        if backend == .mysql { env["FABRIC_STORE_PASSWORD"] = MySQLTestServer.shared.password }
         env["HOME"] = directory.path
         env.removeValue(forKey: "FABRIC_PASSWORD")
         return env

@@ -9,7 +9,7 @@ import Testing
     static let volume = "0b5f4a55-0000-4000-8000-00000000a001"
 
     func register(_ t: Harness, _ cloud: FakeCloud, id: String = "os", url: String? = nil, user: String = "admin",
-                  password: String = "secret", extra: [String] = []) {
+                  password: String = "secret", extra: [String] = ["network=private"]) {
         let extras = extra.map { "--extra \($0)" }.joined(separator: " ")
         let result = t.sh("fabric provider register \(id) \(user) \(password) \(url ?? cloud.identityV3) demo "
                           + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium \(extras)")
@@ -58,7 +58,7 @@ import Testing
         #expect((server["security_groups"] as? [[String: String]])?.compactMap { $0["name"] } == ["mysql", "default"])
         #expect((server["networks"] as? [[String: Any]])?.first?["uuid"] as? String == Self.privateNet)
         #expect(server["user_data"] as? String == Data("#cloud-config\npackages: [mysql-server]\n".utf8).base64EncodedString())
-        #expect(server["config_drive"] as? Bool == true)
+        #expect(server["config_drive"] == nil, "user data goes through the metadata service unless --config_drive")
         let metadata = server["metadata"] as? [String: String] ?? [:]
         #expect(metadata["role"] == "replica" && metadata["fabric_provider"] == "os" && metadata["fabric_group"] != nil)
         let mappings = server["block_device_mapping_v2"] as? [[String: Any]] ?? []
@@ -204,7 +204,7 @@ import Testing
         register(t, cloud, id: "untrusted")
         t.expectFailure("fabric machine create untrusted", 2, "certificate")
         #expect(try cloud.leftovers().servers == 0)
-        register(t, cloud, id: "trusted", extra: ["cacert=\(cloud.caFile!)"])
+        register(t, cloud, id: "trusted", extra: ["cacert=\(cloud.caFile!)", "network=private"])
         let created = t.sh("fabric --json machine create trusted --public_network public")
         #expect(created.status == 0, "\(created.stderr)")
         let uuid = try #require(created.records.first?["uuid"] as? String)

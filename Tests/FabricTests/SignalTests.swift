@@ -26,9 +26,10 @@ import Testing
               reached: "! running fabric-find-flavor && running fabric-boot"),
         Stage(name: "wait", knobs: ["build_seconds=60"], options: "--number_machines 2 --wait_spawning", prepare: "",
               reached: "[[ $(rows null_servers) == 2 ]] && ! running fabric-boot && running fabric-wait"),
+        // Addresses are given while the machines build, before fabric-wait has its input.
         Stage(name: "public address", knobs: ["latency_ms=1500", "build_seconds=0"],
               options: "--number_machines 2 --public_network public", prepare: "",
-              reached: "[[ $(rows null_servers) == 2 ]] && ! running fabric-wait && running fabric-public-address"),
+              reached: "[[ $(rows null_servers) == 2 ]] && ! running fabric-boot && running fabric-public-address"),
         // The store step is made to last by a lock holder that starts once the machines exist
         // (so fabric-boot is not the one held up) and lets go after a few seconds.
         Stage(name: "store", knobs: ["build_seconds=1"], options: "--number_machines 2 --wait_spawning",

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-/// The spec's commands through the `fabric` wrapper on the null provider.
+/// The spec's commands through the `fabric` wrapper on the null provider, on both backends.
 @Suite struct WorkflowTests {
-    @Test func providerRegisterListUnregister() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func providerRegisterListUnregister(_ backend: Backend) {
+        let h = Harness(backend)
         h.registerNull()
         let list = h.sh("fabric --json provider list")
         #expect(list.status == 0)
@@ -23,8 +23,8 @@ import Testing
         #expect(missing.stderr.contains("ProviderError: provider \"demo\" does not exist"))
     }
 
-    @Test func machineCreateListSnapshotDestroy() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func machineCreateListSnapshotDestroy(_ backend: Backend) {
+        let h = Harness(backend)
         h.registerNull()
         let create = h.sh("fabric --json machine create demo --number_machines 3 --wait_spawning --meta role=replica")
         #expect(create.status == 0, "\(create.stderr)")
@@ -55,8 +55,8 @@ import Testing
         #expect(h.cloudMachines() == 2)
     }
 
-    @Test func createFailureLeavesNothing() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func createFailureLeavesNothing(_ backend: Backend) {
+        let h = Harness(backend)
         h.registerNull(extra: ["fail_machine=2"])
         let create = h.sh("fabric machine create demo --number_machines 3 --wait_spawning")
         #expect(create.status == 1)
@@ -66,8 +66,8 @@ import Testing
         #expect(h.count("machines") == 0, "nothing left in the store")
     }
 
-    @Test func createRefusedLeavesNothing() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func createRefusedLeavesNothing(_ backend: Backend) {
+        let h = Harness(backend)
         h.registerNull(extra: ["fail_create=true"])
         let create = h.sh("fabric machine create demo --number_machines 2")
         #expect(create.status == 1)
@@ -76,15 +76,15 @@ import Testing
         #expect(h.count("machines") == 0)
     }
 
-    @Test func unknownProvider() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func unknownProvider(_ backend: Backend) {
+        let h = Harness(backend)
         let create = h.sh("fabric machine create nope")
         #expect(create.status == 2)
         #expect(create.stderr.contains("ProviderError: provider \"nope\" does not exist (see: fabric provider list)"))
     }
 
-    @Test func badOptionsChangeNothing() {
-        let h = Harness()
+    @Test(arguments: Backend.allCases) func badOptionsChangeNothing(_ backend: Backend) {
+        let h = Harness(backend)
         h.registerNull()
         let cases: [(String, String)] = [
             ("fabric machine create demo --image mindisk=abc", "min_disk must be a non-negative number"),

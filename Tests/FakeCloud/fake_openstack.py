@@ -99,6 +99,12 @@ class Cloud:
         with self.lock:
             self.config = {
                 "latency_ms": self.options.latency_ms,
+                # As slow as the real services where a race hides: Nova answers a create in 1-2 s
+                # and commits the servers (or the image) only as it answers; Keystone takes
+                # ~0.3 s a token; Neutron ~0.3 s a floating IP.
+                "create_seconds": self.options.create_seconds,
+                "token_seconds": self.options.token_seconds,
+                "floatingip_seconds": self.options.floatingip_seconds,
                 "build_seconds": self.options.build_seconds,
                 "snapshot_seconds": self.options.snapshot_seconds,
                 "delete_seconds": 0.5,
@@ -158,6 +164,18 @@ class Cloud:
             ]:
                 image = dict(base, id=image_id, name=name, min_disk=min_disk, min_ram=min_ram, status=status, **extra)
                 self.images[image_id] = image
+
+    def held_seconds(self, method, path):
+        """How long a request takes before the service acts on it and answers."""
+        if method != "POST":
+            return 0
+        if re.fullmatch(r"/compute/v2\.1/servers(/[^/]+/action)?", path):
+            return float(self.config["create_seconds"])
+        if re.fullmatch(r"/identity/(v3/auth/tokens|v2\.0/tokens)", path):
+            return float(self.config["token_seconds"])
+        if path == "/network/v2.0/floatingips":
+            return float(self.config["floatingip_seconds"])
+        return 0
 
     # --- time-driven transitions, computed when state is read -----------------------------------
 
@@ -293,6 +311,9 @@ class Handler(BaseHTTPRequestHandler):
             latency = self.cloud.config["latency_ms"]
             if latency:
                 time.sleep(latency / 1000.0)
+            held = self.cloud.held_seconds(method, self.route_path)
+            if held:
+                time.sleep(held)
             fault = self.matching_fault(method)
             if fault is not None:
                 entry["status"] = self.apply_fault(fault)
@@ -437,6 +458,9 @@ class Handler(BaseHTTPRequestHandler):
             if what == "faults" and method == "DELETE":
                 cloud.faults.clear()
                 raise Reply(204)
+            if what == "tokens" and method == "GET":
+                # The tokens issued, so tests can look for them where they must never appear.
+                raise Reply(200, sorted(cloud.tokens))
             if what == "expire_tokens" and method == "POST":
                 cloud.tokens.clear()
                 raise Reply(204)
@@ -455,6 +479,16 @@ class Handler(BaseHTTPRequestHandler):
                 cloud.faults.clear()
                 cloud.requests.clear()
                 cloud.reset()
+                raise Reply(204)
+            if what == "delete_server" and method == "POST":
+                # A server deleted behind fabric's back (openstack server delete): Nova removes
+                # its ports; Neutron keeps their floating IPs allocated.
+                cloud.remove_server((self.body or {}).get("id"))
+                raise Reply(204)
+            if what == "delete_network" and method == "POST":
+                name = (self.body or {}).get("name")
+                for network_id in [n for n, net in cloud.networks.items() if net["name"] == name]:
+                    del cloud.networks[network_id]
                 raise Reply(204)
             if what == "ports" and method == "POST":
                 # A port made ahead of time by the user, for --private_nics port-id=...
@@ -1362,6 +1396,9 @@ def main():
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--build-seconds", type=float, default=0.3)
     parser.add_argument("--snapshot-seconds", type=float, default=0.3)
+    parser.add_argument("--create-seconds", type=float, default=1.0)
+    parser.add_argument("--token-seconds", type=float, default=0.3)
+    parser.add_argument("--floatingip-seconds", type=float, default=0.3)
     options = parser.parse_args()
 
     server = ThreadingHTTPServer((options.host, options.port), Handler)

@@ -16,6 +16,7 @@ public struct MachineInput: ParsableArguments {
             return try reader.readAll()
         }
         guard let provider else { throw FabricError.usage("machine UUIDs need -p ID") }
+        for uuid in uuids { try checkResourceID(uuid, "machine") }
         return uuids.map { JSON(["kind": JSON("machine"), "provider_id": JSON(provider), "uuid": JSON($0)]) }
     }
 }

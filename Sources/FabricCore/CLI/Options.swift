@@ -1,11 +1,17 @@
 import ArgumentParser
 
-/// `--store PATH`, shared by every tool that reads or writes state.
+/// `--store PATH|URL` and `--store-password-file FILE`, shared by every tool that reads or
+/// writes state.
 public struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The state store (SQLite file). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
-        valueName: "path"), completion: .file())
+        "The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
+        valueName: "path|url"), completion: .file())
     public var store: String?
+
+    @Option(name: .customLong("store-password-file"), help: ArgumentHelp(
+        "A mysql:// store's password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.",
+        valueName: "file"), completion: .file())
+    public var storePasswordFile: String?
 
     public init() {}
 }
@@ -68,16 +74,16 @@ public struct RecordSource {
 
 /// The store and providers one tool run uses, each opened once and only when needed.
 public final class Session {
-    private let storeOption: String?
+    private let storeOptions: StoreOptions
     private var openedStore: Store?
     private var providers: [String: any Provider] = [:]
 
-    public init(store: StoreOptions) { storeOption = store.store }
+    public init(store: StoreOptions) { storeOptions = store }
 
     public var store: Store {
         get throws(FabricError) {
             if let openedStore { return openedStore }
-            let store = try Store(option: storeOption)
+            let store = try Store(storeOptions)
             openedStore = store
             return store
         }

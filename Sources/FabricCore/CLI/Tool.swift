@@ -40,10 +40,10 @@ extension ParsableCommand {
                 print(fullMessage(for: error))
                 Tool.exit(0)
             }
-            let message = self.message(for: error)
-            warn("UsageError: " + message.replacingFirst("Error: ", with: ""))
-            if let usage = usageLine(for: error) { warn(usage) }
-            Tool.exit(FabricError.Kind.usage.exitStatus)
+            // One line, as every other failure: the usage is a --help away.
+            let message = self.message(for: error).replacingFirst("Error: ", with: "")
+                .split(separator: "\n").map(String.init).first ?? ""
+            Tool.fail(.usage(message, hint: "see: \(Tool.name) --help"))
         }
         do {
             var command = command
@@ -76,12 +76,6 @@ extension ParsableCommand {
             if let found = wrappedFabricError(in: child.value, depth: depth + 1) { return found }
         }
         return nil
-    }
-
-    private static func usageLine(for error: Error) -> String? {
-        let full = fullMessage(for: error)
-        guard let line = full.split(separator: "\n").first(where: { $0.hasPrefix("Usage: ") }) else { return nil }
-        return "\(line)\n  See '\(Tool.name) --help' for more information."
     }
 }
 

@@ -35,11 +35,15 @@ public struct FabricError: Error, CustomStringConvertible {
     public let message: String
     /// What the user can do about it, printed as "(see: ...)" or "(try: ...)".
     public let hint: String?
+    /// The HTTP status of the reply that failed, when a service answered: a 4xx says the
+    /// service refused (nothing was made), a 5xx or none leaves the outcome unknown.
+    public var httpStatus: Int?
 
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+    public init(_ kind: Kind, _ message: String, hint: String? = nil, httpStatus: Int? = nil) {
         self.kind = kind
         self.message = message
         self.hint = hint
+        self.httpStatus = httpStatus
     }
 
     public var description: String {

@@ -12,7 +12,7 @@ public struct TransportSettings {
 
 /// One libcurl easy handle for the whole process, so connections (and TLS sessions) are reused
 /// from one request to the next. Proxies come from the usual environment variables, as libcurl
-/// reads them itself. A transfer ends early when SIGINT or SIGTERM arrives.
+/// reads them itself. A repeatable transfer ends early when SIGINT, SIGTERM or SIGHUP arrives.
 public final class CurlTransport {
     private let handle: UnsafeMutableRawPointer
     private let settings: TransportSettings
@@ -89,8 +89,13 @@ public final class CurlTransport {
             }
             return length
         }
-        fabric_curl_set_long(handle, CURLOPT_NOPROGRESS, 0)
-        fabric_curl_set_progress(handle) { _, _, _, _, _ in Interruption.requested ? 1 : 0 }
+        // A signal ends a transfer that can simply be sent again. One that creates something
+        // (a server, an image, an address) runs to its reply, bounded by the timeout, so the
+        // rollback that follows knows what was made: abandoned, the cloud made it unseen.
+        fabric_curl_set_long(handle, CURLOPT_NOPROGRESS, request.isIdempotent ? 0 : 1)
+        if request.isIdempotent {
+            fabric_curl_set_progress(handle) { _, _, _, _, _ in Interruption.requested ? 1 : 0 }
+        }
 
         let started = monotonicNow()
         Trace.request(request)

@@ -20,17 +20,45 @@ public protocol Provider: AnyObject {
     func machines(_ uuids: [String]) throws(FabricError) -> [Machine]
     /// Every machine fabric made on this provider (those carrying its group tag).
     func listMachines() throws(FabricError) -> [Machine]
-    /// Releases the machine's public addresses and deletes it. Throws MachineError when it
-    /// does not exist (the caller decides whether --force tolerates that).
-    func destroy(_ uuid: String) throws(FabricError)
-    /// Gives an ACTIVE machine an address on the public network; returns the address.
-    func attachPublicAddress(_ uuid: String, network: String) throws(FabricError) -> String
+    /// Destroys machines all at once: releases their public addresses (those the cloud reports
+    /// and those their records name, which outlive a server deleted behind fabric's back),
+    /// deletes every machine, then waits until all are gone. Returns why each machine that was
+    /// not destroyed was not; one the cloud no longer has is a MachineError "not found" (the
+    /// caller decides whether --force tolerates that). Throws when the provider itself fails.
+    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError]
+    /// Gives machines addresses on the public network, each as soon as it can have one (on
+    /// OpenStack once its port exists, while it still builds), in one round for all of them.
+    /// Returns the address of each machine that has one now; those not ready yet are left out,
+    /// to be asked again. A machine that failed or is gone is an error.
+    func attachPublicAddresses(_ uuids: [String], network: String) throws(FabricError) -> [String: String]
 
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot
     /// The snapshots made of this machine, found by the image property that names it.
     func snapshots(of uuid: String) throws(FabricError) -> [Snapshot]
     func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot]
     func destroySnapshot(_ id: String) throws(FabricError)
+}
+
+/// A machine to destroy: its id and the public addresses its record names.
+public struct MachineRef {
+    public var uuid: String
+    public var publicAddresses: [String]
+
+    public init(uuid: String, publicAddresses: [String] = []) {
+        self.uuid = uuid
+        self.publicAddresses = publicAddresses
+    }
+}
+
+extension Provider {
+    /// Destroys the machines, turning what failed into one error that names them all.
+    public func destroyAll(_ machines: [MachineRef]) throws(FabricError) {
+        let failures = try destroy(machines)
+        guard !failures.isEmpty else { return }
+        if failures.count == 1, let only = failures.first { throw only.value }
+        throw FabricError.machine("\(failures.count) machines not destroyed: "
+                                  + failures.map { "\($0.key) (\($0.value.message))" }.sorted().joined(separator: ", "))
+    }
 }
 
 /// Everything `machine create` can ask of a cloud, already validated.
@@ -70,7 +98,9 @@ public enum FabricMetadata {
     public static let group = "fabric_group"
     public static let provider = "fabric_provider"
     public static let snapshotOf = "fabric_machine_uuid"
-    public static let reserved: Set<String> = [group, provider, snapshotOf]
+    /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
+    public static let publicNetworks = "fabric_public_networks"
+    public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
 }
 
 /// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
@@ -85,6 +115,6 @@ public func validateExtra(type: ProviderType, _ extra: [(key: String, value: Str
 public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
     switch record.type {
     case .null: return try NullProvider(record: record, store: store)
-    case .openstack: return try OpenStackProvider(record: record)
+    case .openstack: return try OpenStackProvider(record: record, store: store)
     }
 }

@@ -59,6 +59,7 @@ public struct Nic: Equatable {
                 nic.networkID = value
             case "port-id":
                 if nic.portID != nil { throw FabricError.usage("\(option) \(quoted(text)): port-id given twice") }
+                try checkResourceID(value, "\(option) port-id")
                 nic.portID = value
             case "v4-fixed-ip" where allowFixedIP:
                 guard isIPv4(value) else {

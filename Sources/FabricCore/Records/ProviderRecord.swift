@@ -113,6 +113,10 @@ public struct ProviderRecord {
         for (name, value) in [("username", username), ("url", url), ("tenant", tenant)] where value.isEmpty {
             throw FabricError.usage("provider \(name) must not be empty")
         }
+        for (name, value) in [("provider_id", id), ("username", username), ("password", password), ("url", url),
+                              ("tenant", tenant), ("default_image", defaultImage), ("default_flavor", defaultFlavor)] {
+            try Schema.check(value, fits: "providers", name, as: "provider \(name == "provider_id" ? "id" : name)", kind: .usage)
+        }
         if type == .openstack && !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw FabricError.usage("provider url \"\(url)\" must start with http:// or https://")
         }

@@ -23,5 +23,24 @@ public struct MachineRow {
         group = record["group"]?.string
         created = record["created"]?.string
         text = record.encoded()
+        for (field, value, column) in [("uuid", uuid, "machine_uuid"), ("provider_id", providerID, "provider_id"),
+                                       ("av_zone", avZone, "av_zone"), ("status", status, "status"),
+                                       ("group", group, "group_id"), ("created", created, "created")] {
+            try Schema.check(value, fits: "machines", column, as: "machine record's \"\(field)\"")
+        }
+    }
+}
+
+/// A snapshot record's fields that the store keeps in columns, checked as MachineRow checks a
+/// machine's: present, and short enough for their columns.
+public enum SnapshotRow {
+    public static func check(_ record: JSON) throws(FabricError) {
+        for (field, column) in [("id", "snapshot_id"), ("provider_id", "provider_id"), ("machine_uuid", "machine_uuid")] {
+            try Schema.check(try record.requiredString(field, in: "snapshot record"), fits: "snapshots", column,
+                             as: "snapshot record's \"\(field)\"")
+        }
+        for field in ["name", "status", "created"] {
+            try Schema.check(record[field]?.string, fits: "snapshots", field, as: "snapshot record's \"\(field)\"")
+        }
     }
 }

@@ -1,78 +1,211 @@
-/// The store's schema, one migration per version. A store is brought up to the newest version
-/// when it is opened; `PRAGMA user_version` records how far it has come.
-enum Schema {
-    static let migrations: [String] = [
-        // 1: the spec's providers and machines tables, snapshots, and the null provider's cloud.
-        """
-        CREATE TABLE providers (
-            provider_id    TEXT PRIMARY KEY NOT NULL,
-            type           INTEGER NOT NULL,
-            username       TEXT NOT NULL,
-            password       TEXT NOT NULL,
-            url            TEXT NOT NULL,
-            tenant         TEXT NOT NULL,
-            default_image  TEXT,
-            default_flavor TEXT,
-            extra          TEXT NOT NULL DEFAULT '{}',
-            created        TEXT NOT NULL
-        );
-        CREATE TABLE machines (
-            machine_uuid TEXT NOT NULL,
-            provider_id  TEXT NOT NULL REFERENCES providers(provider_id),
-            av_zone      TEXT,
-            addresses    TEXT NOT NULL DEFAULT '[]',
-            status       TEXT,
-            group_id     TEXT,
-            created      TEXT NOT NULL,
-            record       TEXT NOT NULL,
-            PRIMARY KEY (provider_id, machine_uuid)
-        );
-        CREATE INDEX machines_group ON machines(group_id);
-        CREATE TABLE snapshots (
-            snapshot_id  TEXT NOT NULL,
-            provider_id  TEXT NOT NULL REFERENCES providers(provider_id),
-            machine_uuid TEXT NOT NULL,
-            name         TEXT,
-            status       TEXT,
-            created      TEXT NOT NULL,
-            record       TEXT NOT NULL,
-            PRIMARY KEY (provider_id, snapshot_id)
-        );
-        CREATE INDEX snapshots_machine ON snapshots(provider_id, machine_uuid);
-        CREATE TABLE null_servers (
-            id            TEXT PRIMARY KEY NOT NULL,
-            provider_id   TEXT NOT NULL,
-            name          TEXT NOT NULL,
-            group_id      TEXT,
-            image_id      TEXT NOT NULL,
-            flavor_id     TEXT NOT NULL,
-            av_zone       TEXT NOT NULL,
-            network       TEXT NOT NULL,
-            private_address TEXT NOT NULL,
-            failed_reason TEXT,
-            metadata      TEXT NOT NULL DEFAULT '{}',
-            request       TEXT NOT NULL DEFAULT '{}',
-            created       REAL NOT NULL
-        );
-        CREATE INDEX null_servers_provider ON null_servers(provider_id, group_id);
-        CREATE TABLE null_addresses (
-            address     TEXT PRIMARY KEY NOT NULL,
-            provider_id TEXT NOT NULL,
-            server_id   TEXT NOT NULL,
-            network     TEXT NOT NULL
-        );
-        CREATE TABLE null_images (
-            id            TEXT PRIMARY KEY NOT NULL,
-            provider_id   TEXT NOT NULL,
-            name          TEXT NOT NULL,
-            machine_uuid  TEXT NOT NULL,
-            min_disk      INTEGER NOT NULL,
-            min_ram       INTEGER NOT NULL,
-            failed_reason TEXT,
-            created       REAL NOT NULL
-        );
-        """,
+/// The store's schema as data, one list of steps per version, shared by every backend: each
+/// backend's SQLDialect turns a step into its own DDL (types, keys, engine, character set), so a
+/// table is declared once and is the same on SQLite and MySQL. A store is brought up to the
+/// newest version when it is opened; the backend records how far it has come (SQLite's
+/// `PRAGMA user_version`, MySQL's `fabric_schema` table).
+///
+/// To change the schema, append a migration; never edit one that has shipped. A new table is one
+/// entry, e.g. `[.createTable(Table("tokens", [Column("provider_id", .string(256)), ...],
+/// primaryKey: ["provider_id"], exported: false))]`: both backends create it, export and import
+/// carry it (or leave it out, for a cache), and nothing else needs to know.
+public enum Schema {
+    public enum ColumnType: Equatable {
+        /// Text of at most this many characters (VARCHAR(n), as the spec's tables give them).
+        case string(Int)
+        /// Text without a small bound: records and JSON documents.
+        case text
+        case integer
+        case real
+    }
+
+    public struct Column {
+        public let name: String
+        public let type: ColumnType
+        public let nullable: Bool
+        /// A text default, for rows written before the column existed.
+        public let defaultText: String?
+        /// Left out of `fabric-store export` unless --with-secrets is given.
+        public let secret: Bool
+
+        public init(_ name: String, _ type: ColumnType, nullable: Bool = false, default defaultText: String? = nil,
+                    secret: Bool = false) {
+            self.name = name
+            self.type = type
+            self.nullable = nullable
+            self.defaultText = defaultText
+            self.secret = secret
+        }
+    }
+
+    public struct Index {
+        public let name: String
+        public let columns: [String]
+        public init(_ name: String, _ columns: [String]) {
+            self.name = name
+            self.columns = columns
+        }
+    }
+
+    public struct ForeignKey {
+        public let column: String
+        public let table: String
+        public let referencedColumn: String
+    }
+
+    /// A table. Every table keeps its rows' insertion order (SQLite's rowid, a `seq` column on
+    /// MySQL; see SQLDialect.insertionOrder), which listings and export follow.
+    public struct Table {
+        public let name: String
+        public internal(set) var columns: [Column]
+        public let primaryKey: [String]
+        public let foreignKeys: [ForeignKey]
+        public internal(set) var indexes: [Index]
+        /// False for a cache (tokens): export leaves it out, and a fresh store refills it.
+        public let exported: Bool
+
+        public init(_ name: String, _ columns: [Column], primaryKey: [String],
+                    references: [(column: String, table: String, referencedColumn: String)] = [],
+                    indexes: [Index] = [], exported: Bool = true) {
+            self.name = name
+            self.columns = columns
+            self.primaryKey = primaryKey
+            foreignKeys = references.map { ForeignKey(column: $0.column, table: $0.table, referencedColumn: $0.referencedColumn) }
+            self.indexes = indexes
+            self.exported = exported
+        }
+
+        public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+    }
+
+    public enum Step {
+        case createTable(Table)
+        case addColumn(table: String, Column)
+        case createIndex(table: String, Index)
+    }
+
+    public static let migrations: [[Step]] = [
+        // 1: the spec's providers and machines tables (with its column types), snapshots, and
+        // the null provider's emulated cloud.
+        [
+            .createTable(Table("providers", [
+                Column("provider_id", .string(256)),
+                Column("type", .integer),
+                Column("username", .string(100)),
+                Column("password", .string(128), secret: true),
+                Column("url", .string(256)),
+                Column("tenant", .string(100)),
+                Column("default_image", .string(256), nullable: true),
+                Column("default_flavor", .string(256), nullable: true),
+                Column("extra", .text, default: "{}"),
+                Column("created", .string(64)),
+            ], primaryKey: ["provider_id"])),
+            .createTable(Table("machines", [
+                Column("machine_uuid", .string(40)),
+                Column("provider_id", .string(256)),
+                Column("av_zone", .string(256), nullable: true),
+                Column("addresses", .text, default: "[]"),
+                Column("status", .string(64), nullable: true),
+                Column("group_id", .string(256), nullable: true),
+                Column("created", .string(64)),
+                Column("record", .text),
+            ], primaryKey: ["provider_id", "machine_uuid"], references: [("provider_id", "providers", "provider_id")],
+               indexes: [Index("machines_group", ["group_id"])])),
+            .createTable(Table("snapshots", [
+                Column("snapshot_id", .string(256)),
+                Column("provider_id", .string(256)),
+                Column("machine_uuid", .string(40)),
+                Column("name", .string(256), nullable: true),
+                Column("status", .string(64), nullable: true),
+                Column("created", .string(64)),
+                Column("record", .text),
+            ], primaryKey: ["provider_id", "snapshot_id"], references: [("provider_id", "providers", "provider_id")],
+               indexes: [Index("snapshots_machine", ["provider_id", "machine_uuid"])])),
+            .createTable(Table("null_servers", [
+                Column("id", .string(40)),
+                Column("provider_id", .string(256)),
+                Column("name", .text),
+                Column("group_id", .string(256), nullable: true),
+                Column("image_id", .string(256)),
+                Column("flavor_id", .string(256)),
+                Column("av_zone", .string(256)),
+                Column("network", .string(256)),
+                Column("private_address", .string(64)),
+                Column("failed_reason", .text, nullable: true),
+                Column("metadata", .text, default: "{}"),
+                Column("request", .text, default: "{}"),
+                Column("created", .real),
+            ], primaryKey: ["id"], indexes: [Index("null_servers_provider", ["provider_id", "group_id"])])),
+            .createTable(Table("null_addresses", [
+                Column("address", .string(64)),
+                Column("provider_id", .string(256)),
+                Column("server_id", .string(40)),
+                Column("network", .string(256)),
+            ], primaryKey: ["address"])),
+            .createTable(Table("null_images", [
+                Column("id", .string(40)),
+                Column("provider_id", .string(256)),
+                Column("name", .text),
+                Column("machine_uuid", .string(40)),
+                Column("min_disk", .integer),
+                Column("min_ram", .integer),
+                Column("failed_reason", .text, nullable: true),
+                Column("created", .real),
+            ], primaryKey: ["id"])),
+        ],
+        // 2: a cloud session (token, catalog, compute microversion) that the tools of a pipeline,
+        // and the commands after it, reuse until shortly before it expires. A cache: not exported.
+        [
+            .createTable(Table("tokens", [
+                Column("provider_id", .string(256)),
+                Column("credentials", .string(64)),
+                Column("token", .text, secret: true),
+                Column("expires", .real),
+                Column("session", .text),
+            ], primaryKey: ["provider_id"], exported: false)),
+        ],
     ]
 
-    static var version: Int { migrations.count }
+    public static var version: Int { migrations.count }
+
+    /// Every table as the newest version has it, in creation order (a table before those that
+    /// refer to it), as export writes and import reads them.
+    public static let tables: [Table] = {
+        var tables: [Table] = []
+        for step in migrations.joined() {
+            switch step {
+            case .createTable(let table): tables.append(table)
+            case .addColumn(let name, let column):
+                tables[tables.firstIndex { $0.name == name }!].columns.append(column)
+            case .createIndex(let name, let index):
+                tables[tables.firstIndex { $0.name == name }!].indexes.append(index)
+            }
+        }
+        return tables
+    }()
+
+    public static func table(_ name: String) -> Table? { tables.first { $0.name == name } }
+
+    private static let widths: [String: Int] = {
+        var widths: [String: Int] = [:]
+        for table in tables {
+            for column in table.columns {
+                if case .string(let width) = column.type { widths[table.name + "." + column.name] = width }
+            }
+        }
+        return widths
+    }()
+
+    /// Checks that a value fits its column before anything is stored, so a value too long for
+    /// the spec's VARCHAR widths is the same clear error on every backend (SQLite would keep it,
+    /// MySQL refuse it half-way through).
+    public static func check(_ value: String?, fits table: String, _ column: String, as what: String,
+                             kind: FabricError.Kind = .input) throws(FabricError) {
+        guard let value, let width = widths[table + "." + column], value.utf8.count > width else { return }
+        // A character takes at least one UTF-8 byte: only a value with more bytes than the
+        // width needs counting.
+        let length = value.unicodeScalars.count
+        if length > width {
+            throw FabricError(kind, "\(what) is \(length) characters long; the store keeps at most \(width) (\(table).\(column))")
+        }
+    }
 }

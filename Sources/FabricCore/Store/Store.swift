@@ -1,55 +1,33 @@
-import Glibc
-
-/// The state store: providers, machines and snapshots in one SQLite file, shared safely by
-/// every tool of a pipeline and by concurrent pipelines (WAL journal, busy timeout, immediate
-/// write transactions). The file is 0600 and its directory 0700: it holds passwords.
+/// The state store: providers, machines, snapshots and the null provider's cloud, in a SQLite
+/// file (the embedded default) or a database on a MySQL/MariaDB server shared by a team's admin
+/// hosts. Either is shared safely by every tool of a pipeline and by concurrent pipelines; the
+/// SQL goes through `Database`, and what each backend spells its own way through its dialect.
 public final class Store {
-    public let path: String
-    public let database: SQLiteDatabase
+    public let database: any Database
 
-    public init(path: String) throws(FabricError) {
-        self.path = path
-        try Store.createPrivately(path)
-        database = try SQLiteDatabase(path: path)
-        // 16 KB pages (a new store only; an existing one keeps its size): adding 100,000 machines
-        // wrote 64,200 4 KB pages with one pwrite each; with 16 KB pages it takes ~12% less time.
-        try database.execute("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON")
+    public init(database: any Database) throws(FabricError) {
+        self.database = database
         try migrate()
     }
 
-    public convenience init(option: String?) throws(FabricError) {
-        try self.init(path: StoreLocation.resolve(option))
+    /// The store that --store, --store-password-file and the environment name.
+    public convenience init(_ options: StoreOptions) throws(FabricError) {
+        try self.init(database: StoreLocation.open(options))
     }
 
-    private static func createPrivately(_ path: String) throws(FabricError) {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        if !directory.isEmpty && !fileExists(directory) && !makeDirectories(directory, mode: 0o700) {
-            throw FabricError.store("cannot create directory \"\(directory)\": \(String(cString: strerror(errno)))")
-        }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw FabricError.store("cannot open store \"\(path)\": \(String(cString: strerror(errno)))")
-        }
-        close(fd)
-    }
+    public var location: String { database.location }
 
     private func migrate() throws(FabricError) {
-        let current = try database.rows("PRAGMA user_version").first?.integer(0) ?? 0
+        let current = try database.schemaVersion()
         guard current < Schema.version else {
             if current > Schema.version {
-                throw FabricError.store("store \"\(path)\" has schema version \(current), newer than this fabric (\(Schema.version))",
+                throw FabricError.store("store \(quoted(location)) has schema version \(current), newer than this fabric (\(Schema.version))",
                                         hint: "upgrade fabric")
             }
             return
         }
-        try database.transaction { () throws(FabricError) in
-            // Another process may have migrated while we waited for the lock.
-            let version = try database.rows("PRAGMA user_version").first?.integer(0) ?? 0
-            for step in Schema.migrations.dropFirst(version) {
-                try database.execute(step)
-            }
-            try database.execute("PRAGMA user_version = \(Schema.version)")
-        }
+        let dialect = database.dialect
+        try database.migrate(Schema.migrations.map { $0.flatMap(dialect.statements(for:)) })
     }
 
     // MARK: providers
@@ -59,6 +37,8 @@ public final class Store {
             if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(provider.id)]).count > 0 {
                 throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
             }
+            // A token cached for an earlier provider of this id is not this one's.
+            try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(provider.id)])
             let extra = JSON.object()
             for (key, value) in provider.extra { extra[key] = JSON(value) }
             try database.run("""
@@ -67,7 +47,7 @@ public final class Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(provider.id), .integer(provider.type.index), .text(provider.username),
                       .text(provider.password), .text(provider.url), .text(provider.tenant),
-                      provider.defaultImage.map(SQLiteValue.text), provider.defaultFlavor.map(SQLiteValue.text),
+                      provider.defaultImage.map(SQLValue.text), provider.defaultFlavor.map(SQLValue.text),
                       .text(extra.encoded()), .text(provider.created)])
         }
     }
@@ -76,7 +56,7 @@ public final class Store {
         provider_id, type, username, password, url, tenant, default_image, default_flavor, extra, created
         """
 
-    private func provider(from row: SQLiteRow) throws(FabricError) -> ProviderRecord {
+    private func provider(from row: Row) throws(FabricError) -> ProviderRecord {
         guard let type = ProviderType(index: row.integer(1) ?? -1) else {
             throw FabricError.store("provider \(quoted(row.text(0) ?? "")) has unknown type \(row.integer(1) ?? -1)")
         }
@@ -117,6 +97,7 @@ public final class Store {
                                            hint: "see: fabric machine list \(id)")
             }
             try database.run("DELETE FROM snapshots WHERE provider_id = ?", [.text(id)])
+            try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM providers WHERE provider_id = ?", [.text(id)])
             return record
         }
@@ -127,20 +108,16 @@ public final class Store {
     public func addMachines(_ rows: [MachineRow]) throws(FabricError) {
         guard !rows.isEmpty else { return }
         try database.transaction { () throws(FabricError) in
-            let insert = try database.prepare("""
-                INSERT INTO machines (machine_uuid, provider_id, av_zone, addresses, status, group_id, created, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (provider_id, machine_uuid) DO UPDATE SET
-                    av_zone = excluded.av_zone, addresses = excluded.addresses, status = excluded.status,
-                    group_id = excluded.group_id, record = excluded.record
-                """)
+            let insert = try database.prepare(database.dialect.upsert(
+                into: "machines", columns: ["machine_uuid", "provider_id", "av_zone", "addresses", "status", "group_id", "created", "record"],
+                rows: 1, key: ["provider_id", "machine_uuid"], update: ["av_zone", "addresses", "status", "group_id", "record"]))
             // One SELECT per provider, not per record: 100,000 records name one or two providers.
             var knownProviders = Set<String>()
             let now = timestamp()
             for row in rows {
                 if knownProviders.insert(row.providerID).inserted { try requireProvider(row.providerID) }
-                try insert.bind([.text(row.uuid), .text(row.providerID), row.avZone.map(SQLiteValue.text),
-                                 .text(row.addresses), row.status.map(SQLiteValue.text), row.group.map(SQLiteValue.text),
+                try insert.bind([.text(row.uuid), .text(row.providerID), row.avZone.map(SQLValue.text),
+                                 .text(row.addresses), row.status.map(SQLValue.text), row.group.map(SQLValue.text),
                                  .text(row.created ?? now), .text(row.text)])
                 while try insert.step() {}
             }
@@ -183,7 +160,7 @@ public final class Store {
     /// `fabric-store list` for 100,000 machines (Tests/Benchmarks/run list).
     public func machineTexts(_ filter: MachineFilter, _ body: (UnsafeRawBufferPointer) throws(FabricError) -> Void) throws(FabricError) {
         var clauses: [String] = []
-        var values: [SQLiteValue?] = []
+        var values: [SQLValue?] = []
         for (column, value) in [("provider_id", filter.providerID), ("machine_uuid", filter.uuid),
                                 ("group_id", filter.group), ("status", filter.status)] {
             if let value {
@@ -192,7 +169,7 @@ public final class Store {
             }
         }
         let sql = "SELECT record FROM machines" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
-            + " ORDER BY created, rowid"
+            + " ORDER BY created, \(database.dialect.insertionOrder)"
         let statement = try database.prepare(sql)
         try statement.bind(values)
         while try statement.step() {
@@ -226,19 +203,17 @@ public final class Store {
 
     public func addSnapshots(_ records: [JSON]) throws(FabricError) {
         guard !records.isEmpty else { return }
+        let upsert = database.dialect.upsert(
+            into: "snapshots", columns: ["snapshot_id", "provider_id", "machine_uuid", "name", "status", "created", "record"],
+            rows: 1, key: ["provider_id", "snapshot_id"], update: ["status", "name", "record"])
         try database.transaction { () throws(FabricError) in
             for record in records {
                 let id = try record.requiredString("id", in: "snapshot record")
                 let providerID = try record.requiredString("provider_id", in: "snapshot record")
                 let machine = try record.requiredString("machine_uuid", in: "snapshot record")
                 try requireProvider(providerID)
-                try database.run("""
-                    INSERT INTO snapshots (snapshot_id, provider_id, machine_uuid, name, status, created, record)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (provider_id, snapshot_id) DO UPDATE SET
-                        status = excluded.status, name = excluded.name, record = excluded.record
-                    """, [.text(id), .text(providerID), .text(machine), record["name"]?.string.map(SQLiteValue.text),
-                          record["status"]?.string.map(SQLiteValue.text),
+                try database.run(upsert, [.text(id), .text(providerID), .text(machine), record["name"]?.string.map(SQLValue.text),
+                          record["status"]?.string.map(SQLValue.text),
                           .text(record["created"]?.string ?? timestamp()), .text(record.encoded())])
             }
         }
@@ -246,11 +221,11 @@ public final class Store {
 
     public func snapshots(provider: String?, machine: String?) throws(FabricError) -> [JSON] {
         var clauses: [String] = []
-        var values: [SQLiteValue?] = []
+        var values: [SQLValue?] = []
         if let provider { clauses.append("provider_id = ?"); values.append(.text(provider)) }
         if let machine { clauses.append("machine_uuid = ?"); values.append(.text(machine)) }
         let sql = "SELECT record FROM snapshots" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
-            + " ORDER BY created, rowid"
+            + " ORDER BY created, \(database.dialect.insertionOrder)"
         var result: [JSON] = []
         for row in try database.rows(sql, values) {
             if let text = row.text(0), let record = try? JSON.parse(text) { result.append(record) }

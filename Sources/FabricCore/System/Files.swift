@@ -25,6 +25,14 @@ public func readFile(_ path: String) -> Result<[UInt8], FabricError> {
     return .success(bytes)
 }
 
+/// The first line of a file holding a secret (a password file; /dev/fd/N works), without its
+/// line end.
+public func readFirstLine(_ path: String) throws(FabricError) -> String {
+    let bytes = try readFile(path).get()
+    let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+    return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
+}
+
 public func environment(_ name: String) -> String? {
     guard let value = getenv(name) else { return nil }
     return String(cString: value)

@@ -1,13 +1,14 @@
 import Glibc
 
-/// SIGINT and SIGTERM set a flag instead of killing the process, so a tool that has made
-/// something in the cloud can remove it before it exits. Tools check `Interruption.requested`
-/// between steps, and long waits (HTTP transfers, sleeps) end early when it is set.
+/// SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) set a flag instead of killing
+/// the process, so a tool that has made something in the cloud can remove it before it exits.
+/// Tools check `Interruption.requested` between steps, and long waits (sleeps, transfers that
+/// can be repeated) end early when it is set.
 public enum Interruption {
     nonisolated(unsafe) private static var signal: Int32 = 0
     nonisolated(unsafe) private static var cleaningUp = false
 
-    /// True once SIGINT or SIGTERM arrived, except while cleaning up after it.
+    /// True once SIGINT, SIGTERM or SIGHUP arrived, except while cleaning up after it.
     public static var requested: Bool { signal != 0 && !cleaningUp }
     public static var signalNumber: Int32 { signal }
 
@@ -18,6 +19,7 @@ public enum Interruption {
         action.sa_flags = 0   // no SA_RESTART: blocking calls return EINTR so we notice
         sigaction(SIGINT, &action, nil)
         sigaction(SIGTERM, &action, nil)
+        sigaction(SIGHUP, &action, nil)
         // A parent may hand down a mask that blocks them (threaded launchers do, Foundation's
         // Process among them); blocked, they would never reach the handler and an
         // interrupted tool could not clean up.
@@ -25,6 +27,7 @@ public enum Interruption {
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGHUP)
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
@@ -38,7 +41,7 @@ public enum Interruption {
 
     public static func check() throws(FabricError) {
         if signal != 0 && !cleaningUp {
-            throw FabricError(.interrupted, "interrupted by \(signal == SIGINT ? "SIGINT" : "SIGTERM")")
+            throw FabricError(.interrupted, "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGHUP ? "SIGHUP" : "SIGTERM")")
         }
     }
 

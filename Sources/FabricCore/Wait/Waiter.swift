@@ -108,7 +108,9 @@ private enum Waitable: CaseIterable {
     var errorKind: FabricError.Kind { self == .machine ? .machine : .snapshot }
 
     func id(of record: JSON) throws(FabricError) -> String {
-        try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
+        let id = try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
+        try checkResourceID(id, noun)
+        return id
     }
 
     /// Where the user can look at what did not get ready.
@@ -125,7 +127,16 @@ private enum Waitable: CaseIterable {
             return try provider.machines(ids).map { machine in
                 State(id: machine.uuid, ready: machine.isReady,
                       failure: machine.isFailed ? FabricError.machine("machine \(machine.uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")") : nil,
-                      apply: machine.apply)
+                      apply: { record in
+                          // An address given while the machine built may reach the cloud's view
+                          // of it a moment later; the record keeps it meanwhile.
+                          let given = record.strings("public_addresses").filter { !machine.publicAddresses.contains($0) }
+                          machine.apply(to: record)
+                          if !given.isEmpty {
+                              record["public_addresses"] = JSON(machine.publicAddresses + given)
+                              record["addresses"] = JSON(machine.addresses + given)
+                          }
+                      })
             }
         case .snapshot:
             return try provider.snapshots(ids).map { snapshot in

@@ -82,6 +82,9 @@ struct Boot: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be asked of the cloud, and boot nothing.")
     var dryRun = false
 
+    @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud.")
+    var check = false
+
     /// Nova's limits, checked here so a bad call fails before anything is sent.
     static let maxUserdataBytes = 65535 / 4 * 3
     static let maxFiles = 5
@@ -90,6 +93,11 @@ struct Boot: ParsableCommand {
 
     func request(image: String, flavor: String, group: String, prefix: String) throws -> BootRequest {
         var request = BootRequest(imageID: image, flavorID: flavor, namePrefix: prefix, group: group)
+        for (option, value) in [("--availability-zone", availabilityZone), ("--key-name", keyName),
+                                ("--private-network", privateNetwork), ("--public-network", publicNetwork),
+                                ("--userdata", userdata), ("--swap", swap)] where value?.isEmpty == true {
+            throw FabricError.usage("\(option) needs a value; it was given an empty one")
+        }
         request.count = try parseCount(number, option: "--number", range: 1...1000)
         request.availabilityZone = availabilityZone
         request.keyName = keyName
@@ -115,8 +123,14 @@ struct Boot: ParsableCommand {
         request.schedulerHints = try parseKeyValues(schedulerHints, option: "--scheduler-hints")
         for spec in privateNics { request.privateNics.append(try Nic.parse(spec, option: "--private-nics", allowFixedIP: true)) }
         for spec in publicNics { request.publicNics.append(try Nic.parse(spec, option: "--public-nics", allowFixedIP: false)) }
-        if request.privateNics.contains(where: { $0.fixedIPv4 != nil }) && request.count > 1 {
-            throw FabricError.usage("--private-nics v4-fixed-ip gives one address; it cannot go with --number above 1")
+        if request.count > 1 {
+            let nics = request.privateNics + request.publicNics
+            if nics.contains(where: { $0.fixedIPv4 != nil }) {
+                throw FabricError.usage("a v4-fixed-ip nic is one address for one machine; it cannot go with --number above 1")
+            }
+            if nics.contains(where: { $0.portID != nil }) {
+                throw FabricError.usage("a port-id nic is one port for one machine; it cannot go with --number above 1")
+            }
         }
         request.meta = try parseKeyValues(meta, option: "--meta")
         if request.meta.count > Boot.maxMetaItems {
@@ -150,6 +164,7 @@ struct Boot: ParsableCommand {
         let group = self.group ?? makeUUID()
         let prefix = name ?? "fabric-\(group.prefix(8))"
         _ = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
+        if check { return }
         Interruption.install()
         let session = Session(store: storeOptions)
         var input = inputOptions.reader()
@@ -196,11 +211,15 @@ struct Boot: ParsableCommand {
     func rollBack(_ made: [(provider: any Provider, machines: [Machine])]) {
         Interruption.cleaningUp {
             for (provider, machines) in made {
-            for machine in machines {
-                if let error = attempt({ () throws(FabricError) in try provider.destroy(machine.uuid) }) {
-                    warn("could not remove machine \(machine.uuid) on provider \(quoted(provider.record.id)) after the failure: \(error.description); remove it with: fabric machine destroy \(provider.record.id) \(machine.uuid) --skip_store")
+                let failures: [String: FabricError]
+                do throws(FabricError) {
+                    failures = try provider.destroy(machines.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) })
+                } catch {
+                    failures = Dictionary(uniqueKeysWithValues: machines.map { ($0.uuid, error) })
                 }
-            }
+                for (uuid, error) in failures.sorted(by: { $0.key < $1.key }) {
+                    warn("could not remove machine \(uuid) on provider \(quoted(provider.record.id)) after the failure: \(error.description); remove it with: fabric machine destroy \(provider.record.id) \(uuid) --skip_store")
+                }
             }
         }
     }

@@ -6,9 +6,11 @@ struct Destroy: ParsableCommand {
         commandName: "fabric-destroy",
         abstract: "Destroy machines and release their public addresses.",
         discussion: """
-            Destroys each machine named on the command line (with -p) or by a machine record on \
-            standard input, releasing its public addresses first, and prints the record of each \
-            machine destroyed with status DELETED, ready for `fabric-store remove`. A machine that \
+            Destroys the machines named on the command line (with -p) or by machine records on \
+            standard input, all at once: their public addresses are released (those the cloud \
+            reports and those the records name), every machine is deleted, then all are waited \
+            for together. It prints the record of each machine \
+            destroyed with status DELETED, ready for `fabric-store remove`. A machine that \
             cannot be destroyed is not printed, so the store keeps it; the exit status says so. \
             With --force, a machine the provider no longer has (or fails to delete) is printed \
             anyway, with a warning, so its record can be forgotten. The whole input is read and \
@@ -31,10 +33,13 @@ struct Destroy: ParsableCommand {
         var targets: [DestroyTarget] = []
         for record in try machines.records(provider: providerOptions.provider) {
             let uuid = try record.requiredString("uuid", in: "machine record")
+            try checkResourceID(uuid, "machine")
             let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
             targets.append(DestroyTarget(record: record, id: uuid, provider: provider))
         }
         try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED")
-            .run(targets) { (provider, uuid) throws(FabricError) in try provider.destroy(uuid) }
+            .run(targets, deleteAll: { (provider, batch) throws(FabricError) in
+                try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) })
+            })
     }
 }

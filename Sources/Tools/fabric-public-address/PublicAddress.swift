@@ -4,12 +4,16 @@ import FabricCore
 struct PublicAddress: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fabric-public-address",
-        abstract: "Give each ACTIVE machine an address on a public network.",
+        abstract: "Give each machine an address on a public network, as soon as it can have one.",
         discussion: """
             For each machine record, takes a floating address on --network (or on the record's \
             public_network, as fabric-boot --public-network writes it) and adds it to \
-            public_addresses and addresses. Records with neither pass through unchanged. \
-            fabric-destroy releases the addresses again.
+            public_addresses and addresses. Records with neither pass through unchanged, at once. \
+            A machine gets its address as soon as the provider can give it one (on OpenStack once \
+            its port exists, while it still builds), so it can sit between fabric-boot and \
+            fabric-wait: each round asks about every machine still without an address at once, \
+            and each record is printed as soon as its address is given. fabric-destroy releases \
+            the addresses again.
             """,
         version: fabricVersion)
 
@@ -19,41 +23,72 @@ struct PublicAddress: ParsableCommand {
     @Option(help: ArgumentHelp("The public (external) network to take addresses from.", valueName: "name"))
     var network: String?
 
+    @Option(help: ArgumentHelp("Give up on machines still without an address after this many seconds (default 600).",
+                               valueName: "seconds"))
+    var timeout: Double = 600
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw FabricError.usage("--timeout must be a positive number of seconds") }
+    }
+
+    /// The machines of one provider waiting for an address on one network.
+    private struct Batch {
+        let provider: any Provider
+        let network: String
+        var records: [String: JSON] = [:]
+        var order: [String] = []
+    }
+
     func run() throws {
         Interruption.install()
         let session = Session(store: storeOptions)
-        // Not a streaming filter: every record (and its provider) is read and checked before
-        // the first address is taken, so bad input takes none. fabric-wait upstream streams;
-        // the records it emits early wait here only until it is done.
+        // Every record (and its provider) is read and checked before the first address is
+        // taken, so bad input takes none. Records that need no address pass on as their text.
         var reader = RecordReader()
-        // Records that need no address wait as their text, not as parsed trees (CheckedInput).
-        var work: [Work] = []
+        var unchanged: [String] = []
+        var batches: [Batch] = []
         try reader.readAll { (record) throws(FabricError) in
             guard let network = network ?? record["public_network"]?.string else {
-                work.append(.unchanged(record.encoded()))
+                unchanged.append(record.encoded())
                 return
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
+            try checkResourceID(uuid, "machine")
             let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
-            work.append(.attach(record, network: network, uuid: uuid, provider: provider))
+            let index = batches.firstIndex { $0.provider === provider && $0.network == network } ?? {
+                batches.append(Batch(provider: provider, network: network))
+                return batches.count - 1
+            }()
+            if batches[index].records[uuid] == nil { batches[index].order.append(uuid) }
+            batches[index].records[uuid] = record
         }
-        for item in work {
+        let writer = RecordWriter.standardOutput
+        writer.flushEachRecord = true
+        for text in unchanged { writer.write(line: text) }
+        let deadline = monotonicNow() + timeout
+        var delay = 0.25
+        while batches.contains(where: { !$0.order.isEmpty }) {
             try Interruption.check()
-            switch item {
-            case .unchanged(let text):
-                RecordWriter.standardOutput.write(line: text)
-            case .attach(let record, let network, let uuid, let provider):
-                let address = try provider.attachPublicAddress(uuid, network: network)
-                record["public_addresses"] = JSON(record.strings("public_addresses") + [address])
-                record["addresses"] = JSON(record.strings("addresses") + [address])
-                record["public_network"] = JSON(network)
-                RecordWriter.standardOutput.write(record)
+            for index in batches.indices where !batches[index].order.isEmpty {
+                let batch = batches[index]
+                for (uuid, address) in try batch.provider.attachPublicAddresses(batch.order, network: batch.network) {
+                    guard let record = batch.records[uuid] else { continue }
+                    if !record.strings("public_addresses").contains(address) {
+                        record["public_addresses"] = JSON(record.strings("public_addresses") + [address])
+                        record["addresses"] = JSON(record.strings("addresses") + [address])
+                    }
+                    record["public_network"] = JSON(batch.network)
+                    writer.write(record)
+                    batches[index].order.removeAll { $0 == uuid }
+                }
             }
+            guard batches.contains(where: { !$0.order.isEmpty }) else { break }
+            guard monotonicNow() < deadline else {
+                let left = batches.flatMap(\.order)
+                throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
+            }
+            sleep(seconds: delay)
+            delay = min(delay * 1.5, 1)
         }
-    }
-
-    private enum Work {
-        case unchanged(String)
-        case attach(JSON, network: String, uuid: String, provider: any Provider)
     }
 }

@@ -42,6 +42,7 @@ extension SnapshotTool {
             var targets: [(uuid: String, name: String, provider: any Provider)] = []
             for record in try machines.records(provider: providerOptions.provider) {
                 let uuid = try record.requiredString("uuid", in: "machine record")
+                try checkResourceID(uuid, "machine")
                 let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
                 let machineName = record["name"]?.string ?? String(uuid.prefix(8))
                 let stamp = timestamp().filter { $0.isNumber }
@@ -51,10 +52,15 @@ extension SnapshotTool {
             do {
                 for target in targets {
                     try Interruption.check()
-                    let snapshot = try target.provider.createSnapshot(of: target.uuid, name: target.name)
-                    if wait { created.append((snapshot, target.provider)) } else { RecordWriter.standardOutput.write(snapshot.json()) }
+                    // A createImage is not abandoned on a signal: its reply names the image, so
+                    // an interruption after it removes the image rather than leave it unrecorded.
+                    created.append((try target.provider.createSnapshot(of: target.uuid, name: target.name), target.provider))
                 }
-                guard wait else { return }
+                try Interruption.check()
+                guard wait else {
+                    for (snapshot, _) in created { RecordWriter.standardOutput.write(snapshot.json()) }
+                    return
+                }
                 RecordWriter.standardOutput.flushEachRecord = true
                 var printed = Set<String>()
                 do {
@@ -117,10 +123,12 @@ extension SnapshotTool {
                 let snapshots: [JSON]
                 switch try RecordKind(of: record) {
                 case .snapshot:
-                    _ = try record.requiredString("id", in: "snapshot record")
+                    try checkResourceID(try record.requiredString("id", in: "snapshot record"), "snapshot")
                     snapshots = [record]
                 case .machine:
-                    snapshots = try provider.snapshots(of: try record.requiredString("uuid", in: "machine record")).map { $0.json() }
+                    let uuid = try record.requiredString("uuid", in: "machine record")
+                    try checkResourceID(uuid, "machine")
+                    snapshots = try provider.snapshots(of: uuid).map { $0.json() }
                 default:
                     throw FabricError.input("fabric-snapshot destroy takes machine or snapshot records, not \(abbreviated(record))")
                 }

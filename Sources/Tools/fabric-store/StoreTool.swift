@@ -6,12 +6,14 @@ struct StoreTool: ParsableCommand {
         commandName: "fabric-store",
         abstract: "The state store: record, list and remove providers, machines and snapshots.",
         discussion: """
-            One SQLite file (--store, then $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db) \
-            shared safely by concurrent commands. It holds provider passwords: it is created 0600 \
-            in a 0700 directory, and no record or listing ever shows a password.
+            One SQLite file (--store, then $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db), \
+            or a team's shared database on a MySQL or MariaDB server \
+            (mysql://USER@HOST[:PORT]/DATABASE), shared safely by concurrent commands. It holds \
+            provider passwords: a SQLite file is created 0600 in a 0700 directory, and no record \
+            or listing ever shows a password.
             """,
         version: fabricVersion,
-        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Path.self])
+        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self])
 }
 
 enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -35,11 +37,7 @@ struct PasswordOptions: ParsableArguments {
     var passwordFile: String?
 
     func password() throws(FabricError) -> String {
-        if let passwordFile {
-            let bytes = try readFile(passwordFile).get()
-            let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-            return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
-        }
+        if let passwordFile { return try readFirstLine(passwordFile) }
         if let password = environment("FABRIC_PASSWORD") { return password }
         throw FabricError.usage("a provider needs a password: give --password-file FILE or set FABRIC_PASSWORD")
     }
@@ -87,7 +85,7 @@ extension StoreTool {
                                           url: url, tenant: tenant, defaultImage: defaultImage, defaultFlavor: defaultFlavor,
                                           extra: try parseKeyValues(extra, option: "--extra"))
             try provider.validate()
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             try store.addProvider(provider)
             RecordWriter.standardOutput.write(provider.json())
         }
@@ -108,7 +106,7 @@ extension StoreTool {
         @OptionGroup var passwordOptions: PasswordOptions
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             var reader = RecordReader()
             // Not streamed: the whole input is read and checked before anything is stored, so
             // a malformed record anywhere changes nothing. Upstream waits (fabric-wait) finish
@@ -124,7 +122,7 @@ extension StoreTool {
                     machines.append(try MachineRow(record))
                     passOn.append(.machine(machines.count - 1))
                 case .snapshot:
-                    for field in ["id", "provider_id", "machine_uuid"] { _ = try record.requiredString(field, in: "snapshot record") }
+                    try SnapshotRow.check(record)
                     snapshots.append(record)
                     passOn.append(.snapshot(snapshots.count - 1))
                 case .provider:
@@ -202,7 +200,7 @@ extension StoreTool {
         }
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             let out = RecordWriter.standardOutput
             switch kind.table {
             case .provider:
@@ -236,7 +234,7 @@ extension StoreTool {
         var id: String
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             switch kind.table {
             case .provider:
                 RecordWriter.standardOutput.write(try store.provider(id).json())
@@ -273,7 +271,7 @@ extension StoreTool {
         var group: String?
 
         func run() throws {
-            let store = try Store(option: storeOptions.store)
+            let store = try Store(storeOptions)
             guard let kind else {
                 if !ids.isEmpty || group != nil { throw FabricError.usage("ids and --group need a kind (machine, provider or snapshot)") }
                 return try removeRecords(store)
@@ -327,13 +325,61 @@ extension StoreTool {
         }
     }
 
-    struct Path: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the path of the store that would be used.")
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every row the store holds as JSON lines, to move it with import.",
+            discussion: """
+                A header line, then one {"kind":"store_row","table":...,"row":{...}} line per row: \
+                providers, machines, snapshots and the null provider's cloud, from one snapshot \
+                of the store. Providers' passwords are left out unless --with-secrets is given; \
+                import refuses a provider without one, so moving a store needs --with-secrets.
+                """)
 
         @OptionGroup var storeOptions: StoreOptions
 
-        func run() {
-            RecordWriter.standardOutput.write(line: StoreLocation.resolve(storeOptions.store))
+        @Flag(name: .customLong("with-secrets"), help: ArgumentHelp("Include providers' passwords (keep the output private)."))
+        var withSecrets = false
+
+        func run() throws {
+            let store = try Store(storeOptions)
+            try store.export(withSecrets: withSecrets) { RecordWriter.standardOutput.write($0) }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store the rows of an export read from standard input, into an empty store.",
+            discussion: """
+                The whole export is read and checked first, then stored in one transaction: a \
+                malformed row, another schema version, a provider without its password or a \
+                store that already holds rows changes nothing. Prints one \
+                {"kind":"store_import","table":...,"rows":N} line per table.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let store = try Store(storeOptions)
+            var reader = RecordReader()
+            let imported = try Store.readExport { () throws(FabricError) in try reader.next() }
+            try store.importRows(imported)
+            for (table, rows) in imported.tables {
+                let summary = JSON.object()
+                summary["kind"] = JSON("store_import")
+                summary["table"] = JSON(table.name)
+                summary["rows"] = JSON(rows.count)
+                RecordWriter.standardOutput.write(summary)
+            }
+        }
+    }
+
+    struct Path: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the path (or mysql:// URL) of the store that would be used.")
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            RecordWriter.standardOutput.write(line: try StoreLocation.describe(storeOptions))
         }
     }
 }

@@ -36,7 +36,8 @@ struct Table: ParsableCommand {
         let records = try reader.readAll()
         let names = columns.map { $0.split(separator: ",").map { String($0) } }
             ?? records.first?.keys.filter { $0 != "kind" } ?? []
-        guard !names.isEmpty else { return }
+        // No records, no table: a failed command upstream leaves no stray header behind it.
+        guard !names.isEmpty, !records.isEmpty else { return }
         var rows = records.map { record in names.map { cell(record, $0) } }
         if !noHeader { rows.insert(names.map { $0.uppercased() }, at: 0) }
         var widths = names.map { _ in 0 }

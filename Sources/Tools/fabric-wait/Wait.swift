@@ -30,6 +30,9 @@ struct Wait: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error, even on a terminal.")
     var noProgress = false
 
+    @Flag(help: "Check the options and exit: read no input, contact no cloud.")
+    var check = false
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw FabricError.usage("--timeout must be a positive number of seconds") }
         guard interval > 0, interval <= 3600 else { throw FabricError.usage("--interval must be from 0 to 3600 seconds") }
@@ -39,6 +42,7 @@ struct Wait: ParsableCommand {
     }
 
     func run() throws {
+        if check { return }
         Interruption.install()
         var reader = RecordReader()
         let records = try reader.readAll()

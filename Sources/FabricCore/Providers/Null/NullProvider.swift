@@ -5,7 +5,7 @@
 final class NullProvider: Provider {
     let record: ProviderRecord
     private let settings: NullSettings
-    private let database: SQLiteDatabase
+    private let database: any Database
 
     init(record: ProviderRecord, store: Store) throws(FabricError) {
         self.record = record
@@ -122,7 +122,7 @@ final class NullProvider: Provider {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [.text(uuid), .text(record.id), .text("\(request.namePrefix)-\(index)"), .text(request.group),
                           .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
-                          .text(address), failed.map(SQLiteValue.text), .text(metadata.encoded()),
+                          .text(address), failed.map(SQLValue.text), .text(metadata.encoded()),
                           .text(requestJSON.encoded()), .real(created)])
                 machines.append(try machineRows("id = ?", [.text(uuid)])[0])
             }
@@ -197,15 +197,15 @@ final class NullProvider: Provider {
         return object
     }
 
-    private func machineRows(_ condition: String, _ values: [SQLiteValue?]) throws(FabricError) -> [Machine] {
+    private func machineRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError) -> [Machine] {
         let rows = try database.rows("""
             SELECT id, name, group_id, image_id, flavor_id, av_zone, private_address, failed_reason, metadata, created
-            FROM null_servers WHERE \(condition) ORDER BY created, rowid
+            FROM null_servers WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
             """, values)
         var machines: [Machine] = []
         for row in rows {
             let id = row.text(0)!
-            let publicAddresses = try database.rows("SELECT address FROM null_addresses WHERE server_id = ? ORDER BY rowid", [.text(id)])
+            let publicAddresses = try database.rows("SELECT address FROM null_addresses WHERE server_id = ? ORDER BY \(database.dialect.insertionOrder)", [.text(id)])
                 .compactMap { $0.text(0) }
             let created = row.real(9) ?? 0
             let built = now() - created >= settings.buildSeconds
@@ -228,7 +228,7 @@ final class NullProvider: Provider {
         call()
         guard !uuids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: uuids.count).joined(separator: ",")
-        return try machineRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + uuids.map(SQLiteValue.text))
+        return try machineRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + uuids.map(SQLValue.text))
     }
 
     func listMachines() throws(FabricError) -> [Machine] {
@@ -236,54 +236,75 @@ final class NullProvider: Provider {
         return try machineRows("provider_id = ?", [.text(record.id)])
     }
 
-    func destroy(_ uuid: String) throws(FabricError) {
+    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
         call()
-        if settings.failDestroy {
-            throw FabricError.machine("delete of machine \(uuid) refused by the cloud: injected failure (fail_destroy)")
-        }
-        try database.transaction { () throws(FabricError) in
-            try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(uuid)])
-            let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
-                                           [.text(record.id), .text(uuid)])
-            if removed == 0 {
-                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))",
-                                          hint: "use --force to forget it anyway")
+        var failures: [String: FabricError] = [:]
+        for machine in machines {
+            if settings.failDestroy {
+                failures[machine.uuid] = FabricError.machine("delete of machine \(machine.uuid) refused by the cloud: injected failure (fail_destroy)")
+                continue
+            }
+            try database.transaction { () throws(FabricError) in
+                try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(machine.uuid)])
+                // An address the record names outlives a server deleted behind fabric's back.
+                for address in machine.publicAddresses {
+                    try database.run("DELETE FROM null_addresses WHERE provider_id = ? AND address = ? AND server_id = ?",
+                                     [.text(record.id), .text(address), .text(machine.uuid)])
+                }
+                let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
+                                               [.text(record.id), .text(machine.uuid)])
+                if removed == 0 {
+                    failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                         hint: "use --force to forget it anyway", httpStatus: 404)
+                }
             }
         }
+        return failures
     }
 
-    func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {
+    /// An emulated machine can have an address once it is ACTIVE.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
         call()
         guard let network = NullCatalog.network(name), network.external else {
             throw FabricError.machine("public network \(quoted(name)) not found or not external")
         }
-        if settings.failPublicAddress {
-            throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
-        }
-        guard let machine = try machines([uuid]).first else {
-            throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
-        }
-        guard machine.status == "ACTIVE" else {
-            throw FabricError.machine("machine \(uuid) is \(machine.status); a public address needs it ACTIVE")
-        }
-        return try database.transaction { () throws(FabricError) in
-            let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
-            guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
-                throw FabricError.machine("no free address left on public network \(network.name)")
+        let found = Dictionary(try machines(uuids).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        var given: [String: String] = [:]
+        for uuid in uuids {
+            guard let machine = found[uuid] else {
+                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
             }
-            try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
-                             [.text(free), .text(record.id), .text(uuid), .text(network.name)])
-            return free
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            guard machine.isReady else { continue }
+            if settings.failPublicAddress {
+                throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
+            }
+            if let held = machine.publicAddresses.first(where: { $0.hasPrefix(network.prefix) }) {
+                given[uuid] = held
+                continue
+            }
+            given[uuid] = try database.transaction { () throws(FabricError) in
+                let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
+                guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                    throw FabricError.machine("no free address left on public network \(network.name)")
+                }
+                try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
+                                 [.text(free), .text(record.id), .text(uuid), .text(network.name)])
+                return free
+            }
         }
+        return given
     }
 
     // MARK: snapshots
 
-    private func snapshotRows(_ condition: String, _ values: [SQLiteValue?]) throws(FabricError)
+    private func snapshotRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError)
         -> [(snapshot: Snapshot, minDisk: Int, minRam: Int)] {
         try database.rows("""
             SELECT id, name, machine_uuid, min_disk, min_ram, failed_reason, created
-            FROM null_images WHERE \(condition) ORDER BY created, rowid
+            FROM null_images WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
             """, values).map { row in
             let created = row.real(6) ?? 0
             let done = now() - created >= settings.snapshotSeconds
@@ -324,7 +345,7 @@ final class NullProvider: Provider {
         call()
         guard !ids.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        return try snapshotRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + ids.map(SQLiteValue.text))
+        return try snapshotRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + ids.map(SQLValue.text))
             .map(\.snapshot)
     }
 

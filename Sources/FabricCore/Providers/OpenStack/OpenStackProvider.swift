@@ -6,12 +6,12 @@ import Glibc
 final class OpenStackProvider: Provider {
     let record: ProviderRecord
     private let session: OpenStackSession
-    /// Network ids by name: a tool giving many machines a public address asks Neutron once.
-    private var networkIDs: [String: JSON] = [:]
+    /// The project's networks: a tool giving many machines a public address asks Neutron once.
+    private var cachedNetworks: NetworkCatalog?
 
-    init(record: ProviderRecord) throws(FabricError) {
+    init(record: ProviderRecord, store: Store?) throws(FabricError) {
         self.record = record
-        session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra))
+        session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra), store: store)
     }
 
     static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
@@ -35,14 +35,11 @@ final class OpenStackProvider: Provider {
 
     // MARK: boot
 
-    /// The create call: its body and, when --files needs it, the older microversion to send it at.
+    /// The create call: its body and, when --files needs it, the older microversion to send it
+    /// at. Everything the cloud could refuse is checked here, before anything is created: every
+    /// network named (and that the public one is external), the microversion for --files.
     private func createCall(_ request: BootRequest) throws(FabricError) -> (body: JSON, microversion: Microversion.Version?) {
-        if request.count > 1 && (request.privateNics + request.publicNics).contains(where: { $0.portID != nil }) {
-            throw FabricError.usage("a port-id nic is one port for one machine: boot one machine per port (--number 1)")
-        }
-        if request.count > 1 && (request.privateNics + request.publicNics).contains(where: { $0.fixedIPv4 != nil }) {
-            throw FabricError.usage("a v4-fixed-ip nic is one address for one machine: boot one machine per address (--number 1)")
-        }
+        if let name = request.publicNetwork { _ = try network(name, external: true, what: "--public-network") }
         var override: Microversion.Version?
         if !request.files.isEmpty {
             let current = try session.microversion()
@@ -54,41 +51,71 @@ final class OpenStackProvider: Provider {
                 override = Microversion.lastWithPersonality
             }
         }
-        let body = Servers.createBody(request, record: record, networks: try networks(for: request),
+        let (networks, publicNetworks) = try networks(for: request)
+        let body = Servers.createBody(request, record: record, networks: networks, publicNetworks: publicNetworks,
+                                      configDrive: request.configDrive || session.settings.configDrive,
                                       withPersonality: !request.files.isEmpty)
         return (body, override)
     }
 
-    /// Nova's `networks`: the private network by name (resolved in Neutron), or the nics as given;
-    /// "auto" when nothing is asked, as Nova requires a choice from 2.37.
-    private func networks(for request: BootRequest) throws(FabricError) -> JSON {
+    /// Nova's `networks` and the names of the public nics' networks. The private network is the
+    /// one named, else the provider's `network` setting, else the project's only private network;
+    /// "auto" when the project has none, as Nova requires a choice from 2.37.
+    private func networks(for request: BootRequest) throws(FabricError) -> (JSON, publicNetworks: [String]) {
         var entries: [JSON] = []
-        if let name = request.privateNetwork {
-            entries.append(JSON(["uuid": JSON(try networkID(named: name, external: false))]))
+        var publicNetworks: [String] = []
+        let nics = request.privateNics.map { ($0, false) } + request.publicNics.map { ($0, true) }
+        let fallback = request.privateNetwork == nil && nics.isEmpty ? try defaultNetwork() : nil
+        if let name = request.privateNetwork ?? fallback {
+            entries.append(JSON(["uuid": JSON(try network(name, external: nil, what: "--private-network").id)]))
         }
-        for nic in request.privateNics + request.publicNics {
+        for (nic, isPublic) in nics {
             if let port = nic.portID {
                 entries.append(JSON(["port": JSON(port)]))
-            } else if let id = nic.networkID {
-                let entry = JSON(["uuid": JSON(id)])
+            } else if let nameOrID = nic.networkID {
+                let found = try network(nameOrID, external: nil, what: isPublic ? "--public-nics net-id" : "--private-nics net-id")
+                let entry = JSON(["uuid": JSON(found.id)])
                 if let address = nic.fixedIPv4 { entry["fixed_ip"] = JSON(address) }
                 entries.append(entry)
+                if isPublic { publicNetworks.append(found.name) }
             }
         }
-        return entries.isEmpty ? JSON("auto") : JSON.array(entries)
+        return (entries.isEmpty ? JSON("auto") : JSON.array(entries), publicNetworks)
     }
 
-    private func networkID(named name: String, external: Bool) throws(FabricError) -> String {
-        if networkIDs[name] == nil {
-            networkIDs[name] = try session.call(.machine, "GET", Networking.networks(try network, name: name))?["networks"]?.items.first
+    /// The network to use when machine create names none. With two or more private networks Nova
+    /// would refuse after the POST ("Multiple possible networks found"); fabric refuses before.
+    private func defaultNetwork() throws(FabricError) -> String? {
+        if let configured = session.settings.network { return configured }
+        let candidates = try networkCatalog().networks.filter { !$0.external }
+        guard candidates.count <= 1 else {
+            throw FabricError.usage("provider \(quoted(record.id)) has \(candidates.count) private networks ("
+                                    + candidates.map(\.name).joined(separator: ", ") + "); choose one with --private_network",
+                                    hint: "or give the provider a default: --extra network=NAME")
         }
-        guard let match = networkIDs[name], let id = match["id"]?.string else {
-            throw FabricError.machine("network \(quoted(name)) not found on provider \(quoted(record.id))")
+        return candidates.first?.id
+    }
+
+    /// Every network the project sees, listed once per process.
+    private func networkCatalog() throws(FabricError) -> NetworkCatalog {
+        if let cachedNetworks { return cachedNetworks }
+        let catalog = NetworkCatalog(try session.call(.machine, "GET", Networking.networks(try network)))
+        cachedNetworks = catalog
+        return catalog
+    }
+
+    /// A network by name or id; `external` true or false requires that kind.
+    private func network(_ nameOrID: String, external: Bool?, what: String) throws(FabricError) -> NetworkCatalog.Network {
+        let catalog = try networkCatalog()
+        guard let found = try catalog.find(nameOrID, provider: record.id) else {
+            throw FabricError.usage("\(what) \(quoted(nameOrID)): no such network on provider \(quoted(record.id))",
+                                    hint: "networks: " + catalog.names)
         }
-        if external && match["router:external"]?.bool != true {
-            throw FabricError.machine("network \(quoted(name)) is not an external network; public addresses come from one")
+        if external == true && !found.external {
+            throw FabricError.usage("\(what) \(quoted(nameOrID)) is not an external network; public addresses come from one",
+                                    hint: "networks: " + catalog.names)
         }
-        return id
+        return found
     }
 
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
@@ -101,36 +128,56 @@ final class OpenStackProvider: Provider {
     func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
         let (body, override) = try createCall(request)
         let root = try compute
+        var reservation: String?
         do throws(FabricError) {
+            // Not abandoned on a signal (it cannot be repeated): the reply names what was made.
             let reply = try session.call(.machine, "POST", Servers.collection(root), json: body, versioned: true,
                                          microversion: override)
-            guard let reservation = reply?["reservation_id"]?.string else {
-                throw FabricError.machine("the create reply names no reservation id")
-            }
+            reservation = reply?["reservation_id"]?.string
+            guard let reservation else { throw FabricError.machine("the create reply names no reservation id") }
             try Interruption.check()
-            let servers = try session.collect(.machine, Servers.detail(root, query: "?reservation_id=" + queryValue(reservation)),
-                                              key: "servers", versioned: true)
-            let machines = servers.compactMap { Servers.machine($0, providerID: record.id) }
+            let machines = try servers(reservation: reservation)
             guard machines.count == request.count else {
                 throw FabricError.machine("asked for \(request.count) machines, the cloud made \(machines.count)")
             }
             return machines.sorted { $0.name < $1.name }
         } catch {
-            // Whatever the failure (even one whose outcome is unknown, like a timeout), nothing it made is left.
-            Interruption.cleaningUp { removeGroup(request.group) }
+            Interruption.cleaningUp {
+                removeCreated(group: request.group, reservation: reservation,
+                              refused: reservation == nil && (error.httpStatus.map { (400..<500).contains($0) } ?? false))
+            }
             throw error
         }
     }
 
-    /// Deletes every server tagged with the group: the rollback of a failed boot.
-    private func removeGroup(_ group: String) {
-        guard let servers = try? session.collect(.machine, Servers.detail(try compute), key: "servers", versioned: true) else {
-            warn("could not list servers to remove group \(group); check with fabric-list-machines -p \(record.id)")
-            return
+    private func servers(reservation: String) throws(FabricError) -> [Machine] {
+        try session.collect(.machine, Servers.detail(try compute, query: "?reservation_id=" + queryValue(reservation)),
+                            key: "servers", versioned: true).compactMap { Servers.machine($0, providerID: record.id) }
+    }
+
+    /// The rollback of a failed boot. With the reservation id the reply named, exactly those
+    /// servers go. A create the cloud refused (4xx) made nothing. Otherwise the outcome is unknown
+    /// (no reply, a 5xx): servers are looked for by their group tag now and once more after the
+    /// few seconds in which a cloud that did not answer may still commit them.
+    private func removeCreated(group: String, reservation: String?, refused: Bool) {
+        if refused { return }
+        let find: () throws(FabricError) -> [Machine] = if let reservation {
+            { () throws(FabricError) in try self.servers(reservation: reservation) }
+        } else {
+            { () throws(FabricError) in try self.listMachines().filter { $0.group == group } }
         }
-        for server in servers where server["metadata"]?[FabricMetadata.group]?.string == group {
-            if let id = server["id"]?.string, let failure = attempt({ () throws(FabricError) in try destroy(id) }) {
-                warn("could not remove machine \(id) of the failed boot: \(failure.message)")
+        for round in 0..<(reservation == nil ? 2 : 1) {
+            if round > 0 { sleep(seconds: 3) }
+            do throws(FabricError) {
+                let found = try find()
+                if found.isEmpty { continue }
+                let failures = try destroy(found.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) })
+                for (uuid, failure) in failures where failure.httpStatus != 404 {
+                    warn("could not remove machine \(uuid) of the failed boot: \(failure.message)")
+                }
+            } catch {
+                warn("could not remove the machines of group \(group): \(error.message); check with fabric-list-machines -p \(record.id) --group \(group)")
+                return
             }
         }
     }
@@ -142,7 +189,7 @@ final class OpenStackProvider: Provider {
     func machines(_ uuids: [String]) throws(FabricError) -> [Machine] {
         let root = try compute
         if uuids.count == 1 {
-            let server = try session.call(.machine, "GET", Servers.one(root, uuids[0]), versioned: true, missingIsNil: true)
+            let server = try session.call(.machine, "GET", try Servers.one(root, uuids[0]), versioned: true, missingIsNil: true)
             return server?["server"].flatMap { Servers.machine($0, providerID: record.id) }.map { [$0] } ?? []
         }
         let wanted = Set(uuids)
@@ -157,55 +204,126 @@ final class OpenStackProvider: Provider {
         }.compactMap { Servers.machine($0, providerID: record.id) }
     }
 
-    /// Floating IPs first (Nova would leave them allocated), then the server, then wait until gone.
-    func destroy(_ uuid: String) throws(FabricError) {
+    /// Floating IPs first (Nova would leave them allocated), then every server's DELETE, then one
+    /// wait for all of them: ten machines take about as long as one.
+    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+        guard !machines.isEmpty else { return [:] }
         let root = try compute
-        try releasePublicAddresses(of: uuid)
-        try session.call(.machine, "DELETE", Servers.one(root, uuid), versioned: true, missingIsNil: true)
+        var failures: [String: FabricError] = [:]
+        var deleting: [String] = []
+        let urls = try machines.map { machine throws(FabricError) in (machine.uuid, try Servers.one(root, machine.uuid)) }
+        try releasePublicAddresses(of: machines)
+        for (uuid, url) in urls {
+            var accepted = false
+            if let failure = attempt({ () throws(FabricError) in
+                try session.call(.machine, "DELETE", url, versioned: true, missingIsNil: true, response: { _ in accepted = true })
+            }) {
+                guard failure.kind == .machine else { throw failure }
+                failures[uuid] = failure
+            } else if accepted {
+                deleting.append(uuid)
+            } else {
+                failures[uuid] = FabricError(.machine, "machine \(uuid) not found on provider \(quoted(record.id))",
+                                             hint: "use --force to forget it anyway", httpStatus: 404)
+            }
+        }
         let deadline = monotonicNow() + session.settings.deleteTimeout
-        var delay = 0.1
-        while try session.call(.machine, "GET", Servers.one(root, uuid), versioned: true, missingIsNil: true) != nil {
+        var delay = 0.2
+        // An interruption ends the wait, not the deletes: Nova has accepted them.
+        while !deleting.isEmpty && !Interruption.requested {
+            let left = Set(try self.machines(deleting).map(\.uuid))
+            deleting.removeAll { !left.contains($0) }
+            if deleting.isEmpty { break }
             guard monotonicNow() < deadline else {
-                throw FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
+                for uuid in deleting {
+                    failures[uuid] = FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
+                }
+                break
             }
             sleep(seconds: delay)
-            delay = min(delay * 1.5, 2)
+            delay = min(delay * 1.5, 1)
+        }
+        return failures
+    }
+
+    /// The floating IPs on the machines' ports, and those their records name that no port holds
+    /// any more (Neutron keeps an address when its server is deleted behind fabric's back): one
+    /// ports query and one or two floating-IP queries for all the machines, then one DELETE each.
+    private func releasePublicAddresses(of machines: [MachineRef]) throws(FabricError) {
+        let root = try network
+        var ports: [String] = []
+        for batch in machines.map(\.uuid).batched(Networking.filterBatch) {
+            ports += (try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [])
+                .compactMap { $0["id"]?.string }
+        }
+        var floating: [JSON] = []
+        for batch in ports.batched(Networking.filterBatch) {
+            floating += try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? []
+        }
+        let held = Set(floating.compactMap { $0["floating_ip_address"]?.string })
+        let named = Set(machines.flatMap(\.publicAddresses)).subtracting(held).sorted()
+        let ourPorts = Set(ports)
+        for batch in named.batched(Networking.filterBatch) {
+            floating += (try session.call(.machine, "GET", Networking.floatingIPs(root, addresses: batch))?["floatingips"]?.items ?? [])
+                .filter { address in address["port_id"]?.string.map(ourPorts.contains) ?? true }
+        }
+        for id in Set(floating.compactMap { $0["id"]?.string }).sorted() {
+            try session.call(.machine, "DELETE", try Networking.floatingIP(root, id), missingIsNil: true)
         }
     }
 
-    private func releasePublicAddresses(of uuid: String) throws(FabricError) {
+    /// One round for all the machines still without an address: one ports query, one
+    /// floating-IP query for the ports found (an address made in an earlier, interrupted round
+    /// is found, not made twice), then one create for each port that has none.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
         let root = try network
-        let ports = try session.call(.machine, "GET", Networking.ports(root, device: uuid))?["ports"]?.items ?? []
-        if ports.isEmpty, try session.call(.machine, "GET", Servers.one(try compute, uuid), versioned: true, missingIsNil: true) == nil {
-            throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))", hint: "use --force to forget it anyway")
-        }
-        for port in ports {
-            guard let portID = port["id"]?.string else { continue }
-            for address in try session.call(.machine, "GET", Networking.floatingIPs(root, port: portID))?["floatingips"]?.items ?? [] {
-                if let id = address["id"]?.string {
-                    try session.call(.machine, "DELETE", Networking.floatingIP(root, id), missingIsNil: true)
-                }
+        let external = try network(name, external: true, what: "public network").id
+        var portOf: [String: String] = [:]
+        for batch in uuids.batched(Networking.filterBatch) {
+            for port in try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [] {
+                if let device = port["device_id"]?.string, let id = port["id"]?.string, portOf[device] == nil { portOf[device] = id }
             }
         }
+        let portless = uuids.filter { portOf[$0] == nil }
+        if !portless.isEmpty { try checkStillBuilding(portless) }
+        var given: [String: String] = [:]
+        var held: [String: String] = [:]
+        for batch in Array(portOf.values).batched(Networking.filterBatch) {
+            for address in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? []
+            where address["floating_network_id"]?.string == external {
+                if let port = address["port_id"]?.string, let ip = address["floating_ip_address"]?.string { held[port] = ip }
+            }
+        }
+        for uuid in uuids {
+            guard let port = portOf[uuid] else { continue }
+            if let ip = held[port] {
+                given[uuid] = ip
+                continue
+            }
+            let created = try session.call(.machine, "POST", Networking.floatingIPs(root),
+                                           json: Networking.createFloatingIP(network: external, port: port))
+            guard let address = created?["floatingip"]?["floating_ip_address"]?.string else {
+                throw FabricError.machine("the floating IP reply for machine \(uuid) names no address")
+            }
+            given[uuid] = address
+        }
+        return given
     }
 
-    func attachPublicAddress(_ uuid: String, network name: String) throws(FabricError) -> String {
-        let root = try network
-        let external = try networkID(named: name, external: true)
-        guard let port = try session.call(.machine, "GET", Networking.ports(root, device: uuid))?["ports"]?.items.first,
-              let portID = port["id"]?.string else {
-            throw FabricError.machine("machine \(uuid) has no port to give a public address to")
+    /// Machines without a port yet must still be building: one that failed or is gone never gets one.
+    private func checkStillBuilding(_ uuids: [String]) throws(FabricError) {
+        let found = try machines(uuids)
+        for uuid in uuids {
+            guard let machine = found.first(where: { $0.uuid == uuid }) else {
+                throw FabricError.machine("machine \(uuid) no longer exists on provider \(quoted(record.id))")
+            }
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            if machine.isReady {
+                throw FabricError.machine("machine \(uuid) is ACTIVE but has no port to give a public address to")
+            }
         }
-        let existing = try session.call(.machine, "GET", Networking.floatingIPs(root, port: portID))?["floatingips"]?.items ?? []
-        if let address = existing.first(where: { $0["floating_network_id"]?.string == external })?["floating_ip_address"]?.string {
-            return address
-        }
-        let created = try session.call(.machine, "POST", Networking.floatingIPs(root),
-                                       json: Networking.createFloatingIP(network: external, port: portID))
-        guard let address = created?["floatingip"]?["floating_ip_address"]?.string else {
-            throw FabricError.machine("the floating IP reply for machine \(uuid) names no address")
-        }
-        return address
     }
 
     // MARK: snapshots
@@ -214,7 +332,7 @@ final class OpenStackProvider: Provider {
         let body = JSON(["createImage": JSON(["name": JSON(name), "metadata": JSON([
             FabricMetadata.snapshotOf: JSON(uuid), FabricMetadata.provider: JSON(record.id)])])])
         var location: String?
-        let reply = try session.call(.snapshot, "POST", Servers.action(try compute, uuid), json: body, versioned: true,
+        let reply = try session.call(.snapshot, "POST", try Servers.action(try compute, uuid), json: body, versioned: true,
                                      response: { location = $0.header("Location") })
         guard let id = Images.createdID(body: reply, location: location) else {
             throw FabricError.snapshot("the createImage reply for machine \(uuid) names no image")
@@ -233,7 +351,7 @@ final class OpenStackProvider: Provider {
         let root = try image
         var found: [Snapshot] = []
         for id in ids {
-            if let image = try session.call(.snapshot, "GET", Images.one(root, id), missingIsNil: true),
+            if let image = try session.call(.snapshot, "GET", try Images.one(root, id), missingIsNil: true),
                let snapshot = Images.snapshot(image, providerID: record.id) {
                 found.append(snapshot)
             }
@@ -244,7 +362,7 @@ final class OpenStackProvider: Provider {
     func destroySnapshot(_ id: String) throws(FabricError) {
         let root = try image
         var existed = false
-        try session.call(.snapshot, "DELETE", Images.one(root, id), missingIsNil: true, response: { _ in existed = true })
+        try session.call(.snapshot, "DELETE", try Images.one(root, id), missingIsNil: true, response: { _ in existed = true })
         guard existed else { throw FabricError.snapshot("snapshot \(id) not found on provider \(quoted(record.id))") }
     }
 }

@@ -1,7 +1,9 @@
 /// One authenticated conversation with a cloud: the token and catalog, the transport and its
-/// retry policy, the negotiated compute microversion. Authenticates once per process, again once
-/// when a token is refused (401) mid-run, and turns failures into FabricErrors carrying the HTTP
-/// status and the service's own message.
+/// retry policy, the negotiated compute microversion. The token, its catalog and the
+/// microversion are kept in the store and reused by the tools and commands that follow until
+/// shortly before the token expires, so a pipeline logs in once; a token the cloud refuses
+/// (401) is dropped and replaced once. Failures become FabricErrors carrying the HTTP status and
+/// the service's own message.
 final class OpenStackSession {
     let record: ProviderRecord
     let settings: OpenStackSettings
@@ -11,16 +13,56 @@ final class OpenStackSession {
     private var endpoints: [String: String] = [:]
     private var computeVersion: Microversion.Version?
     private var computeMinimum: Microversion.Version = (2, 1)
+    private let store: Store?
+    private var tokenExpires = 0.0
 
-    init(record: ProviderRecord, settings: OpenStackSettings) throws(FabricError) {
+    /// A cached token is used while it has this long left, so a run does not start on one that
+    /// is about to expire.
+    static let expiryMargin = 300.0
+
+    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?) throws(FabricError) {
         self.record = record
         self.settings = settings
+        self.store = store
         transport = try CurlTransport(settings.transport)
+    }
+
+    // MARK: the cached session
+
+    private var credentials: String { credentialsDigest(record) }
+
+    private func restoreCachedSession() -> Bool {
+        guard let cached = store?.cachedSession(provider: record.id, credentials: credentials, margin: Self.expiryMargin),
+              let catalog = cached.state["endpoints"], catalog.isObject else { return false }
+        token = cached.token
+        tokenExpires = cached.expires
+        endpoints = Dictionary(catalog.fields.compactMap { field in field.value.string.map { (field.key, $0) } },
+                               uniquingKeysWith: { first, _ in first })
+        if let version = cached.state["compute"]?.string.flatMap(Microversion.parse),
+           let minimum = cached.state["compute_minimum"]?.string.flatMap(Microversion.parse) {
+            computeVersion = version
+            computeMinimum = minimum
+        }
+        return true
+    }
+
+    private func saveSession() {
+        guard let store, let token else { return }
+        let catalog = JSON.object()
+        for (type, url) in endpoints { catalog[type] = JSON(url) }
+        let state = JSON(["endpoints": catalog])
+        if let computeVersion {
+            state["compute"] = JSON(Microversion.text(computeVersion))
+            state["compute_minimum"] = JSON(Microversion.text(computeMinimum))
+        }
+        store.saveSession(CachedSession(token: token, expires: tokenExpires, state: state), provider: record.id,
+                          credentials: credentials)
     }
 
     // MARK: authentication
 
     private func authenticate() throws(FabricError) {
+        if restoreCachedSession() { return }
         let (url, version) = Identity.endpoint(for: record.url)
         let body = version == .v3 ? Identity.v3Body(record, settings) : Identity.v2Body(record, settings)
         var request = HTTPRequest("POST", url, json: body)
@@ -36,6 +78,9 @@ final class OpenStackSession {
         token = version == .v3 ? response.header("X-Subject-Token") : json["access"]?["token"]?["id"]?.string
         guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
         endpoints = Identity.catalog(json, version: version, settings: settings)
+        let expiry = version == .v3 ? json["token"]?["expires_at"]?.string : json["access"]?["token"]?["expires"]?.string
+        tokenExpires = expiry.flatMap(parseISO8601) ?? wallClockNow() + 3600
+        saveSession()
     }
 
     func endpoint(_ type: String) throws(FabricError) -> String {
@@ -67,6 +112,7 @@ final class OpenStackSession {
             chosen = wanted
         }
         computeVersion = chosen
+        saveSession()
         return chosen
     }
 
@@ -97,12 +143,14 @@ final class OpenStackSession {
             let reply = try retry.send(request, with: transport)
             if reply.status == 401 && !reauthenticated {
                 token = nil
+                store?.dropSession(provider: record.id)
                 reauthenticated = true
                 continue
             }
             if reply.status == 404 && missingIsNil { return nil }
             guard (200..<300).contains(reply.status) else {
-                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)")
+                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
+                                  httpStatus: reply.status)
             }
             response?(reply)
             if reply.body.isEmpty { return nil }

@@ -3,7 +3,7 @@ struct OpenStackSettings {
     enum AuthType: String, CaseIterable { case password, token, application_credential }
 
     static let keys = ["region", "interface", "user_domain", "project_domain", "auth_type", "cacert", "insecure",
-                       "timeout", "connect_timeout", "compute_microversion", "delete_timeout"]
+                       "timeout", "connect_timeout", "compute_microversion", "delete_timeout", "network", "config_drive"]
 
     var region: String?
     var interface = "public"
@@ -13,6 +13,10 @@ struct OpenStackSettings {
     var transport = TransportSettings()
     var computeMicroversion: (major: Int, minor: Int)?
     var deleteTimeout = 120.0
+    /// The private network machines go on when machine create names none.
+    var network: String?
+    /// Attach a config drive to every machine: for clouds without a metadata service.
+    var configDrive = false
 
     init(extra: [(key: String, value: String)]) throws(FabricError) {
         for (key, value) in extra {
@@ -24,6 +28,10 @@ struct OpenStackSettings {
                 }
                 interface = value
             case "user_domain": userDomain = value
+            case "network":
+                guard !value.isEmpty else { throw FabricError.usage("--extra network=: give a network name or id") }
+                network = value
+            case "config_drive": configDrive = try Self.boolean(key, value)
             case "project_domain": projectDomain = value
             case "auth_type":
                 guard let type = AuthType(rawValue: value) else {
@@ -32,10 +40,7 @@ struct OpenStackSettings {
                 authType = type
             case "cacert": transport.caFile = value
             case "insecure":
-                guard value == "true" || value == "false" else {
-                    throw FabricError.usage("--extra insecure=\(value): expected true or false")
-                }
-                transport.insecure = value == "true"
+                transport.insecure = try Self.boolean(key, value)
             case "timeout": transport.timeoutSeconds = try Self.seconds(key, value)
             case "connect_timeout": transport.connectTimeoutSeconds = try Self.seconds(key, value)
             case "delete_timeout": deleteTimeout = try Self.seconds(key, value)
@@ -49,6 +54,13 @@ struct OpenStackSettings {
                                         hint: "known: " + Self.keys.joined(separator: ", "))
             }
         }
+    }
+
+    private static func boolean(_ key: String, _ value: String) throws(FabricError) -> Bool {
+        guard value == "true" || value == "false" else {
+            throw FabricError.usage("--extra \(key)=\(value): expected true or false")
+        }
+        return value == "true"
     }
 
     private static func seconds(_ key: String, _ value: String) throws(FabricError) -> Double {

@@ -2,13 +2,17 @@
 enum Servers {
     static func collection(_ compute: String) -> String { compute + "/servers" }
     static func detail(_ compute: String, query: String = "") -> String { compute + "/servers/detail" + query }
-    static func one(_ compute: String, _ id: String) -> String { compute + "/servers/" + id }
-    static func action(_ compute: String, _ id: String) -> String { compute + "/servers/" + id + "/action" }
+    static func one(_ compute: String, _ id: String) throws(FabricError) -> String {
+        compute + "/servers/" + (try pathSegment(id))
+    }
+    static func action(_ compute: String, _ id: String) throws(FabricError) -> String {
+        compute + "/servers/" + (try pathSegment(id)) + "/action"
+    }
 
     /// The body of the one `POST /servers` that boots all `count` machines: min_count = max_count,
     /// so the cloud boots all of them or none, and a reservation id to find them by.
-    static func createBody(_ request: BootRequest, record: ProviderRecord, networks: JSON,
-                           withPersonality: Bool) -> JSON {
+    static func createBody(_ request: BootRequest, record: ProviderRecord, networks: JSON, publicNetworks: [String],
+                           configDrive: Bool, withPersonality: Bool) -> JSON {
         let server = JSON.object()
         server["name"] = JSON(request.namePrefix)
         server["imageRef"] = JSON(request.imageID)
@@ -21,6 +25,7 @@ enum Servers {
         for (key, value) in request.meta { metadata[key] = JSON(value) }
         metadata[FabricMetadata.group] = JSON(request.group)
         metadata[FabricMetadata.provider] = JSON(record.id)
+        if !publicNetworks.isEmpty { metadata[FabricMetadata.publicNetworks] = JSON(JSON(publicNetworks).encoded()) }
         server["metadata"] = metadata
         if let zone = request.availabilityZone { server["availability_zone"] = JSON(zone) }
         if let key = request.keyName { server["key_name"] = JSON(key) }
@@ -28,7 +33,10 @@ enum Servers {
             server["security_groups"] = JSON.array(request.securityGroups.map { JSON(["name": JSON($0)]) })
         }
         if let userdata = request.userdata { server["user_data"] = JSON(base64Encoded(userdata)) }
-        if request.userdata != nil || !request.files.isEmpty || request.configDrive { server["config_drive"] = JSON(true) }
+        // User data and files reach the machine through the metadata service; a config drive
+        // only when asked (--config-drive, or the provider's config_drive=true for a cloud
+        // without a metadata service), as Nova itself does.
+        if configDrive { server["config_drive"] = JSON(true) }
         if withPersonality {
             server["personality"] = JSON.array(request.files.map {
                 JSON(["path": JSON($0.path), "contents": JSON(base64Encoded($0.contents))])
@@ -73,10 +81,17 @@ enum Servers {
     static func machine(_ server: JSON, providerID: String) -> Machine? {
         guard let id = server["id"]?.string else { return nil }
         var fixed: [String] = [], floating: [String] = []
-        for (_, entries) in server["addresses"]?.fields ?? [] {
+        // Addresses on a network of --public-nics are public, though Nova calls them fixed.
+        let publicNetworks = server["metadata"]?[FabricMetadata.publicNetworks]?.string
+            .flatMap { try? JSON.parse($0) }.map { Set($0.items.compactMap(\.string)) } ?? []
+        for (network, entries) in server["addresses"]?.fields ?? [] {
             for entry in entries.items {
                 guard let address = entry["addr"]?.string else { continue }
-                if entry["OS-EXT-IPS:type"]?.string == "floating" { floating.append(address) } else { fixed.append(address) }
+                if entry["OS-EXT-IPS:type"]?.string == "floating" || publicNetworks.contains(network) {
+                    floating.append(address)
+                } else {
+                    fixed.append(address)
+                }
             }
         }
         let metadata = server["metadata"]?.fields.compactMap { field in field.value.string.map { (field.key, $0) } } ?? []

@@ -3,7 +3,9 @@
 enum Images {
     /// Glance's `next` links are relative to the service root, which the catalog URL is.
     static func list(_ image: String, query: String = "") -> String { image + "/v2/images?limit=1000" + query }
-    static func one(_ image: String, _ id: String) -> String { image + "/v2/images/" + id }
+    static func one(_ image: String, _ id: String) throws(FabricError) -> String {
+        image + "/v2/images/" + (try pathSegment(id))
+    }
 
     static func snapshot(_ image: JSON, providerID: String) -> Snapshot? {
         guard let id = image["id"]?.string else { return nil }

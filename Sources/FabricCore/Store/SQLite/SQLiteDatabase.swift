@@ -2,10 +2,13 @@ import CSQLite
 
 /// A thin typed door to one SQLite connection. Errors come back as StoreError values
 /// carrying SQLite's own message.
-public final class SQLiteDatabase {
+public final class SQLiteDatabase: Database {
     let handle: OpaquePointer
+    public let location: String
+    public let dialect: any SQLDialect = SQLiteDialect()
 
     public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws(FabricError) {
+        location = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &handle, flags, nil)
@@ -32,7 +35,7 @@ public final class SQLiteDatabase {
         }
     }
 
-    public func prepare(_ sql: String) throws(FabricError) -> SQLiteStatement {
+    public func prepare(_ sql: String) throws(FabricError) -> any Statement {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw FabricError.store("\(lastError) in: \(sql)")
@@ -42,17 +45,17 @@ public final class SQLiteDatabase {
 
     /// Runs a statement that returns no rows; returns the number of rows changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLiteValue?] = []) throws(FabricError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue?]) throws(FabricError) -> Int {
         let statement = try prepare(sql)
         try statement.bind(values)
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
     }
 
-    public func rows(_ sql: String, _ values: [SQLiteValue?] = []) throws(FabricError) -> [SQLiteRow] {
+    public func rows(_ sql: String, _ values: [SQLValue?]) throws(FabricError) -> [Row] {
         let statement = try prepare(sql)
         try statement.bind(values)
-        var rows: [SQLiteRow] = []
+        var rows: [Row] = []
         while try statement.step() { rows.append(statement.row()) }
         return rows
     }
@@ -70,48 +73,31 @@ public final class SQLiteDatabase {
             throw error
         }
     }
-}
 
-public enum SQLiteValue {
-    case text(String)
-    case integer(Int)
-    case real(Double)
-}
-
-extension SQLiteValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int) { self = .integer(value) }
-}
-
-public struct SQLiteRow {
-    public let values: [SQLiteValue?]
-    public func text(_ index: Int) -> String? {
-        switch values[index] {
-        case .text(let value): value
-        case .integer(let value): String(value)
-        case .real(let value): String(value)
-        case nil: nil
-        }
+    /// A deferred transaction: its first read fixes what it sees (WAL), and writers go on.
+    public func snapshot<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T {
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        return try body()
     }
-    public func integer(_ index: Int) -> Int? {
-        switch values[index] {
-        case .integer(let value): value
-        case .real(let value): Int(value)
-        case .text(let value): Int(value)
-        case nil: nil
-        }
+
+    public func schemaVersion() throws(FabricError) -> Int {
+        try rows("PRAGMA user_version").first?.integer(0) ?? 0
     }
-    public func real(_ index: Int) -> Double? {
-        switch values[index] {
-        case .integer(let value): Double(value)
-        case .real(let value): value
-        case .text(let value): Double(value)
-        case nil: nil
+
+    /// DDL is transactional in SQLite: the whole upgrade is one immediate transaction, and a
+    /// process that waited for it finds the version already reached.
+    public func migrate(_ migrations: [[String]]) throws(FabricError) {
+        try transaction { () throws(FabricError) in
+            let version = try schemaVersion()
+            guard version < migrations.count else { return }
+            for statement in migrations.dropFirst(version).joined() { try execute(statement) }
+            try execute("PRAGMA user_version = \(migrations.count)")
         }
     }
 }
 
-public final class SQLiteStatement {
+public final class SQLiteStatement: Statement {
     let handle: OpaquePointer
     let database: SQLiteDatabase
 
@@ -122,7 +108,7 @@ public final class SQLiteStatement {
 
     deinit { sqlite3_finalize(handle) }
 
-    public func bind(_ values: [SQLiteValue?]) throws(FabricError) {
+    public func bind(_ values: [SQLValue?]) throws(FabricError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -148,15 +134,16 @@ public final class SQLiteStatement {
     }
 
     /// A text column's bytes in place, valid until the next step: no String is made.
-    public func textBytes(_ column: Int32) -> UnsafeRawBufferPointer? {
+    public func textBytes(_ column: Int) -> UnsafeRawBufferPointer? {
+        let column = Int32(column)
         guard sqlite3_column_type(handle, column) != SQLITE_NULL, let text = sqlite3_column_text(handle, column) else {
             return nil
         }
         return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
     }
 
-    public func row() -> SQLiteRow {
-        SQLiteRow(values: (0..<sqlite3_column_count(handle)).map { column in
+    public func row() -> Row {
+        Row(values: (0..<sqlite3_column_count(handle)).map { column in
             switch sqlite3_column_type(handle, column) {
             case SQLITE_INTEGER: .integer(Int(sqlite3_column_int64(handle, column)))
             case SQLITE_FLOAT: .real(sqlite3_column_double(handle, column))

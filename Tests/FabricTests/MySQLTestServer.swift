@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Which store a test runs against: a SQLite file, or a database of its own on the run's private
+/// MariaDB server. Tests that must hold on both take `Backend.allCases` as arguments.
+enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, mysql
+    var testDescription: String { rawValue }
+}
+
+/// The private MariaDB server of the test run (Tests/MariaDB/server). `make test` starts one for
+/// the whole run and passes its settings in FABRIC_TEST_MYSQL_*; when they are missing (a plain
+/// `swift test`), the first test that needs it starts one, stopped when the test process exits.
+struct MySQLTestServer: Sendable {
+    let directory: String
+    let socket: String
+    let port: String
+    let password: String
+    /// An option file for the mariadb client as the test user: no password in argv.
+    var clientOptions: String { directory + "/client.cnf" }
+    var caFile: String { directory + "/tls/ca.pem" }
+    static let script = Harness.root.appendingPathComponent("Tests/MariaDB/server").path
+
+    static let shared: MySQLTestServer = {
+        let env = ProcessInfo.processInfo.environment
+        if let directory = env["FABRIC_TEST_MYSQL_DIR"], let port = env["FABRIC_TEST_MYSQL_PORT"],
+           let password = env["FABRIC_TEST_MYSQL_PASSWORD"] {
+            return MySQLTestServer(directory: directory, socket: directory + "/mysqld.sock", port: port, password: password)
+        }
+        return start()
+    }()
+
+    /// Starts a server of its own in a new directory; an atexit handler stops it.
+    private static func start() -> MySQLTestServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-mariadb-\(UUID().uuidString.prefix(8))").path
+        let result = Harness().run(script, ["start", directory])
+        precondition(result.status == 0, "could not start the test MariaDB server: \(result.stderr)")
+        startedDirectory = strdup(directory)
+        atexit {
+            guard let directory = startedDirectory else { return }
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: MySQLTestServer.script)
+            stop.arguments = ["stop", String(cString: directory)]
+            try? stop.run()
+            stop.waitUntilExit()
+        }
+        var values: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { values[parts[0]] = parts[1].replacingOccurrences(of: "\\", with: "") }
+        }
+        return MySQLTestServer(directory: directory, socket: directory + "/mysqld.sock", port: values["FABRIC_TEST_MYSQL_PORT"] ?? "",
+                               password: values["FABRIC_TEST_MYSQL_PASSWORD"] ?? "")
+    }
+
+    /// A store URL for a database of this name, over the unix socket.
+    func url(database: String) -> String { "mysql://fabric@localhost/\(database)?socket=\(socket)" }
+
+    /// Over TCP on the loopback address.
+    func tcpURL(database: String) -> String { "mysql://fabric@127.0.0.1:\(port)/\(database)" }
+}
+
+nonisolated(unsafe) private var startedDirectory: UnsafeMutablePointer<CChar>?
+
+extension Harness {
+    /// A fresh database name for one test: the store creates it on first use.
+    static func newDatabaseName() -> String {
+        "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    }
+
+    /// Rows of a query on the store, as a user would inspect it (sqlite3, or the mariadb
+    /// client), columns joined with |.
+    func sql(_ query: String) -> [String] {
+        switch backend {
+        case .sqlite:
+            return run("/usr/bin/sqlite3", [store, query]).lines
+        case .mysql:
+            let server = MySQLTestServer.shared
+            return run("/usr/bin/mariadb", ["--defaults-file=\(server.clientOptions)", "-N", "-B", "-r", database, "-e", query])
+                .lines.map { $0.replacingOccurrences(of: "\t", with: "|") }
+        }
+    }
+
+    /// A shell command that prints the rows of a query on this store, for scripts.
+    func sqlCommand(_ query: String) -> String {
+        switch backend {
+        case .sqlite: "sqlite3 \"$FABRIC_STORE\" '\(query)'"
+        case .mysql: "mariadb --defaults-file='\(MySQLTestServer.shared.clientOptions)' -N -B -r \(database) -e '\(query)'"
+        }
+    }
+}

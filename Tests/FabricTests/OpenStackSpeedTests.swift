@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// Issue 10 against the fake cloud: public addresses given while the machines build, requests
+/// that do not grow with the number of machines (but for one floating-IP create each), and many
+/// machines destroyed together.
+@Suite struct OpenStackSpeedTests {
+    let openStack = OpenStackTests()
+
+    func times(_ cloud: FakeCloud, _ method: String, _ path: String) throws -> [Double] {
+        try cloud.requests().filter {
+            $0["method"] as? String == method && ($0["path"] as? String)?.range(of: path, options: .regularExpression) != nil
+        }.compactMap { $0["time"] as? Double }
+    }
+
+    @Test func publicAddressesAreGivenWhileTheMachinesBuild() throws {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 4)
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        let created = t.sh("fabric --json machine create os --number_machines 3 --public_network public")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 3)
+        for record in created.records {
+            #expect(record["status"] as? String == "ACTIVE")
+            #expect((record["public_addresses"] as? [String])?.count == 1, "\(record)")
+        }
+        // The servers exist once the create answers, and are ACTIVE 4 s later.
+        let answered = try #require(try times(cloud, "POST", "/compute/v2.1/servers$").first) + 1.0
+        let addresses = try times(cloud, "POST", "/network/v2.0/floatingips$")
+        #expect(addresses.count == 3)
+        #expect(addresses.allSatisfy { $0 < answered + 4 }, "addresses given \(addresses.map { $0 - answered }) s after the create answered")
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(t.sh("fabric machine destroy os \(ids.joined(separator: " "))").status == 0)
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
+    /// Requests by kind for a create of `count` machines with public addresses.
+    func createCounts(_ count: Int) throws -> [String: Int] {
+        let t = Harness(), cloud = try FakeCloud(buildSeconds: 2)
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        let created = t.sh("fabric --json machine create os --number_machines \(count) --public_network public")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == count)
+        return try cloud.requestCounts()
+    }
+
+    @Test func requestsGrowOnlyByOneFloatingIPCreatePerMachine() throws {
+        let one = try createCounts(1), ten = try createCounts(10)
+        print("requests, 1 machine: \(one.values.reduce(0, +)), 10 machines: \(ten.values.reduce(0, +))")
+        for (kind, count) in ten.sorted(by: { $0.key < $1.key }) { print("  \(one[kind] ?? 0)\t\(count)\t\(kind)") }
+        #expect(one["POST /network/v2.0/floatingips"] == 1 && ten["POST /network/v2.0/floatingips"] == 10)
+        #expect(ten["POST /compute/v2.1/servers"] == 1)
+        // Every other kind is one request a round or a process, whatever the number of machines;
+        // a round or two more or less is the build's timing, not the count.
+        for (kind, count) in ten where kind != "POST /network/v2.0/floatingips" {
+            #expect(count <= (one[kind] ?? 0) + 2, "\(kind): \(one[kind] ?? 0) for 1 machine, \(count) for 10")
+        }
+        #expect(ten.keys.allSatisfy { !$0.contains("{id}") || $0.hasPrefix("DELETE") || $0.hasPrefix("GET /image") },
+                "no per-machine lookups: \(ten.keys.sorted())")
+    }
+
+    @Test func manyMachinesAreDestroyedTogether() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["delete_seconds": 2])
+        openStack.register(t, cloud)
+        let created = t.sh("fabric --json machine create os --number_machines 5 --public_network public")
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(ids.count == 5)
+        try cloud.clearRequests()
+        let started = Date()
+        let destroyed = t.sh("fabric --json machine destroy os \(ids.joined(separator: " "))")
+        let seconds = Date().timeIntervalSince(started)
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(Set(destroyed.records.compactMap { $0["uuid"] as? String }) == Set(ids))
+        #expect(destroyed.records.allSatisfy { $0["status"] as? String == "DELETED" })
+        let counts = try cloud.requestCounts()
+        #expect(counts["DELETE /compute/v2.1/servers/{id}"] == 5)
+        #expect(counts["DELETE /network/v2.0/floatingips/{id}"] == 5)
+        #expect(counts["GET /network/v2.0/ports"] == 1, "one ports query for all five")
+        #expect(counts["GET /compute/v2.1/servers/{id}"] == nil, "the wait lists once a round, not once a machine")
+        // Each delete takes 2 s in the cloud; one after another they would take 10 s.
+        print("destroy of 5 machines (2 s each in the cloud): \(String(format: "%.1f", seconds)) s")
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
+    // MARK: one login per token
+
+    func tokenRequests(_ cloud: FakeCloud) throws -> Int {
+        try cloud.requestCounts()["POST /identity/v3/auth/tokens"] ?? 0
+    }
+
+    @Test func aCreateLogsInOnceAndTheCommandsAfterItNotAtAll() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        let created = t.sh("fabric --json machine create os --number_machines 2 --public_network public")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try tokenRequests(cloud) == 1, "five tools, one token")
+        #expect(try cloud.requestCounts()["GET /compute/v2.1/"] == 1, "the microversion is negotiated once too")
+        try cloud.clearRequests()
+        #expect(t.sh("fabric machine list os --skip_store").status == 0)
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(t.sh("fabric machine destroy os \(ids.joined(separator: " "))").status == 0)
+        #expect(try tokenRequests(cloud) == 0, "a valid cached token is reused")
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
+    @Test func aRefusedTokenIsDroppedAndReplacedOnce() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        try cloud.expireTokens()
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(try tokenRequests(cloud) == 1)
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-flavor -p os -n --all").status == 0)
+        #expect(try tokenRequests(cloud) == 0, "the new token was kept")
+    }
+
+    @Test func registeringAProviderAgainDropsItsToken() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(t.sh("fabric provider unregister os").status == 0)
+        openStack.register(t, cloud)
+        try cloud.clearRequests()
+        #expect(t.sh("fabric-find-image -p os").status == 0)
+        #expect(try tokenRequests(cloud) == 1)
+    }
+
+    @Test func theCachedTokenIsNeverShown() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        let traced = t.sh("fabric-find-image -p os && fabric-find-image -p os", env: ["FABRIC_DEBUG": "1"])
+        #expect(traced.status == 0)
+        let tokens = try #require(try cloud.control("GET", "tokens") as? [String])
+        #expect(!tokens.isEmpty)
+        let shown = [traced.stdout, traced.stderr, t.sh("fabric-store export").stdout, t.sh("fabric-store export --with-secrets").stdout,
+                     t.sh("fabric provider list --json").stdout].joined()
+        for token in tokens { #expect(!shown.contains(token), "a token was shown") }
+    }
+}

@@ -107,13 +107,16 @@ import Testing
         let arch = h.run("/usr/bin/dpkg", ["--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let deb = "fabric_0.1.0-1_\(arch).deb"
         #expect(Self.contents(of: h.directory.path).filter { $0.hasSuffix(".deb") } == [deb])
-        let fields = h.run("/usr/bin/dpkg-deb", ["-f", deb, "Depends", "Installed-Size"])
-        let depends = fields.lines.first ?? ""
+        func field(_ name: String) -> String {
+            h.run("/usr/bin/dpkg-deb", ["-f", deb, name]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let depends = field("Depends"), recommends = field("Recommends")
         for library in ["libc6 (>= ", "libsqlite3-0 (>= ", "libjansson4 (>= ", "libcurl4 (>= 7.8"] {
             #expect(depends.contains(library), "Depends: \(depends)")
         }
-        #expect(!depends.contains("-dev"), "Depends: \(depends)")
-        #expect((Int(fields.lines.last?.split(separator: " ").last ?? "") ?? .max) <= 40_000, "Installed-Size (KB): \(fields.stdout)")
+        #expect(recommends.hasPrefix("libmariadb3 (>= 3."), "Recommends: \(recommends)")
+        #expect(!depends.contains("-dev") && !recommends.contains("-dev"), "Depends: \(depends); Recommends: \(recommends)")
+        #expect((Int(field("Installed-Size")) ?? .max) <= 40_000, "Installed-Size (KB): \(field("Installed-Size"))")
         let files = h.sh("dpkg-deb -c \(deb) | awk '{ print substr($6, 2) }' | grep -v '/$'").lines
         #expect(files.contains("/usr/bin/fabric-store") && files.contains("/usr/share/man/man1/fabric.1.gz")
                 && files.contains("/usr/share/zsh/vendor-completions/_fabric")

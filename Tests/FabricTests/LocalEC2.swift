@@ -75,6 +75,8 @@ final class LocalEC2 {
         process.standardOutput = out
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
+        // Only the helper may hold its stdin's write end: no later child inherits it.
+        _ = fcntl(input.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
         do { try process.run() } catch { throw .notReady("cannot start \(arguments): \(error)") }
         var line = Data()
         while true {

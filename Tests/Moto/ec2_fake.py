@@ -30,6 +30,8 @@ import hmac
 import http.client
 import json
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -51,17 +53,29 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def exit_when_stdin_closes(cleanup=None):
-    """The parent (the test run) holds our stdin; when it goes, so do we."""
+def exit_with_parent(cleanup=None):
+    """The parent (the test run) holds our stdin: when it closes it, or is gone, so are we."""
+    parent = os.getppid()
+
     def watch():
         try:
-            while sys.stdin.buffer.read(4096):
-                pass
+            while os.getppid() == parent:
+                ready, _, _ = select.select([0], [], [], 0.5)
+                if ready and not os.read(0, 4096):
+                    break
         finally:
             if cleanup:
                 cleanup()
             os._exit(0)
     threading.Thread(target=watch, daemon=True).start()
+
+
+def detach_from_test_runner():
+    """A test runner may hand down SIGTERM and SIGINT ignored and blocked: undo that, so a
+    terminate() stops us (and moto, which inherits it)."""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 
 def ready(url):
@@ -78,7 +92,7 @@ def run_moto(_args):
     server = os.path.join(os.path.dirname(sys.executable), "moto_server")
     child = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    exit_when_stdin_closes(lambda: (child.terminate(), child.wait(5)))
+    exit_with_parent(lambda: (child.terminate(), child.wait(5)))
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -609,7 +623,7 @@ def run_proxy(args):
     Handler.proxy = Proxy(args.moto, args.account, args.cache)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    exit_when_stdin_closes()
+    exit_with_parent()
     ready(f"http://127.0.0.1:{server.server_address[1]}/")
     server.serve_forever()
 
@@ -623,6 +637,7 @@ def main():
     proxy.add_argument("--account", required=True)
     proxy.add_argument("--cache", help="a directory shared by the proxies of one moto, for its fixed catalogs")
     args = parser.parse_args()
+    detach_from_test_runner()
     run_moto(args) if args.command == "moto" else run_proxy(args)
 
 

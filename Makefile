@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq
 PREFIX ?= /usr/local
 
-.PHONY: deps build release demo test install bench
+.PHONY: deps build release demo test install bench acceptance
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -29,6 +29,11 @@ test: build
 # Not part of `test`: benchmarks print figures; they do not fail on a busy machine.
 bench: deps
 	Tests/Benchmarks/run
+
+# The whole workflow against the real cloud the OS_* variables name (source an openrc first);
+# skips in one line without OS_AUTH_URL. Not part of `test`: it makes servers in that cloud.
+acceptance: build
+	Tests/Acceptance/run
 
 install: release
 	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/man/man7

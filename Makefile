@@ -16,7 +16,7 @@ DEB_DIR ?= .
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBEXECDIR="$(LIBEXECDIR)" \
 	MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)" ZSHCOMPDIR="$(ZSHCOMPDIR)" FISHCOMPDIR="$(FISHCOMPDIR)"
 
-.PHONY: deps build release demo test install uninstall deb bench moto
+.PHONY: deps build release demo test install uninstall deb bench moto acceptance
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -61,6 +61,11 @@ test: build moto
 # Not part of `test`: benchmarks print figures; they do not fail on a busy machine.
 bench: deps
 	Tests/Benchmarks/run
+
+# The whole workflow against the real cloud the OS_* variables name (source an openrc first);
+# skips in one line without OS_AUTH_URL. Not part of `test`: it makes servers in that cloud.
+acceptance: build
+	Tests/Acceptance/run
 
 # Installs the release build with everything it needs to run outside the checkout (see
 # packaging/install); DESTDIR stages, as packagers use it. `make uninstall` removes exactly that.

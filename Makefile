@@ -1,7 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev pkg-config shellcheck groff-base mandoc zsh fish jq \
-  bash-completion libmariadb-dev mariadb-server openssl python3
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev libexpat1-dev python3-venv pkg-config shellcheck \
+  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server openssl python3 dpkg-dev
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
@@ -10,10 +10,13 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SCRATCH ?= .build
+VERSION := $(shell sed -n 's/^public let fabricVersion = "\(.*\)"$$/\1/p' Sources/FabricCore/CLI/Tool.swift)
+DEB_REVISION ?= 1
+DEB_DIR ?= .
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBEXECDIR="$(LIBEXECDIR)" \
 	MANDIR="$(MANDIR)" BASHCOMPDIR="$(BASHCOMPDIR)" ZSHCOMPDIR="$(ZSHCOMPDIR)" FISHCOMPDIR="$(FISHCOMPDIR)"
 
-.PHONY: deps build release demo test install uninstall bench
+.PHONY: deps build release demo test install uninstall deb bench moto acceptance
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -22,7 +25,9 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path "$(SCRATCH)"
+# An installed binary looks for libraries in the system's places only, not beside itself
+# ($ORIGIN); the C code's libc calls are checked (_FORTIFY_SOURCE) where the compiler can.
+RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path "$(SCRATCH)" --disable-local-rpath -Xcc -D_FORTIFY_SOURCE=2
 # The tools are one executable, fabric-tools; beside it, a link to it by each tool's name.
 link_tools = bin=$$(swift build $(1) --show-bin-path) && \
 	for tool in $$("$$bin/fabric-tools" --list); do ln -sf fabric-tools "$$bin/$$tool"; done
@@ -38,9 +43,17 @@ release: deps
 demo: build
 	PATH="$(CURDIR)/bin:$(CURDIR)/.build/debug:$$PATH" bin/fabric-demo
 
+# moto (a local EC2) in a virtual environment of its own, for the AMAZON provider's tests.
+MOTO_VENV := .venv-moto
+moto: $(MOTO_VENV)/bin/moto_server
+
+$(MOTO_VENV)/bin/moto_server:
+	python3 -m venv $(MOTO_VENV)
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]>=5.2,<5.3' boto3
+
 # One private MariaDB server (Tests/MariaDB/server) for the whole run: the store, workflow and
 # concurrency tests run on it as well as on SQLite, each in a database of its own.
-test: build
+test: build moto
 	swift build --build-tests
 	Tests/MariaDB/server run swift test
 
@@ -48,6 +61,11 @@ test: build
 # Not part of `test`: benchmarks print figures; they do not fail on a busy machine.
 bench: deps
 	Tests/Benchmarks/run
+
+# The whole workflow against the real cloud the OS_* variables name (source an openrc first);
+# skips in one line without OS_AUTH_URL. Not part of `test`: it makes servers in that cloud.
+acceptance: build
+	Tests/Acceptance/run
 
 # Installs the release build with everything it needs to run outside the checkout (see
 # packaging/install); DESTDIR stages, as packagers use it. `make uninstall` removes exactly that.
@@ -58,3 +76,7 @@ install: release
 
 uninstall:
 	$(INSTALL_ENV) packaging/install uninstall
+
+# fabric_VERSION-REVISION_ARCH.deb in DEB_DIR: the install in Debian's places (packaging/deb).
+deb: release
+	TOOLS_BIN="$$(swift build $(RELEASE_FLAGS) --show-bin-path)" VERSION="$(VERSION)-$(DEB_REVISION)" packaging/deb "$(DEB_DIR)"

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
-// C modules (sqlite3, curl, mariadb, jansson) -> one core library -> one executable holding every
+// C modules (sqlite3, curl, mariadb, jansson, expat) -> one core library -> one executable holding every
 // tool, which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
 // runs its builtins: one link of the release build, and one ~27 MB binary installed, not ten.
 import PackageDescription
@@ -24,10 +24,16 @@ let package = Package(
         .systemLibrary(
             name: "CJansson", pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]),
+        // EC2 answers in XML. expat rather than libxml2: a small streaming parser with no
+        // dependencies of its own (libxml2 brings ICU, lzma and zlib), so linking it costs the
+        // tools nothing measurable at start-up, and the Swift side builds the little tree it needs.
+        .systemLibrary(
+            name: "CExpat", pkgConfig: "expat",
+            providers: [.apt(["libexpat1-dev"])]),
         .target(
             name: "FabricCore",
             dependencies: [
-                "CSQLite", "CCurl", "CMariaDB", "CJansson",
+                "CSQLite", "CCurl", "CMariaDB", "CJansson", "CExpat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]),

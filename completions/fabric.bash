@@ -115,9 +115,9 @@ _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
 _fabric_null_extra_keys=(build_seconds snapshot_seconds latency_ms fail_create fail_machine
   fail_snapshot fail_public_address fail_destroy availability_zones quota
   region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout
-  delete_timeout compute_microversion)
+  delete_timeout compute_microversion image_owners snapshot_reboot max_attempts)
 _fabric_machine_fields=(uuid name status av_zone group provider_id created)
-_fabric_provider_types=(OPENSTACK NULLPROVIDER openstack null)
+_fabric_provider_types=(OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null)
 _fabric_kinds=(machines providers snapshots machine provider snapshot)
 
 # Completes the value of option $1 (spelled either way); returns 1 if it takes no value.

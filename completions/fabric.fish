@@ -197,14 +197,14 @@ end
 
 # --- provider ---
 
-__fabric_option provider register provider_type 'OPENSTACK (default) or NULLPROVIDER' -x -a 'OPENSTACK NULLPROVIDER openstack null'
+__fabric_option provider register provider_type 'OPENSTACK (default), AMAZON or NULLPROVIDER' -x -a 'OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null'
 __fabric_option provider register default_image 'image booted when no --image is given' -x
 __fabric_option provider register default_flavor 'flavor used when no --flavor is given' -x
 __fabric_option provider register extra 'a setting of the provider type, key=value' -x \
-    -a 'build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= delete_timeout= compute_microversion='
+    -a 'build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= delete_timeout= compute_microversion= image_owners= snapshot_reboot= max_attempts='
 __fabric_option provider register password-file 'read the password from a file' -r -F
 __fabric_option provider register password-stdin 'read the password from standard input'
-__fabric_option provider register from-env 'take URL, user, password and tenant from the OS_* variables'
+__fabric_option provider register from-env 'take URL, user, password and tenant from the OS_* (AMAZON: AWS_*) variables'
 __fabric_option provider register password-env 'take the password from an environment variable' -x -a '(set -nx)'
 __fabric_option provider list provider_id 'only this provider' -x -a '(__fabric_providers)'
 

@@ -26,6 +26,19 @@ import Testing
               + ["/bin/bash", "-o", "pipefail", "-c", script])
     }
 
+    /// The commands of README.md's Install section, one list per ```sh block, comments dropped:
+    /// [0] install from source, [1] the package, [2] the first two commands. The tests run them.
+    static let readmeInstall: [[String]] = {
+        let readme = (try? String(contentsOf: Harness.root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        let section = readme.components(separatedBy: "\n## Install\n").dropFirst().first?.components(separatedBy: "\n## ").first ?? ""
+        return section.components(separatedBy: "```sh\n").dropFirst().map { block in
+            block.components(separatedBy: "```").first!.split(separator: "\n").map { line in
+                String(line.components(separatedBy: "   #").first!.components(separatedBy: "  # ").first!)
+                    .trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }()
+
     /// Every file and directory under `directory`, relative to it.
     static func contents(of directory: String) -> [String] {
         (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).sorted()
@@ -37,6 +50,7 @@ import Testing
         let h = Harness()
         let prefix = h.directory.appendingPathComponent("prefix").path
         try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
+        #expect(Self.readmeInstall.first == ["make install", "make uninstall"], "README.md: \(Self.readmeInstall)")
         let installed = Self.make(h, ["install", "PREFIX=\(prefix)"])
         try #require(installed.status == 0, "make install: \(installed.stdout)\(installed.stderr)")
         // One executable: every tool is a link to it.
@@ -65,7 +79,7 @@ import Testing
         let stage = h.directory.appendingPathComponent("stage").path
         let other = "\(stage)/opt/fabric/share/man/man1/other.1"
         try FileManager.default.createDirectory(atPath: "\(stage)/opt/fabric/share/man/man1", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: other, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: other, contents: Data("x".utf8)))
         let installed = Self.make(h, ["install", "DESTDIR=\(stage)", "PREFIX=/opt/fabric"])
         try #require(installed.status == 0, "make install: \(installed.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(stage)/opt/fabric/bin/fabric-store") == "../libexec/fabric/fabric-tools")
@@ -81,23 +95,98 @@ import Testing
                                              "opt/fabric/share/man/man1", "opt/fabric/share/man/man1/other.1"])
     }
 
+    /// `make deb`, installed with apt-get as an operator installs a package, used from outside
+    /// the checkout (the workflow, `man fabric` and every page, the completions from Debian's
+    /// places, found by each shell's defaults), then removed: none of its files is left.
+    @Test func debianPackage() throws {
+        let h = Harness()
+        let readme = Self.readmeInstall.count > 1 ? Self.readmeInstall[1] : []
+        try #require(readme == ["make deb", "apt-get install -y ./fabric_*.deb", "apt-get remove -y fabric"], "README.md: \(readme)")
+        let built = Self.make(h, ["deb", "DEB_DIR=\(h.directory.path)"])
+        try #require(built.status == 0, "make deb: \(built.stdout)\(built.stderr)")
+        let arch = h.run("/usr/bin/dpkg", ["--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let deb = "fabric_0.1.0-1_\(arch).deb"
+        #expect(Self.contents(of: h.directory.path).filter { $0.hasSuffix(".deb") } == [deb])
+        func field(_ name: String) -> String {
+            h.run("/usr/bin/dpkg-deb", ["-f", deb, name]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let depends = field("Depends"), recommends = field("Recommends")
+        for library in ["libc6 (>= ", "libsqlite3-0 (>= ", "libjansson4 (>= ", "libcurl4 (>= 7.8"] {
+            #expect(depends.contains(library), "Depends: \(depends)")
+        }
+        #expect(recommends.hasPrefix("libmariadb3 (>= 3."), "Recommends: \(recommends)")
+        #expect(!depends.contains("-dev") && !recommends.contains("-dev"), "Depends: \(depends); Recommends: \(recommends)")
+        #expect((Int(field("Installed-Size")) ?? .max) <= 40_000, "Installed-Size (KB): \(field("Installed-Size"))")
+        let files = h.sh("dpkg-deb -c \(deb) | awk '{ print substr($6, 2) }' | grep -v '/$'").lines
+        #expect(files.contains("/usr/bin/fabric-store") && files.contains("/usr/share/man/man1/fabric.1.gz")
+                && files.contains("/usr/share/zsh/vendor-completions/_fabric")
+                && files.contains("/usr/share/fish/vendor_completions.d/fabric.fish")
+                && files.contains("/usr/share/bash-completion/completions/fabric")
+                && files.contains("/usr/share/doc/fabric/copyright") && files.contains("/usr/share/doc/fabric/changelog.Debian.gz"),
+                "\(files)")
+
+        // lintian-clean where lintian is installed (not by make deps: it is large, and a check).
+        if let lintian = DocumentationTests.which("lintian") {
+            let lint = h.run(lintian, ["--fail-on", "error,warning", deb])
+            #expect(lint.status == 0, "lintian \(deb):\n\(lint.stdout)\(lint.stderr)")
+        }
+
+        // A package left by an interrupted run would hide a failed install.
+        if Self.installedVersion(h) != nil { #expect(Self.apt(h, readme[2]).status == 0) }
+        let installed = Self.apt(h, readme[1])
+        try #require(installed.status == 0, "apt-get install: \(installed.stdout)\(installed.stderr)")
+        #expect(Self.installedVersion(h) == "0.1.0-1")
+        defer { _ = Self.apt(h, readme[2]) }
+
+        let path = "/usr/bin:/bin"
+        Self.demoWorkflow(h, path: path, bin: "/usr/bin", executable: "/usr/libexec/fabric/fabric-tools")
+        let man = Self.asUser(h, path: path, "man fabric", env: ["MANPAGER=cat", "MANWIDTH=80"])
+        #expect(man.status == 0 && man.stdout.contains("FABRIC(1)"), "man fabric: \(man.stderr)")
+        Self.manPages(h, path: path)
+        try Self.completions(h, path: path, dataDirectory: nil, zshFunctions: nil)
+
+        let removed = Self.apt(h, readme[2])
+        #expect(removed.status == 0, "apt-get remove: \(removed.stderr)")
+        #expect(Self.installedVersion(h) == nil)
+        let left = files.filter { FileManager.default.fileExists(atPath: $0) || (try? FileManager.default.destinationOfSymbolicLink(atPath: $0)) != nil }
+        #expect(left.isEmpty, "left after apt-get remove: \(left)")
+        #expect(!FileManager.default.fileExists(atPath: "/usr/libexec/fabric"))
+    }
+
+    /// An apt-get command line as root, in the test's directory (where the package is), waiting
+    /// up to 5 minutes for a dpkg lock someone else holds (APT_CONFIG adds that to the command).
+    static func apt(_ h: Harness, _ command: String) -> Harness.Result {
+        let config = h.write("apt.conf", "DPkg::Lock::Timeout \"300\";\n")
+        return h.run("/usr/bin/env", ["-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND=noninteractive",
+                                      "APT_CONFIG=\(config)", "/bin/bash", "-c", command])
+    }
+
+    /// The installed version of the fabric package, or nil when it is not installed.
+    static func installedVersion(_ h: Harness) -> String? {
+        let result = h.run("/usr/bin/dpkg-query", ["-W", "-f", "${db:Status-Status} ${Version}", "fabric"])
+        guard result.status == 0, result.stdout.hasPrefix("installed ") else { return nil }
+        return String(result.stdout.dropFirst("installed ".count))
+    }
+
     // MARK: what a user does with the installed copy
 
     /// bin/fabric-demo's steps on the null provider, each checked, run with the installed tools:
-    /// register, create three machines (waiting, with public addresses), list them, snapshot one,
-    /// destroy them all, unregister. `bin` is where the commands are, `executable` fabric-tools.
+    /// register and create three machines (waiting, with public addresses) as README.md says,
+    /// list them, snapshot one, destroy them all, unregister. `bin` is where the commands are, `executable` fabric-tools.
     static func demoWorkflow(_ h: Harness, path: String, bin: String, executable: String) {
         func user(_ script: String) -> Harness.Result { asUser(h, path: path, script) }
         let found = user("for c in fabric fabric-store fabric-boot; do command -v $c; done; readlink -f \"$(command -v fabric-boot)\"")
         #expect(found.lines == ["\(bin)/fabric", "\(bin)/fabric-store", "\(bin)/fabric-boot", executable], "\(found.stderr)")
         #expect(user("fabric --version; fabric-store --version").lines == ["fabric 0.1.0", "0.1.0"])
 
-        let registered = user("fabric --json provider register demo admin secret null:// demo --provider_type null "
-                              + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium")
+        // README.md's first two commands, as they are there (JSON lines: stdout is no terminal).
+        let first = readmeInstall.count > 2 ? readmeInstall[2] : []
+        #expect(first.count == 2 && first.allSatisfy { $0.hasPrefix("fabric ") }, "README.md: \(first)")
+        guard first.count == 2 else { return }
+        let registered = user(first[0])
         #expect(registered.status == 0, "\(registered.stderr)")
         #expect(registered.records.first?["provider_id"] as? String == "demo")
-        let created = user("fabric --json machine create demo --number_machines 3 --wait_spawning --public_network public "
-                           + "--meta role=mysql-replica")
+        let created = user(first[1])
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.records.count == 3)
         #expect(created.records.allSatisfy { $0["status"] as? String == "ACTIVE" && !($0["public_addresses"] as? [Any] ?? []).isEmpty })

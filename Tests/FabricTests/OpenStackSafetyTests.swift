@@ -49,8 +49,9 @@ import Testing
     func aSignalWhileServersAreBeingCreatedLeavesNothing(signalIndex: Int) throws {
         let (name, number, status) = Self.signals[signalIndex]
         let t = Harness(), cloud = try FakeCloud(buildSeconds: 60)
-        // Nova takes 2.5 s to answer the create and commits the servers only as it answers.
-        try cloud.config(["create_seconds": 2.5])
+        // Nova takes 2.5 s to answer the create and commits the servers only as it answers;
+        // a deleted server takes 2 s to go, so the clean-up lasts a while.
+        try cloud.config(["create_seconds": 2.5, "delete_seconds": 2])
         openStack.register(t, cloud)
         let process = try start(t, ["machine", "create", "os", "--number_machines", "2", "--wait_spawning"])
         #expect(try waitForRequest(cloud, "POST", "/compute/v2.1/servers$"))
@@ -59,6 +60,10 @@ import Testing
         kill(process.processIdentifier, number)
         process.waitUntilExit()
         #expect(process.terminationStatus == status, "SIG\(name)")
+        // The wrapper returns once its tools have finished cleaning up, not before.
+        let seen = try cloud.requests().count
+        sleep(3)
+        #expect(try cloud.requests().count == seen, "a tool still spoke to the cloud after the wrapper returned")
         let deletes = try cloud.requests().filter {
             $0["method"] as? String == "DELETE" && ($0["path"] as? String)?.contains("/servers/") == true
         }

@@ -85,7 +85,7 @@ import Testing
                     "\(tool).fish: --\(option) does not complete files")
         }
         let fish = DocumentationTests.text(DocumentationTests.completions, "fabric-store.fish")
-        #expect(fish.contains("-l 'type'") && fish.contains("-rfka 'OPENSTACK NULLPROVIDER openstack null'"))
+        #expect(fish.contains("-l 'type'") && fish.contains("-rfka 'OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null'"))
     }
 
     // MARK: fabric-find-flavor and the image's minimums

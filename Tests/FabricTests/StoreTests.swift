@@ -108,7 +108,7 @@ import Testing
         let full = source.directory.appendingPathComponent("full.jsonl").path
         let cases: [(command: String, status: Int32, message: String)] = [
             ("fabric-store import < \(plain)", 65, "providers.password was left out of the export (it is secret) (export with --with-secrets)"),
-            ("sed 's/\"schema_version\":[0-9]*/\"schema_version\":7/' \(full) | fabric-store import", 65, "the export has schema version 7"),
+            ("sed 's/\"schema_version\":[0-9]*/\"schema_version\":97/' \(full) | fabric-store import", 65, "the export has schema version 97"),
             ("tail -n +2 \(full) | fabric-store import", 65, "record 1 is not an export header"),
             ("sed '$s/\"table\":\"[a-z_]*\"/\"table\":\"users\"/' \(full) | fabric-store import", 65, "table \"users\" is not one the store exports"),
             // Line 4 is the first machine's (a header, then the providers demo and Demo).

@@ -55,6 +55,15 @@ public final class CurlTransport {
         // libcurl quietly sends a request again when a reused connection turns out closed; for a
         // request that must not be repeated (a server create) take a fresh connection instead.
         if !request.isIdempotent { fabric_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1) }
+        // libcurl signs (no cryptography of ours); the key pair goes in as options, never as text
+        // anything prints. An older libcurl refuses the option: say so rather than send unsigned.
+        if let signing = request.awsSigning {
+            guard fabric_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.scope) == CURLE_OK else {
+                throw FabricError.provider("this libcurl cannot sign AWS requests (CURLOPT_AWS_SIGV4 needs libcurl 7.75 or later)")
+            }
+            fabric_curl_set_string(handle, CURLOPT_USERNAME, signing.accessKeyID)
+            fabric_curl_set_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey)
+        }
         switch request.method {
         case "GET": fabric_curl_set_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD": fabric_curl_set_long(handle, CURLOPT_NOBODY, 1)

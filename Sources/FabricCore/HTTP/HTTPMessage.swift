@@ -9,6 +9,8 @@ public struct HTTPRequest {
     /// True for requests a client may repeat without doing the work twice (GET, DELETE, HEAD,
     /// or marked safe), the only ones retried after a failure whose outcome is unknown.
     public var isIdempotent: Bool { safeToRepeat || method == "GET" || method == "DELETE" || method == "HEAD" }
+    /// Set to have libcurl sign the request with AWS Signature V4; never traced.
+    public var awsSigning: AWSSigning?
 
     public init(_ method: String, _ url: String, headers: [(name: String, value: String)] = [], json: JSON? = nil) {
         self.method = method
@@ -19,6 +21,28 @@ public struct HTTPRequest {
             self.headers.append(("Content-Type", "application/json"))
         }
         self.headers.append(("Accept", "application/json"))
+    }
+
+    /// A request with a body of another type (EC2's form-encoded queries).
+    public init(_ method: String, _ url: String, body: [UInt8], contentType: String) {
+        self.method = method
+        self.url = url
+        self.body = body
+        headers = [("Content-Type", contentType)]
+    }
+}
+
+/// What libcurl needs to sign a request (CURLOPT_AWS_SIGV4): the scope "aws:amz:REGION:SERVICE"
+/// and the access key pair. A session token is not here: it travels as X-Amz-Security-Token.
+public struct AWSSigning {
+    public var scope: String
+    public var accessKeyID: String
+    public var secretAccessKey: String
+
+    public init(scope: String, accessKeyID: String, secretAccessKey: String) {
+        self.scope = scope
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
     }
 }
 

@@ -10,6 +10,11 @@ public struct RetryPolicy {
     public var maxDelay = 8.0
     /// A longer Retry-After than this fails at once rather than stall a pipeline.
     public var maxRetryAfter = 30.0
+    /// Statuses retried for idempotent requests (EC2 also answers a transient InternalError with 500).
+    public var transientStatuses: Set<Int> = [502, 503, 504]
+    /// Replies that say the service refused before doing anything, retried for every method:
+    /// 429 here; EC2 adds its RequestLimitExceeded, which comes as a 503.
+    public var refusedBeforeWork: (HTTPResponse) -> Bool = { $0.status == 429 }
 
     public init() {}
 
@@ -24,8 +29,8 @@ public struct RetryPolicy {
             case .failure(let error):
                 guard request.isIdempotent, error.kind != .interrupted else { throw error }
             case .success(let response):
-                let transient = response.status == 429
-                    || (request.isIdempotent && [502, 503, 504].contains(response.status))
+                let transient = refusedBeforeWork(response)
+                    || (request.isIdempotent && transientStatuses.contains(response.status))
                 guard transient else { return response }
                 if let after = response.header("Retry-After").flatMap(Double.init) {
                     guard after <= maxRetryAfter else { return response }

@@ -9,8 +9,11 @@ enum Trace {
         return !value.isEmpty && value != "0"
     }()
 
-    private static let secretHeaders: Set<String> = ["x-auth-token", "x-subject-token", "authorization"]
-    private static let secretWords = ["password", "secret", "adminpass", "\"token\"", "passwordcredentials"]
+    private static let secretHeaders: Set<String> = ["x-auth-token", "x-subject-token", "authorization", "x-amz-security-token"]
+    /// Words of bodies that carry credentials; the last ones are AWS query-string signing's
+    /// (a body or URL signed that way holds the key id, the token and the signature).
+    private static let secretWords = ["password", "secret", "adminpass", "\"token\"", "passwordcredentials",
+                                      "x-amz-security-token", "x-amz-signature", "x-amz-credential", "awsaccesskeyid"]
 
     static func request(_ request: HTTPRequest) {
         guard enabled else { return }

@@ -50,17 +50,6 @@ public struct MachineRef {
     }
 }
 
-extension Provider {
-    /// Destroys the machines, turning what failed into one error that names them all.
-    public func destroyAll(_ machines: [MachineRef]) throws(FabricError) {
-        let failures = try destroy(machines)
-        guard !failures.isEmpty else { return }
-        if failures.count == 1, let only = failures.first { throw only.value }
-        throw FabricError.machine("\(failures.count) machines not destroyed: "
-                                  + failures.map { "\($0.key) (\($0.value.message))" }.sorted().joined(separator: ", "))
-    }
-}
-
 /// Everything `machine create` can ask of a cloud, already validated.
 public struct BootRequest {
     public var imageID: String
@@ -108,6 +97,7 @@ public func validateExtra(type: ProviderType, _ extra: [(key: String, value: Str
     switch type {
     case .null: try NullProvider.validate(extra: extra)
     case .openstack: try OpenStackProvider.validate(extra: extra)
+    case .amazon: try AmazonProvider.validate(extra: extra)
     }
 }
 
@@ -116,5 +106,6 @@ public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricEr
     switch record.type {
     case .null: return try NullProvider(record: record, store: store)
     case .openstack: return try OpenStackProvider(record: record, store: store)
+    case .amazon: return try AmazonProvider(record: record)
     }
 }

@@ -3,11 +3,13 @@
 public enum ProviderType: String, CaseIterable, Sendable {
     case null = "NULLPROVIDER"
     case openstack = "OPENSTACK"
+    case amazon = "AMAZON"
 
     public var index: Int {
         switch self {
         case .null: 1
         case .openstack: 2
+        case .amazon: 3
         }
     }
 
@@ -16,16 +18,19 @@ public enum ProviderType: String, CaseIterable, Sendable {
         self = match
     }
 
-    /// Case-insensitive, with the short aliases `null` and `openstack`.
+    /// Case-insensitive, with the short aliases `null`, `openstack`, `amazon` and `ec2`.
     public init?(name: String) {
         switch name.uppercased() {
         case "NULLPROVIDER", "NULL": self = .null
         case "OPENSTACK": self = .openstack
+        case "AMAZON", "EC2": self = .amazon
         default: return nil
         }
     }
 
-    public static var spellings: String { "OPENSTACK (default) or NULLPROVIDER, case-insensitive; aliases openstack and null" }
+    public static var spellings: String {
+        "OPENSTACK (default), AMAZON or NULLPROVIDER, case-insensitive; aliases openstack, amazon, ec2 and null"
+    }
 }
 
 /// A registered cloud account. The password lives only here and in the store; `json()`
@@ -117,9 +122,10 @@ public struct ProviderRecord {
                               ("tenant", tenant), ("default_image", defaultImage), ("default_flavor", defaultFlavor)] {
             try Schema.check(value, fits: "providers", name, as: "provider \(name == "provider_id" ? "id" : name)", kind: .usage)
         }
-        if type == .openstack && !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+        if type != .null && !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw FabricError.usage("provider url \"\(url)\" must start with http:// or https://")
         }
+        if type == .amazon { try AmazonProvider.validate(record: self) }
         try validateExtra(type: type, extra)
     }
 }

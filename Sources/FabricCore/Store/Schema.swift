@@ -95,7 +95,9 @@ public enum Schema {
                 Column("provider_id", .string(256)),
                 Column("type", .integer),
                 Column("username", .string(100)),
-                Column("password", .string(128), secret: true),
+                // The spec says VARCHAR(128); an AMAZON secret with its session token (temporary
+                // credentials) runs to ~1,000 characters.
+                Column("password", .string(2048), secret: true),
                 Column("url", .string(256)),
                 Column("tenant", .string(100)),
                 Column("default_image", .string(256), nullable: true),

@@ -30,10 +30,12 @@ struct MySQLTestServer: Sendable {
         return start()
     }()
 
-    /// Starts a server of its own in a new directory; an atexit handler stops it.
+    /// Starts a server of its own in a new directory; an atexit handler stops it, and the
+    /// script's watcher does if this process ends without running it.
     private static func start() -> MySQLTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-mariadb-\(UUID().uuidString.prefix(8))").path
-        let result = Harness().run(script, ["start", directory])
+        // With our pid, the script stops the server when this process is gone, however it ends.
+        let result = Harness().run(script, ["start", directory, String(getpid())])
         precondition(result.status == 0, "could not start the test MariaDB server: \(result.stderr)")
         startedDirectory = strdup(directory)
         atexit {

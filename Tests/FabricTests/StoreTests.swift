@@ -64,10 +64,13 @@ import Testing
         let provider = h.sh("FABRIC_PASSWORD=pw fabric-store register wide --type null --username \(user) --url null:// --tenant t")
         #expect(provider.status == 64, "\(provider.stderr)")
         #expect(provider.stderr.contains("provider username is 101 characters long; the store keeps at most 100 (providers.username)"))
+        // 2,048 characters: an EC2 secret key with its session token (schema version 4).
         let password = h.sh("FABRIC_PASSWORD=\(String(repeating: "p", count: 2049)) fabric-store register wide --type null --username a --url null:// --tenant t")
-        #expect(password.status == 64 && password.stderr.contains("provider password is 2049 characters long"), "\(password.stderr)")
+        #expect(password.status == 64 && password.stderr.contains("provider password is 2049 characters long; the store keeps at most 2048"), "\(password.stderr)")
+        #expect(h.sh("FABRIC_PASSWORD=\(String(repeating: "p", count: 2048)) fabric-store register long --type null --username a --url null:// --tenant t").status == 0)
+        #expect(h.sql("SELECT length(password) FROM providers WHERE provider_id = 'long'") == ["2048"])
         #expect(!password.stderr.contains("ppppp"), "the message never holds the password")
-        #expect(h.sql("SELECT count(*) FROM providers") == ["1"])
+        #expect(h.sql("SELECT count(*) FROM providers") == ["2"])
     }
 
     /// export | import moves a store from one backend to the other and back, row for row:
@@ -124,8 +127,8 @@ import Testing
         #expect(h.sql("SELECT count(*) FROM machines") == ["4"])
     }
 
-    /// A store of schema version 1 (before the tokens table and the listing index) is brought up
-    /// to date when a command opens it, its rows kept, on either backend.
+    /// A store of schema version 1 (before the tokens table, the listing index and the wider
+    /// password) is brought up to date when a command opens it, its rows kept, on either backend.
     @Test(arguments: Backend.allCases) func aVersion1StoreIsMigrated(_ backend: Backend) {
         let h = Harness(backend)
         Self.populate(h)
@@ -133,15 +136,18 @@ import Testing
         let (downgrade, version, objects) = switch backend {
         case .sqlite: ("DROP INDEX machines_listing; DROP TABLE tokens; PRAGMA user_version = 1", "PRAGMA user_version",
                        "SELECT count(*) FROM sqlite_master WHERE name IN ('machines_listing', 'tokens')")
-        case .mysql: ("DROP INDEX machines_listing ON machines; DROP TABLE tokens; UPDATE fabric_schema SET version = 1",
+        case .mysql: ("DROP INDEX machines_listing ON machines; DROP TABLE tokens; ALTER TABLE providers MODIFY COLUMN password VARCHAR(128) NOT NULL; UPDATE fabric_schema SET version = 1",
                       "SELECT version FROM fabric_schema",
-                      "SELECT (SELECT count(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'machines_listing') + (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'tokens')")
+                      "SELECT (SELECT count(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'machines_listing') + (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'tokens') + (SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'providers' AND column_name = 'password' AND character_maximum_length = 2048)")
         }
         _ = h.sql(downgrade)
         #expect(h.sql(version) == ["1"] && h.sql(objects) == ["0"])
         #expect(h.sh("fabric-store list machines -p demo | wc -l").stdout.trimmingCharacters(in: .whitespaces) == "2\n")
-        #expect(h.sql(version) == ["3"], "migrated to version 3")
-        #expect(h.sql(objects) == ["2"], "with the tokens table and the listing index")
+        #expect(h.sql(version) == ["4"], "migrated to version 4")
+        #expect(h.sql(objects) == [backend == .sqlite ? "2" : "3"], "with the tokens table, the listing index (and on MySQL the wider password)")
         #expect(h.sh("fabric-store export --with-secrets").stdout == before, "and every row as it was")
+        let long = String(repeating: "p", count: 2048)
+        #expect(h.sh("FABRIC_PASSWORD=\(long) fabric-store register long --type null --username a --url null:// --tenant t").status == 0)
+        #expect(h.sql("SELECT length(password) FROM providers WHERE provider_id = 'long'") == ["2048"])
     }
 }

@@ -2,7 +2,7 @@
 /// lines, so `fabric-store export --store A | fabric-store import --store mysql://...` moves a
 /// store from one backend to another. The first line says what follows:
 ///
-///     {"kind":"store_export","schema_version":3,"secrets":false}
+///     {"kind":"store_export","schema_version":4,"secrets":false}
 ///     {"kind":"store_row","table":"providers","row":{"provider_id":"demo","type":1,...}}
 ///
 /// Rows come table by table in creation order (a provider before its machines) and, within a

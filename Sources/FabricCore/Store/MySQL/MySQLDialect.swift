@@ -29,6 +29,8 @@ struct MySQLDialect: SQLDialect {
             return ["ALTER TABLE \(table) ADD COLUMN \(columnDefinition(column))"]
         case .createIndex(let table, let index):
             return ["CREATE INDEX \(index.name) ON \(table) (\(columns(of: index)))"]
+        case .changeColumn(let table, let column):
+            return ["ALTER TABLE \(table) MODIFY COLUMN \(columnDefinition(column))"]
         }
     }
 

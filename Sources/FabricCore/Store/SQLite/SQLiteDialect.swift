@@ -16,6 +16,9 @@ struct SQLiteDialect: SQLDialect {
             return ["ALTER TABLE \(table) ADD COLUMN \(columnDefinition(column))"]
         case .createIndex(let table, let index):
             return [self.index(table, index)]
+        case .changeColumn:
+            // SQLite's TEXT has no width to change: Schema.check enforces the new one.
+            return []
         }
     }
 

@@ -408,7 +408,9 @@ class Proxy:
                         if element is None:
                             element = ET.SubElement(reason, q(field))
                         element.text = text
-                elif name.text == "running" and info and now - info["at"] < self.knobs["build_seconds"]:
+                elif name.text == "running" and info and (now - info["at"] < self.knobs["build_seconds"] or info["fail"]):
+                    # Still building; one due to fail stays pending until settle() fails it, even
+                    # if moto's answer took longer than the build.
                     name.text, code.text = "pending", "0"
                 elif name.text == "terminated" and now - self.terminated.get(instance, 0) < self.knobs["terminate_seconds"]:
                     name.text, code.text = "shutting-down", "32"

@@ -59,26 +59,12 @@ final class FakeCloud {
         }
     }
 
-    enum FakeCloudError: Error { case notReady(String), badReply(String) }
+    enum FakeCloudError: Error { case notReady(String) }
 
     /// One call to the control API (no TLS verification needed: it is our own fake).
     @discardableResult
     func control(_ method: String, _ path: String, _ body: Any? = nil) throws -> Any? {
-        var arguments = ["-sS", "-k", "-X", method, url + "/_fake/" + path]
-        if let body {
-            arguments += ["-H", "Content-Type: application/json", "--data-binary",
-                          String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
-        }
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = arguments
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
-        guard curl.terminationStatus == 0 else { throw FakeCloudError.badReply("curl exit \(curl.terminationStatus)") }
-        return data.isEmpty ? nil : try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        try controlCall(method, url + "/_fake/" + path, body)
     }
 
     /// Every service request received so far, oldest first.
@@ -106,4 +92,26 @@ final class FakeCloud {
         }
         return counts
     }
+}
+
+enum ControlError: Error { case badReply(String) }
+
+/// One JSON call to a test server's control API (the fake cloud's, the EC2 proxy's) through
+/// curl -k: the reply as parsed JSON, nil when empty.
+func controlCall(_ method: String, _ url: String, _ body: Any?) throws -> Any? {
+    var arguments = ["-sS", "-k", "-X", method, url]
+    if let body {
+        arguments += ["-H", "Content-Type: application/json", "--data-binary",
+                      String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
+    }
+    let curl = Process()
+    curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    curl.arguments = arguments
+    let out = Pipe()
+    curl.standardOutput = out
+    try curl.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    curl.waitUntilExit()
+    guard curl.terminationStatus == 0 else { throw ControlError.badReply("curl exit \(curl.terminationStatus)") }
+    return data.isEmpty ? nil : try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
 }

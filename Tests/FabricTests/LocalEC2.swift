@@ -93,21 +93,7 @@ final class LocalEC2 {
     /// One call to the control API.
     @discardableResult
     func control(_ method: String, _ path: String, _ body: Any? = nil) throws -> Any? {
-        var arguments = ["-sS", "-X", method, url + "_proxy/" + path]
-        if let body {
-            arguments += ["-H", "Content-Type: application/json", "--data-binary",
-                          String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)]
-        }
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = arguments
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
-        guard curl.terminationStatus == 0 else { throw Failure.badReply("curl exit \(curl.terminationStatus)") }
-        let value = data.isEmpty ? nil : try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let value = try controlCall(method, url + "_proxy/" + path, body)
         if let error = (value as? [String: Any])?["error"] as? String { throw Failure.badReply(error) }
         return value
     }

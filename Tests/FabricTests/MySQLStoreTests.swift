@@ -213,10 +213,14 @@ import Testing
         #expect(shared.status == 0 && shared.stderr.contains("libmariadb.so.3"), "\(shared.stderr.suffix(300))")
     }
 
-    /// The server killed (SIGKILL) in the middle of a 200,000-row `fabric-store add`: the command
+    /// The server killed (SIGKILL) in the middle of a 20,000-row `fabric-store add`: the command
     /// fails with a StoreError that says what happened, commands fail clearly while the server
     /// is down, and after the restart everything committed before is there and nothing of the
     /// killed transaction. The server is this test's own, so other tests go on.
+    ///
+    /// The moment does not depend on timing: another session holds an uncommitted row with the
+    /// key of record 10,000, so the add stops there (a lock wait) with 9,999 rows written and
+    /// uncommitted, and the server is killed once InnoDB shows it waiting.
     @Test func aServerKilledMidCommandLosesNothingCommitted() throws {
         let h = Harness(.mysql)
         let directory = h.directory.appendingPathComponent("server").path
@@ -225,17 +229,22 @@ import Testing
         defer { _ = h.run(MySQLTestServer.script, ["stop", directory]) }
         let password = try String(contentsOfFile: directory + "/password", encoding: .utf8).trimmingCharacters(in: .newlines)
         let env = ["FABRIC_STORE": "mysql://fabric@localhost/fabric?socket=\(directory)/mysqld.sock", "FABRIC_STORE_PASSWORD": password]
-        let client = "mariadb --defaults-file='\(directory)/client.cnf' -N -B fabric -e"
+        let client = "mariadb --defaults-file='\(directory)/client.cnf' -N -B fabric"
         #expect(h.sh("fabric provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium > /dev/null && fabric machine create demo --number_machines 3 --wait_spawning > /dev/null", env: env).status == 0)
         let kill = h.sh(#"""
-            for i in $(seq 200000); do printf '{"kind":"machine","provider_id":"demo","uuid":"m-%06d"}\n' "$i"; done > big.jsonl
+            until_count() { # until_count N SQL: waits (up to 60 s) until the query's number is at least N
+              for _ in $(seq 600); do (( $(\#(client) -e "$2" || echo 0) >= $1 )) && return 0; sleep 0.1; done
+              echo "timed out waiting for: $2"; return 1
+            }
+            for i in $(seq 20000); do printf '{"kind":"machine","provider_id":"demo","uuid":"m-%06d"}\n' "$i"; done > big.jsonl
+            { echo "BEGIN; INSERT INTO machines (machine_uuid, provider_id, created, record) VALUES ('m-010000', 'demo', 'held', '{}');"
+              echo "SELECT SLEEP(600);"; } | \#(client) > /dev/null 2>&1 & holder=$!
+            until_count 1 "SELECT count(*) FROM information_schema.innodb_trx"
             fabric-store add < big.jsonl > /dev/null 2> add.err & pid=$!
-            for _ in $(seq 3000); do
-              (( $(\#(client) 'SELECT COALESCE(MAX(trx_rows_modified), 0) FROM information_schema.innodb_trx' || echo 0) > 20000 )) && break
-              sleep 0.01
-            done
+            until_count 9999 "SELECT COALESCE(MAX(trx_rows_modified), 0) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'"
             kill -KILL "$(< '\#(directory)/mysqld.pid.launch')"
             wait "$pid"; echo "status $?"; cat add.err
+            wait "$holder"
             fabric machine list demo 2>&1; echo "down $?"
             """#, env: env)
         #expect(kill.stdout.contains("status 4\n"), "\(kill.stdout)")
@@ -248,7 +257,7 @@ import Testing
         try #require(again.status == 0, "\(again.stderr)")
         let after = h.sh("""
             fabric --json machine list demo | wc -l
-            \(client) 'SELECT count(*) FROM machines; SELECT count(*) FROM null_servers; CHECK TABLE machines'
+            \(client) -e 'SELECT count(*) FROM machines; SELECT count(*) FROM null_servers; CHECK TABLE machines'
             fabric --json machine create demo > /dev/null && echo created
             """, env: env)
         #expect(after.stdout.hasPrefix("3\n3\n3\nfabric.machines\tcheck\tstatus\tOK\ncreated\n"), "\(after.stdout) \(after.stderr)")

@@ -84,6 +84,31 @@ import Testing
         try openStack.expectNothingLeft(t, cloud)
     }
 
+    /// Nova lists a deleted server as DELETED for a while (its guest and ports gone) while the
+    /// compute host finishes, one server after another: fabric-destroy is done at DELETED, and
+    /// does not wait out the host's queue (on the lab 16 s for ten).
+    @Test func aDestroyEndsWhenNovaSaysDeletedNotWhenItsBookkeepingEnds() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["delete_seconds": 0.5, "reclaim_seconds": 3])
+        openStack.register(t, cloud)
+        let created = t.sh("fabric --json machine create os --number_machines 4 --public_network public")
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(ids.count == 4, "\(created.stderr)")
+        let started = Date()
+        let destroyed = t.sh("fabric --json machine destroy os \(ids.joined(separator: " "))")
+        let seconds = Date().timeIntervalSince(started)
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(Set(destroyed.records.compactMap { $0["uuid"] as? String }) == Set(ids))
+        let listed = try cloud.state()["servers"] ?? []
+        #expect(listed.count >= 3 && listed.allSatisfy { $0["status"] as? String == "DELETED" },
+                "the host is still finishing (3 s a server), each server DELETED: \(listed)")
+        #expect(try cloud.state()["ports"]?.isEmpty == true, "their ports went with them")
+        #expect(t.sh("fabric --json machine list os").stdout.isEmpty)
+        #expect(t.sh("fabric-list-machines -p os").stdout.isEmpty, "a DELETED server is no machine")
+        print("destroy of 4 machines while Nova finishes them 3 s apart: \(String(format: "%.1f", seconds)) s")
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
     // MARK: one login per token
 
     func tokenRequests(_ cloud: FakeCloud) throws -> Int {

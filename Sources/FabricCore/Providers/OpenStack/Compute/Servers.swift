@@ -77,9 +77,15 @@ enum Servers {
         return mappings
     }
 
-    /// A machine from a server in a Nova reply.
+    /// Statuses of a server Nova has deleted (its guest and ports are gone) and still lists
+    /// while its compute host finishes the bookkeeping: one after another on a host, 1.6 s each
+    /// on the lab, so ten deleted together linger 16 s. SOFT_DELETED: a cloud that defers
+    /// deletes (reclaim_instance_interval) keeps the stopped guest until it reclaims it.
+    static let deletedStatuses: Set<String> = ["DELETED", "SOFT_DELETED"]
+
+    /// A machine from a server in a Nova reply; nil for a server Nova has deleted.
     static func machine(_ server: JSON, providerID: String) -> Machine? {
-        guard let id = server["id"]?.string else { return nil }
+        guard let id = server["id"]?.string, !deletedStatuses.contains(server["status"]?.string ?? "") else { return nil }
         var fixed: [String] = [], floating: [String] = []
         // Addresses on a network of --public-nics are public, though Nova calls them fixed.
         let publicNetworks = server["metadata"]?[FabricMetadata.publicNetworks]?.string

@@ -1401,6 +1401,13 @@ class Network:
 
 # ---------------------------------------------------------------------------------------------
 
+class CloudServer(ThreadingHTTPServer):
+    # Read when the socket starts listening, in the constructor: the default backlog of 5 drops
+    # the SYNs of a client opening ten connections at once, which then wait a second to retry.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -1415,9 +1422,7 @@ def main():
     parser.add_argument("--floatingip-seconds", type=float, default=0.3)
     options = parser.parse_args()
 
-    server = ThreadingHTTPServer((options.host, options.port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
+    server = CloudServer((options.host, options.port), Handler)
     scheme = "http"
     if options.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -621,10 +621,16 @@ class Handler(BaseHTTPRequestHandler):
             self.reply_json({"error": f"{type(error).__name__}: {error}"}, 500)
 
 
+class ProxyServer(ThreadingHTTPServer):
+    # Read when the socket starts listening: the default backlog of 5 drops the SYNs of a
+    # client opening many connections at once, which then wait a second to retry.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def run_proxy(args):
     Handler.proxy = Proxy(args.moto, args.account, args.cache)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = ProxyServer(("127.0.0.1", 0), Handler)
     exit_with_parent()
     ready(f"http://127.0.0.1:{server.server_address[1]}/")
     server.serve_forever()

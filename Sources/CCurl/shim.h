@@ -10,3 +10,6 @@ static inline CURLcode fabric_curl_set_header(CURL *h, size_t (*f)(char *, size_
 static inline CURLcode fabric_curl_set_progress(CURL *h, int (*f)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f); }
 static inline CURLcode fabric_curl_get_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode fabric_curl_get_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLMcode fabric_curl_multi_set_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+// CURLMsg's result sits in a union Swift reads awkwardly.
+static inline CURLcode fabric_curl_message_result(const CURLMsg *m) { return m->data.result; }

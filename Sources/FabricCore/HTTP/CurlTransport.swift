@@ -10,43 +10,125 @@ public struct TransportSettings {
     public init() {}
 }
 
-/// One libcurl easy handle for the whole process, so connections (and TLS sessions) are reused
-/// from one request to the next. Proxies come from the usual environment variables, as libcurl
-/// reads them itself. A repeatable transfer ends early when SIGINT, SIGTERM or SIGHUP arrives.
+/// One libcurl multi handle for the whole process: connections (and TLS sessions) are kept in
+/// its pool and reused from one request to the next, and requests that do not depend on each
+/// other go out together (`sendAll`): ten floating-IP deletes of 0.4 s each take 0.4 s, not 4.
+/// Proxies come from the usual environment variables, as libcurl reads them itself. A
+/// repeatable transfer ends early when SIGINT, SIGTERM or SIGHUP arrives.
 public final class CurlTransport {
-    private let handle: UnsafeMutableRawPointer
+    private let multi: UnsafeMutableRawPointer
+    /// Easy handles of finished transfers, kept for the next ones.
+    private var idle: [UnsafeMutableRawPointer] = []
     private let settings: TransportSettings
+    /// At most this many connections to one host at once; libcurl queues the other transfers.
+    static let connectionsPerHost = 8
 
     public init(_ settings: TransportSettings) throws(FabricError) {
-        guard let handle = curl_easy_init() else {
-            let why = fabric_curl_load_error().map { String(cString: $0) } ?? "curl_easy_init failed"
+        guard let multi = curl_multi_init() else {
+            let why = fabric_curl_load_error().map { String(cString: $0) } ?? "curl_multi_init failed"
             throw FabricError.provider("cannot use libcurl: \(why)")
         }
-        self.handle = handle
+        self.multi = multi
         self.settings = settings
+        fabric_curl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, Self.connectionsPerHost)
         if settings.insecure {
             warn("TLS certificate verification is off for this provider (extra insecure=true)")
         }
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        idle.forEach(curl_easy_cleanup)
+        curl_multi_cleanup(multi)
+    }
 
-    /// Collects what libcurl hands over; passed to the C callbacks as their user pointer.
-    private final class Exchange {
+    /// One request on its way: what libcurl hands over comes here (the C callbacks' user
+    /// pointer), and what the transfer needs stays alive until it ends.
+    private final class Transfer {
+        let request: HTTPRequest
+        let handle: UnsafeMutableRawPointer
+        var headerList: UnsafeMutablePointer<curl_slist>?
         var body: [UInt8] = []
         var headers: [(name: String, value: String)] = []
+        /// libcurl's result, once the transfer has ended.
+        var code: CURLcode?
+        /// Why the transfer was not started.
+        var refused: FabricError?
+        var started = 0.0
+        init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer) { self.request = request; self.handle = handle }
+        deinit { curl_slist_free_all(headerList) }
     }
 
     /// Sends one request. Transport failures (no connection, timeout, reset) are ProviderErrors
     /// naming the URL and libcurl's reason; any HTTP status is a response, not an error.
     public func send(_ request: HTTPRequest) throws(FabricError) -> HTTPResponse {
+        try sendAll([request])[0].get()
+    }
+
+    /// Sends the requests together and returns each one's outcome, in their order, once all
+    /// have ended: for requests that do not depend on each other's replies.
+    public func sendAll(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, FabricError>] {
+        var transfers: [Transfer] = []
+        defer {
+            for transfer in transfers {
+                curl_multi_remove_handle(multi, transfer.handle)
+                idle.append(transfer.handle)
+            }
+        }
+        for request in requests {
+            guard let handle = idle.popLast() ?? curl_easy_init() else {
+                let why = fabric_curl_load_error().map { String(cString: $0) } ?? "curl_easy_init failed"
+                return requests.map { _ in .failure(FabricError.provider("cannot use libcurl: \(why)")) }
+            }
+            transfers.append(Transfer(request, handle))
+        }
+        for transfer in transfers {
+            configure(transfer)
+            if transfer.refused != nil { continue }
+            transfer.started = monotonicNow()
+            Trace.request(transfer.request)
+            curl_multi_add_handle(multi, transfer.handle)
+        }
+        var running: Int32 = 0
+        repeat {
+            guard curl_multi_perform(multi, &running) == CURLM_OK else { break }
+            if running > 0 { curl_multi_poll(multi, nil, 0, 100, nil) }
+        } while running > 0
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE,
+                  let transfer = transfers.first(where: { $0.handle == message.pointee.easy_handle }) else { continue }
+            transfer.code = fabric_curl_message_result(message)
+        }
+        return transfers.map(outcome)
+    }
+
+    private func outcome(_ transfer: Transfer) -> Result<HTTPResponse, FabricError> {
+        let request = transfer.request
+        if let refused = transfer.refused { return .failure(refused) }
+        if transfer.code == CURLE_ABORTED_BY_CALLBACK {
+            do { try Interruption.check() } catch { return .failure(error) }
+        }
+        guard transfer.code == CURLE_OK else {
+            let reason = transfer.code.map { String(cString: curl_easy_strerror($0)) } ?? "libcurl did not finish the transfer"
+            Trace.failure(request, reason)
+            return .failure(FabricError.provider("\(request.method) \(Trace.redactedURL(request.url)) failed: \(reason)"))
+        }
+        var status = 0
+        fabric_curl_get_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
+        let response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body)
+        Trace.response(request, response, seconds: monotonicNow() - transfer.started)
+        return .success(response)
+    }
+
+    private func configure(_ transfer: Transfer) {
+        let handle = transfer.handle, request = transfer.request
         curl_easy_reset(handle)
-        let exchange = Exchange()
-        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
         fabric_curl_set_string(handle, CURLOPT_URL, request.url)
         fabric_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         fabric_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeoutSeconds * 1000))
         fabric_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeoutSeconds * 1000))
+        fabric_curl_set_string(handle, CURLOPT_USERAGENT, "fabric/\(fabricVersion)")
         if let caFile = settings.caFile { fabric_curl_set_string(handle, CURLOPT_CAINFO, caFile) }
         if settings.insecure {
             fabric_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
@@ -59,7 +141,8 @@ public final class CurlTransport {
         // anything prints. An older libcurl refuses the option: say so rather than send unsigned.
         if let signing = request.awsSigning {
             guard fabric_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.scope) == CURLE_OK else {
-                throw FabricError.provider("this libcurl cannot sign AWS requests (CURLOPT_AWS_SIGV4 needs libcurl 7.75 or later)")
+                transfer.refused = FabricError.provider("this libcurl cannot sign AWS requests (CURLOPT_AWS_SIGV4 needs libcurl 7.75 or later)")
+                return
             }
             fabric_curl_set_string(handle, CURLOPT_USERNAME, signing.accessKeyID)
             fabric_curl_set_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey)
@@ -74,18 +157,18 @@ public final class CurlTransport {
         if request.body == nil && request.method != "GET" && request.method != "HEAD" {
             list = curl_slist_append(list, "Content-Length: 0")
         }
-        defer { curl_slist_free_all(list) }
+        transfer.headerList = list
         fabric_curl_set_slist(handle, CURLOPT_HTTPHEADER, list)
         fabric_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
         fabric_curl_set_write(handle) { data, size, count, context in
-            let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+            let exchange = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
             if let data { exchange.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length)) }
             return length
         }
         fabric_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
         fabric_curl_set_header(handle) { data, size, count, context in
-            let exchange = Unmanaged<Exchange>.fromOpaque(context!).takeUnretainedValue()
+            let exchange = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
             guard let data else { return length }
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
@@ -106,27 +189,12 @@ public final class CurlTransport {
             fabric_curl_set_progress(handle) { _, _, _, _, _ in Interruption.requested ? 1 : 0 }
         }
 
-        let started = monotonicNow()
-        Trace.request(request)
-        let code: CURLcode = if let body = request.body {
+        if let body = request.body {
+            fabric_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
             body.withUnsafeBytes { bytes in
-                fabric_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, bytes.count)
-                fabric_curl_set_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-                return curl_easy_perform(handle)
+                // Copied by libcurl: the transfer outlives this call.
+                _ = fabric_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
             }
-        } else {
-            curl_easy_perform(handle)
         }
-        if code == CURLE_ABORTED_BY_CALLBACK { try Interruption.check() }
-        guard code == CURLE_OK else {
-            let reason = String(cString: curl_easy_strerror(code))
-            Trace.failure(request, reason)
-            throw FabricError.provider("\(request.method) \(Trace.redactedURL(request.url)) failed: \(reason)")
-        }
-        var status = 0
-        fabric_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        let response = HTTPResponse(status: status, headers: exchange.headers, body: exchange.body)
-        Trace.response(request, response, seconds: monotonicNow() - started)
-        return response
     }
 }

@@ -19,29 +19,45 @@ public struct RetryPolicy {
     public init() {}
 
     public func send(_ request: HTTPRequest, with transport: CurlTransport) throws(FabricError) -> HTTPResponse {
+        try sendAll([request], with: transport)[0].get()
+    }
+
+    /// Sends the requests together, and those that may be sent again together again after the
+    /// longest wait any of them asks for; each one's final outcome, in their order.
+    public func sendAll(_ requests: [HTTPRequest], with transport: CurlTransport) -> [Result<HTTPResponse, FabricError>] {
+        var outcomes = transport.sendAll(requests)
         var delay = initialDelay
-        var attempt = 1
-        while true {
-            let outcome: Result<HTTPResponse, FabricError>
-            do { outcome = .success(try transport.send(request)) } catch { outcome = .failure(error) }
-            guard attempt < attempts else { return try outcome.get() }
-            switch outcome {
-            case .failure(let error):
-                guard request.isIdempotent, error.kind != .interrupted else { throw error }
-            case .success(let response):
-                let transient = refusedBeforeWork(response)
-                    || (request.isIdempotent && transientStatuses.contains(response.status))
-                guard transient else { return response }
-                if let after = response.header("Retry-After").flatMap(Double.init) {
-                    guard after <= maxRetryAfter else { return response }
-                    delay = max(delay, after)
-                }
+        for _ in 1..<max(attempts, 1) {
+            var wait = 0.0
+            let again = requests.indices.filter { index in
+                guard let pause = pause(before: requests[index], after: outcomes[index], delay: delay) else { return false }
+                wait = max(wait, pause)
+                return true
             }
-            let jittered = delay * (0.8 + 0.4 * Double.random(in: 0...1))
-            sleep(seconds: jittered)
-            try Interruption.check()
+            guard !again.isEmpty else { break }
+            sleep(seconds: wait)
+            do { try Interruption.check() } catch {
+                for index in again { outcomes[index] = .failure(error) }
+                break
+            }
+            for (index, outcome) in zip(again, transport.sendAll(again.map { requests[$0] })) { outcomes[index] = outcome }
             delay = min(delay * 2, maxDelay)
-            attempt += 1
+        }
+        return outcomes
+    }
+
+    /// How long to wait before sending the request again, or nil when its outcome is final.
+    private func pause(before request: HTTPRequest, after outcome: Result<HTTPResponse, FabricError>, delay: Double) -> Double? {
+        let jittered = delay * (0.8 + 0.4 * Double.random(in: 0...1))
+        switch outcome {
+        case .failure(let error):
+            return request.isIdempotent && error.kind != .interrupted ? jittered : nil
+        case .success(let response):
+            guard refusedBeforeWork(response) || (request.isIdempotent && transientStatuses.contains(response.status)) else {
+                return nil
+            }
+            guard let after = response.header("Retry-After").flatMap(Double.init) else { return jittered }
+            return after <= maxRetryAfter ? max(jittered, after) : nil
         }
     }
 }

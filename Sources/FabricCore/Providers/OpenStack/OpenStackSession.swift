@@ -130,35 +130,78 @@ final class OpenStackSession {
     func call(_ kind: FabricError.Kind, _ method: String, _ url: String, json: JSON? = nil, versioned: Bool = false,
               microversion override: Microversion.Version? = nil, missingIsNil: Bool = false,
               response: ((HTTPResponse) -> Void)? = nil) throws(FabricError) -> JSON? {
+        let outcome = try callAll(kind, [Request(method, url, json: json)], versioned: versioned, microversion: override,
+                                  missingIsNil: missingIsNil)[0]
+        guard let reply = try outcome.get() else { return nil }
+        response?(reply.response)
+        return reply.json
+    }
+
+    /// A request of `callAll`.
+    struct Request {
+        let method: String, url: String, json: JSON?
+        init(_ method: String, _ url: String, json: JSON? = nil) { self.method = method; self.url = url; self.json = json }
+    }
+
+    /// A successful reply and its JSON, nil when the body is empty.
+    struct Reply {
+        let response: HTTPResponse, json: JSON?
+    }
+
+    /// Sends requests that do not depend on each other's replies together (ten deletes take the
+    /// time of one) and returns each one's reply, nil for a 404 when `missingIsNil`, or its
+    /// error of `kind` (a body that is not JSON is one), in their order. Only a failure to log in
+    /// is thrown: it fails them all.
+    func callAll(_ kind: FabricError.Kind, _ requests: [Request], versioned: Bool = false,
+                 microversion override: Microversion.Version? = nil,
+                 missingIsNil: Bool = false) throws(FabricError) -> [Result<Reply?, FabricError>] {
+        var outcomes = [Result<Reply?, FabricError>](repeating: .success(nil), count: requests.count)
+        var pending = Array(requests.indices)
         var reauthenticated = false
-        while true {
+        while !pending.isEmpty {
             if token == nil { try authenticate() }
-            var request = HTTPRequest(method, url, json: json)
-            request.headers.append(("X-Auth-Token", token!))
-            if versioned || override != nil {
-                let version = if let override { override } else { try microversion() }
-                request.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
-                request.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
+            let version: Microversion.Version? = if let override { override } else if versioned { try microversion() } else { nil }
+            let sent = pending.map { index in
+                var request = HTTPRequest(requests[index].method, requests[index].url, json: requests[index].json)
+                request.headers.append(("X-Auth-Token", token!))
+                if let version {
+                    request.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
+                    request.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
+                }
+                return request
             }
-            let reply = try retry.send(request, with: transport)
-            if reply.status == 401 && !reauthenticated {
+            var refused: [Int] = []
+            for (index, outcome) in zip(pending, retry.sendAll(sent, with: transport)) {
+                let (method, url) = (requests[index].method, requests[index].url)
+                switch outcome {
+                case .failure(let error):
+                    outcomes[index] = .failure(error)
+                case .success(let reply) where reply.status == 401 && !reauthenticated:
+                    refused.append(index)
+                case .success(let reply) where reply.status == 404 && missingIsNil:
+                    outcomes[index] = .success(nil)
+                case .success(let reply) where !(200..<300).contains(reply.status):
+                    outcomes[index] = .failure(FabricError(kind, "\(method) \(Self.shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
+                                                           httpStatus: reply.status))
+                case .success(let reply) where reply.body.isEmpty:
+                    outcomes[index] = .success(Reply(response: reply, json: nil))
+                case .success(let reply):
+                    outcomes[index] = if let parsed = reply.json {
+                        .success(Reply(response: reply, json: parsed))
+                    } else {
+                        .failure(FabricError(kind, "\(method) \(Self.shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)"))
+                    }
+                }
+            }
+            // The token was revoked or expired early: log in once more and send those again.
+            if !refused.isEmpty {
                 token = nil
                 store?.dropSession(provider: record.id)
                 reauthenticated = true
-                continue
             }
-            if reply.status == 404 && missingIsNil { return nil }
-            guard (200..<300).contains(reply.status) else {
-                throw FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
-                                  httpStatus: reply.status)
-            }
-            response?(reply)
-            if reply.body.isEmpty { return nil }
-            guard let parsed = reply.json else {
-                throw FabricError(kind, "\(method) \(shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)")
-            }
-            return parsed
+            pending = refused
         }
+        return outcomes
     }
 
     /// Every item of a paginated collection: Nova's `<key>_links` next, Glance's `next`.
@@ -169,7 +212,7 @@ final class OpenStackSession {
         var pages = 0
         while let page = next {
             pages += 1
-            guard pages <= 1000 else { throw FabricError(kind, "\(shortURL(url)): more than 1000 pages") }
+            guard pages <= 1000 else { throw FabricError(kind, "\(Self.shortURL(url)): more than 1000 pages") }
             let json = try call(kind, "GET", page, versioned: versioned)
             items += json?[key]?.items ?? []
             next = nil
@@ -183,7 +226,7 @@ final class OpenStackSession {
     }
 
     /// The URL without scheme and host, for messages.
-    private func shortURL(_ url: String) -> String {
+    private static func shortURL(_ url: String) -> String {
         let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         return parts.count == 4 ? "/" + parts[3] : url
     }

@@ -90,6 +90,26 @@ import Testing
         try openStack.expectNothingLeft(t, cloud)
     }
 
+    /// Requests sent together are traced with their own times: a delete the cloud holds does not
+    /// make the others of its batch look as slow as it.
+    @Test func aBatchTracesEachRequestsOwnTime() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["delete_seconds": 0.1])
+        openStack.register(t, cloud)
+        let created = t.sh("fabric --json machine create os --number_machines 3")
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(ids.count == 3)
+        try cloud.faults([["kind": "hang", "seconds": 2, "method": "DELETE", "path": "/servers/\(ids[0])$", "times": 1]])
+        let destroyed = t.sh("FABRIC_DEBUG=1 fabric machine destroy os \(ids.joined(separator: " "))")
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        for id in ids.dropFirst() {
+            let line = destroyed.stderr.split(separator: "\n").first { $0.contains("< 204 DELETE") && $0.contains("/servers/\(id) ") }
+            let milliseconds = line.flatMap { $0.split(separator: "(").last?.split(separator: " ").first }.flatMap { Int($0) }
+            #expect(milliseconds.map { $0 < 1500 } == true, "\(line ?? "no trace line for \(id)")")
+        }
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
     /// Nova lists a deleted server as DELETED for a while (its guest and ports gone) while the
     /// compute host finishes, one server after another: fabric-destroy is done at DELETED, and
     /// does not wait out the host's queue (on the lab 16 s for ten).

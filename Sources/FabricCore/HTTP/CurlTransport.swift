@@ -54,6 +54,8 @@ public final class CurlTransport {
         /// Why the transfer was not started.
         var refused: FabricError?
         var started = 0.0
+        /// When libcurl reported it done: a batch's trace shows each request's own time.
+        var finished: Double?
         init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer) { self.request = request; self.handle = handle }
         deinit { curl_slist_free_all(headerList) }
     }
@@ -91,14 +93,15 @@ public final class CurlTransport {
         var running: Int32 = 0
         repeat {
             guard curl_multi_perform(multi, &running) == CURLM_OK else { break }
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard message.pointee.msg == CURLMSG_DONE,
+                      let transfer = transfers.first(where: { $0.handle == message.pointee.easy_handle }) else { continue }
+                transfer.code = fabric_curl_message_result(message)
+                transfer.finished = monotonicNow()
+            }
             if running > 0 { curl_multi_poll(multi, nil, 0, 100, nil) }
         } while running > 0
-        var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
-            guard message.pointee.msg == CURLMSG_DONE,
-                  let transfer = transfers.first(where: { $0.handle == message.pointee.easy_handle }) else { continue }
-            transfer.code = fabric_curl_message_result(message)
-        }
         return transfers.map(outcome)
     }
 
@@ -116,7 +119,7 @@ public final class CurlTransport {
         var status = 0
         fabric_curl_get_long(transfer.handle, CURLINFO_RESPONSE_CODE, &status)
         let response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body)
-        Trace.response(request, response, seconds: monotonicNow() - transfer.started)
+        Trace.response(request, response, seconds: (transfer.finished ?? monotonicNow()) - transfer.started)
         return .success(response)
     }
 

@@ -66,13 +66,19 @@ import Testing
                 "no per-machine lookups: \(ten.keys.sorted())")
     }
 
+    /// The uuids of `count` machines made by one `machine create` on the registered fake cloud.
+    func createMachines(_ t: Harness, _ count: Int, publicAddresses: Bool = true) -> [String] {
+        let created = t.sh("fabric --json machine create os --number_machines \(count)" + (publicAddresses ? " --public_network public" : ""))
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        #expect(ids.count == count, "\(created.stderr)")
+        return ids
+    }
+
     @Test func manyMachinesAreDestroyedTogether() throws {
         let t = Harness(), cloud = try FakeCloud()
         try cloud.config(["delete_seconds": 2])
         openStack.register(t, cloud)
-        let created = t.sh("fabric --json machine create os --number_machines 5 --public_network public")
-        let ids = created.records.compactMap { $0["uuid"] as? String }
-        #expect(ids.count == 5)
+        let ids = createMachines(t, 5)
         try cloud.clearRequests()
         let started = Date()
         let destroyed = t.sh("fabric --json machine destroy os \(ids.joined(separator: " "))")
@@ -96,9 +102,7 @@ import Testing
         let t = Harness(), cloud = try FakeCloud()
         try cloud.config(["delete_seconds": 0.1])
         openStack.register(t, cloud)
-        let created = t.sh("fabric --json machine create os --number_machines 3")
-        let ids = created.records.compactMap { $0["uuid"] as? String }
-        #expect(ids.count == 3)
+        let ids = createMachines(t, 3, publicAddresses: false)
         try cloud.faults([["kind": "hang", "seconds": 2, "method": "DELETE", "path": "/servers/\(ids[0])$", "times": 1]])
         let destroyed = t.sh("FABRIC_DEBUG=1 fabric machine destroy os \(ids.joined(separator: " "))")
         #expect(destroyed.status == 0, "\(destroyed.stderr)")
@@ -117,9 +121,7 @@ import Testing
         let t = Harness(), cloud = try FakeCloud()
         try cloud.config(["delete_seconds": 0.5, "reclaim_seconds": 3])
         openStack.register(t, cloud)
-        let created = t.sh("fabric --json machine create os --number_machines 4 --public_network public")
-        let ids = created.records.compactMap { $0["uuid"] as? String }
-        #expect(ids.count == 4, "\(created.stderr)")
+        let ids = createMachines(t, 4)
         let started = Date()
         let destroyed = t.sh("fabric --json machine destroy os \(ids.joined(separator: " "))")
         let seconds = Date().timeIntervalSince(started)

@@ -410,6 +410,29 @@ import Testing
         #expect(h.sh("fabric machine destroy aws \(uuids[0]) --skip_store --force").status == 0)
     }
 
+    /// An Elastic IP EC2 fails to release keeps its instance running and in the store, so the
+    /// address is not left with no record naming it; the other machine of the destroy goes.
+    @Test func anElasticIPThatIsNotReleasedKeepsOnlyItsMachine() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h, extra: ["max_attempts=3"]).status == 0)
+        let created = h.sh("fabric --json machine create aws --number_machines 2 --public_network amazon")
+        let uuids = created.records.compactMap { $0["uuid"] as? String }
+        try #require(uuids.count == 2, "\(created.stderr)")
+        let address = try #require((created.records[0]["public_addresses"] as? [String])?.first)
+        // Every attempt of the first ReleaseAddress fails; the second machine's goes through.
+        try ec2.faults([["action": "ReleaseAddress", "fault": "500", "times": 3]])
+        let destroyed = h.sh("fabric machine destroy aws \(uuids.joined(separator: " "))")
+        #expect(destroyed.status == 1)
+        #expect(destroyed.stderr.contains("the public address \(address) of machine \(uuids[0]) was not released"), "\(destroyed.stderr)")
+        #expect(try ec2.liveInstances().compactMap { $0["id"] as? String } == [uuids[0]])
+        #expect(try ec2.leftovers().addresses == 1)
+        #expect(h.sh("fabric-store list machines").records.compactMap { $0["uuid"] as? String } == [uuids[0]])
+        try ec2.faults([])
+        let retried = h.sh("fabric machine destroy aws \(uuids[0])")
+        #expect(retried.status == 0, "\(retried.stderr)")
+        try expectNothingLeft(h, ec2)
+    }
+
     // MARK: interruption
 
     /// SIGTERM to `machine create` while RunInstances is on its way, while the machines build,

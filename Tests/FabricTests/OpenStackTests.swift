@@ -297,4 +297,54 @@ import Testing
         #expect(t.sh("fabric machine destroy os \(uuid) --force").status == 0)
         try expectNothingLeft(t, cloud)
     }
+    /// The floating IP of one machine that Neutron fails to release, in a destroy of three.
+    func destroyOfThreeWithOneAddressRefused(_ t: Harness, _ cloud: FakeCloud, times: Int, force: Bool = false) throws
+        -> (kept: String, address: String, result: Harness.Result) {
+        try cloud.config(["delete_seconds": 0.1])
+        register(t, cloud)
+        let created = t.sh("fabric --json machine create os --number_machines 3 --public_network public")
+        let ids = created.records.compactMap { $0["uuid"] as? String }
+        try #require(ids.count == 3, "\(created.stderr)")
+        let kept = ids[1]
+        let address = try #require((created.records[1]["public_addresses"] as? [String])?.first)
+        let state = try cloud.state()
+        let port = try #require(state["ports"]?.first { $0["device_id"] as? String == kept }?["id"] as? String)
+        let floating = try #require(state["floatingips"]?.first { $0["port_id"] as? String == port }?["id"] as? String)
+        try cloud.faults([["method": "DELETE", "path": "/floatingips/\(floating)$", "status": 500, "times": times]])
+        let result = t.sh("fabric machine destroy os \(ids.joined(separator: " "))" + (force ? " --force" : ""))
+        return (kept, address, result)
+    }
+
+    /// A machine whose address stays allocated is kept whole (server, address, row), so nothing
+    /// is left that no record names, and the other machines of the destroy go; the retry ends it.
+    @Test func anAddressThatIsNotReleasedKeepsOnlyItsMachine() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        let (kept, address, destroyed) = try destroyOfThreeWithOneAddressRefused(t, cloud, times: 1)
+        #expect(destroyed.status == 1)
+        #expect(destroyed.stderr.contains("the public address \(address) of machine \(kept) was not released"), "\(destroyed.stderr)")
+        #expect(destroyed.stderr.contains("HTTP 500"), "\(destroyed.stderr)")
+        #expect(destroyed.stderr.contains("1 machine not destroyed: \(kept)"), "\(destroyed.stderr)")
+        let state = try cloud.state()
+        let servers = state["servers"]?.filter { ($0["deleting"] as? Bool) != true }.compactMap { $0["id"] as? String }
+        #expect(servers == [kept], "the other two are deleted")
+        #expect(state["floatingips"]?.compactMap { $0["floating_ip_address"] as? String } == [address])
+        #expect(t.sh("fabric-store list machines").records.compactMap { $0["uuid"] as? String } == [kept])
+        #expect(try cloud.requestCounts()["DELETE /compute/v2.1/servers/{id}"] == 2, "no DELETE for the kept server")
+        let retried = t.sh("fabric machine destroy os \(kept)")
+        #expect(retried.status == 0, "\(retried.stderr)")
+        try expectNothingLeft(t, cloud)
+    }
+
+    /// With --force the machine goes anyway and the warning names the address left allocated.
+    @Test func forceDeletesAMachineWhoseAddressStaysAndNamesTheAddress() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        let (kept, address, destroyed) = try destroyOfThreeWithOneAddressRefused(t, cloud, times: 10, force: true)
+        #expect(destroyed.status == 0, "\(destroyed.stderr)")
+        #expect(destroyed.stderr.contains("--force: the public address \(address) of machine \(kept) was not released"), "\(destroyed.stderr)")
+        #expect(destroyed.stderr.contains("deleted anyway, the address stays allocated"), "\(destroyed.stderr)")
+        let left = try cloud.leftovers()
+        #expect(left.servers == 0 && left.floatingIPs == 1, "\(left)")
+        #expect(t.sh("fabric-store list machines").stdout.isEmpty)
+    }
 }
+

@@ -24,8 +24,11 @@ public protocol Provider: AnyObject {
     /// and those their records name, which outlive a server deleted behind fabric's back),
     /// deletes every machine, then waits until all are gone. Returns why each machine that was
     /// not destroyed was not; one the cloud no longer has is a MachineError "not found" (the
-    /// caller decides whether --force tolerates that). Throws when the provider itself fails.
-    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError]
+    /// caller decides whether --force tolerates that). A machine whose address the cloud fails
+    /// to release is not deleted, so no address is left that no record names, and the others
+    /// go on; with `force` it is deleted anyway and the address named in a warning. Throws when
+    /// the provider itself fails.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError]
     /// Gives machines addresses on the public network, each as soon as it can have one (on
     /// OpenStack once its port exists, while it still builds), in one round for all of them.
     /// Returns the address of each machine that has one now; those not ready yet are left out,
@@ -90,6 +93,26 @@ public enum FabricMetadata {
     /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
     public static let publicNetworks = "fabric_public_networks"
     public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
+}
+
+/// A machine whose public address stays allocated is kept, so no address is left that no
+/// record names; --force deletes it anyway.
+enum AddressRelease {
+    /// Why the machine is kept.
+    static func failure(_ address: String, of machine: String, _ failure: FabricError) -> FabricError {
+        FabricError(.machine, "the public address \(address) of machine \(machine) was not released: \(failure.message)",
+                    hint: "the machine is kept; retry, or --force deletes it anyway", httpStatus: failure.httpStatus)
+    }
+
+    /// The machines to keep: those whose addresses stay, or none with `force`, each then named
+    /// in a warning.
+    static func kept(_ failures: [String: FabricError], force: Bool) -> [String: FabricError] {
+        guard force else { return failures }
+        for (uuid, failure) in failures.sorted(by: { $0.key < $1.key }) {
+            warn("--force: \(failure.message); machine \(uuid) is deleted anyway, the address stays allocated")
+        }
+        return [:]
+    }
 }
 
 /// Checks a provider's `--extra` settings when it is registered, so a typo fails then.

@@ -213,7 +213,8 @@ struct Boot: ParsableCommand {
             for (provider, machines) in made {
                 let failures: [String: FabricError]
                 do throws(FabricError) {
-                    failures = try provider.destroy(machines.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) })
+                    failures = try provider.destroy(machines.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) },
+                                                    force: false)
                 } catch {
                     failures = Dictionary(uniqueKeysWithValues: machines.map { ($0.uuid, error) })
                 }

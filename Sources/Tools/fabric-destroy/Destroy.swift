@@ -12,8 +12,10 @@ struct Destroy: ParsableCommand {
             for together. It prints the record of each machine \
             destroyed with status DELETED, ready for `fabric-store remove`. A machine that \
             cannot be destroyed is not printed, so the store keeps it; the exit status says so. \
-            With --force, a machine the provider no longer has (or fails to delete) is printed \
-            anyway, with a warning, so its record can be forgotten. The whole input is read and \
+            A machine whose address the cloud fails to release is kept whole, so the address \
+            is not left unrecorded. With --force, a machine the provider no longer has (or fails \
+            to delete) is printed anyway, with a warning, so its record can be forgotten, and one \
+            whose address stays is deleted anyway, the warning naming the address. The whole input is read and \
             checked before the first machine is destroyed.
             """,
         version: fabricVersion)
@@ -39,7 +41,8 @@ struct Destroy: ParsableCommand {
         }
         try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED")
             .run(targets, deleteAll: { (provider, batch) throws(FabricError) in
-                try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) })
+                try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) },
+                                     force: force)
             })
     }
 }

@@ -340,24 +340,30 @@ final class AmazonProvider: Provider {
     }
 
     /// Elastic IPs first (EC2 would keep them allocated, and billed), then one TerminateInstances
-    /// for every machine, then one wait for all of them.
-    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+    /// for every machine whose addresses are released, then one wait for all of them.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
         guard !machines.isEmpty else { return [:] }
         let ids = machines.map(\.uuid)
         for id in ids { try EC2ID.check(id, .instance) }
         let live = Set(try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
             .flatMap { $0.items("instancesSet") }.filter { EC2Instances.state($0) != "terminated" }
             .compactMap { $0.text("instanceId") })
-        var failures: [String: FabricError] = [:]
+        var kept: [String: FabricError] = [:]
         for machine in machines {
             // Addresses go even for an instance already gone: fabric tagged them for it.
-            try releaseAddresses(of: machine.uuid)
-            if !live.contains(machine.uuid) {
-                failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
-                                                     hint: "use --force to forget it anyway", httpStatus: 404)
+            do throws(FabricError) {
+                try releaseAddresses(of: machine.uuid)
+            } catch {
+                guard error.kind == .machine else { throw error }
+                kept[machine.uuid] = error
             }
         }
-        let terminating = ids.filter(live.contains)
+        var failures = AddressRelease.kept(kept, force: force)
+        for machine in machines where !live.contains(machine.uuid) && failures[machine.uuid] == nil {
+            failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                 hint: "use --force to forget it anyway", httpStatus: 404)
+        }
+        let terminating = ids.filter { live.contains($0) && failures[$0] == nil }
         guard !terminating.isEmpty else { return failures }
         try session.call(.machine, EC2Instances.terminate(terminating), tolerating: ["InvalidInstanceID.NotFound"])
         try waitUntilTerminated(terminating)
@@ -396,15 +402,20 @@ final class AmazonProvider: Provider {
 
     private func releaseAddresses(of uuid: String) throws(FabricError) {
         for address in try addresses(of: uuid) {
-            if let association = address.text("associationId") {
-                try EC2ID.check(association, .association)
-                try session.call(.machine, EC2Addresses.disassociate(association), tolerating: ["InvalidAssociationID.NotFound"])
-            }
-            guard let allocation = address.text("allocationId") else { continue }
-            // Only fabric's own allocations are released; one the user associated is only detached.
-            if ec2Tags(address).contains(where: { $0.key == FabricMetadata.snapshotOf && $0.value == uuid }) {
-                try EC2ID.check(allocation, .allocation)
-                try session.call(.machine, EC2Addresses.release(allocation), tolerating: ["InvalidAllocationID.NotFound"])
+            do throws(FabricError) {
+                if let association = address.text("associationId") {
+                    try EC2ID.check(association, .association)
+                    try session.call(.machine, EC2Addresses.disassociate(association), tolerating: ["InvalidAssociationID.NotFound"])
+                }
+                guard let allocation = address.text("allocationId") else { continue }
+                // Only fabric's own allocations are released; one the user associated is only detached.
+                if ec2Tags(address).contains(where: { $0.key == FabricMetadata.snapshotOf && $0.value == uuid }) {
+                    try EC2ID.check(allocation, .allocation)
+                    try session.call(.machine, EC2Addresses.release(allocation), tolerating: ["InvalidAllocationID.NotFound"])
+                }
+            } catch {
+                guard error.kind == .machine else { throw error }
+                throw AddressRelease.failure(address.text("publicIp") ?? address.text("allocationId") ?? "?", of: uuid, error)
             }
         }
     }

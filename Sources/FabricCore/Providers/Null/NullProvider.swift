@@ -236,7 +236,7 @@ final class NullProvider: Provider {
         return try machineRows("provider_id = ?", [.text(record.id)])
     }
 
-    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
         call()
         var failures: [String: FabricError] = [:]
         for machine in machines {

@@ -171,7 +171,7 @@ final class OpenStackProvider: Provider {
             do throws(FabricError) {
                 let found = try find()
                 if found.isEmpty { continue }
-                let failures = try destroy(found.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) })
+                let failures = try destroy(found.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) }, force: false)
                 for (uuid, failure) in failures where failure.httpStatus != 404 {
                     warn("could not remove machine \(uuid) of the failed boot: \(failure.message)")
                 }
@@ -204,19 +204,22 @@ final class OpenStackProvider: Provider {
         }.compactMap { Servers.machine($0, providerID: record.id) }
     }
 
-    /// Floating IPs first (Nova would leave them allocated), then every server's DELETE, all sent
-    /// together, then one wait for all of them: ten machines take about as long as one.
-    func destroy(_ machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+    /// Floating IPs first (Nova would leave them allocated), then the DELETE of every server whose
+    /// addresses are released, all sent together, then one wait for all of them: ten machines
+    /// take about as long as one.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
         guard !machines.isEmpty else { return [:] }
         let root = try compute
-        var failures: [String: FabricError] = [:]
-        var deleting: [String] = []
-        let deletes = try machines.map { machine throws(FabricError) in OpenStackSession.Request("DELETE", try Servers.one(root, machine.uuid)) }
-        try releasePublicAddresses(of: machines)
-        for (machine, outcome) in zip(machines, try session.callAll(.machine, deletes, versioned: true, missingIsNil: true)) {
+        let urls = try machines.map { machine throws(FabricError) in try Servers.one(root, machine.uuid) }
+        var failures = AddressRelease.kept(try releasePublicAddresses(of: machines), force: force)
+        let deleting = zip(machines, urls).filter { machine, _ in failures[machine.uuid] == nil }
+        var waiting: [String] = []
+        let outcomes = try session.callAll(.machine, deleting.map { OpenStackSession.Request("DELETE", $0.1) },
+                                           versioned: true, missingIsNil: true)
+        for ((machine, _), outcome) in zip(deleting, outcomes) {
             switch outcome {
             case .success(.some):
-                deleting.append(machine.uuid)
+                waiting.append(machine.uuid)
             case .success(.none):
                 failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
                                                      hint: "use --force to forget it anyway", httpStatus: 404)
@@ -228,12 +231,12 @@ final class OpenStackProvider: Provider {
         let deadline = monotonicNow() + session.settings.deleteTimeout
         var delay = 0.2
         // An interruption ends the wait, not the deletes: Nova has accepted them.
-        while !deleting.isEmpty && !Interruption.requested {
-            let left = Set(try self.machines(deleting).map(\.uuid))
-            deleting.removeAll { !left.contains($0) }
-            if deleting.isEmpty { break }
+        while !waiting.isEmpty && !Interruption.requested {
+            let left = Set(try self.machines(waiting).map(\.uuid))
+            waiting.removeAll { !left.contains($0) }
+            if waiting.isEmpty { break }
             guard monotonicNow() < deadline else {
-                for uuid in deleting {
+                for uuid in waiting {
                     failures[uuid] = FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
                 }
                 break
@@ -244,31 +247,51 @@ final class OpenStackProvider: Provider {
         return failures
     }
 
-    /// The floating IPs on the machines' ports, and those their records name that no port holds
-    /// any more (Neutron keeps an address when its server is deleted behind fabric's back): one
-    /// ports query and one or two floating-IP queries for all the machines, then one DELETE each.
-    private func releasePublicAddresses(of machines: [MachineRef]) throws(FabricError) {
+    /// Releases the floating IPs on the machines' ports, and those their records name that no
+    /// port holds any more (Neutron keeps an address when its server is deleted behind fabric's
+    /// back): one ports query and one or two floating-IP queries for all the machines, then one
+    /// DELETE each, sent together. Returns why each machine whose address stays was kept.
+    private func releasePublicAddresses(of machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
         let root = try network
-        var ports: [String] = []
+        var machineOfPort: [String: String] = [:]
         for batch in machines.map(\.uuid).batched(Networking.filterBatch) {
-            ports += (try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [])
-                .compactMap { $0["id"]?.string }
+            for port in try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [] {
+                if let id = port["id"]?.string, let device = port["device_id"]?.string { machineOfPort[id] = device }
+            }
         }
-        var floating: [JSON] = []
-        for batch in ports.batched(Networking.filterBatch) {
-            floating += try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? []
+        var releasing: [(id: String, address: String, machine: String)] = []
+        func release(_ found: JSON, of machine: String) {
+            guard let id = found["id"]?.string, !releasing.contains(where: { $0.id == id }) else { return }
+            releasing.append((id, found["floating_ip_address"]?.string ?? id, machine))
         }
-        let held = Set(floating.compactMap { $0["floating_ip_address"]?.string })
-        let named = Set(machines.flatMap(\.publicAddresses)).subtracting(held).sorted()
-        let ourPorts = Set(ports)
-        for batch in named.batched(Networking.filterBatch) {
-            floating += (try session.call(.machine, "GET", Networking.floatingIPs(root, addresses: batch))?["floatingips"]?.items ?? [])
-                .filter { address in address["port_id"]?.string.map(ourPorts.contains) ?? true }
+        for batch in machineOfPort.keys.sorted().batched(Networking.filterBatch) {
+            for found in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? [] {
+                if let machine = found["port_id"]?.string.flatMap({ machineOfPort[$0] }) { release(found, of: machine) }
+            }
         }
-        let deletes = try Set(floating.compactMap { $0["id"]?.string }).sorted().map { id throws(FabricError) in
-            OpenStackSession.Request("DELETE", try Networking.floatingIP(root, id))
+        let held = Set(releasing.map(\.address))
+        var machineOfAddress: [String: String] = [:]
+        for machine in machines {
+            for address in machine.publicAddresses where !held.contains(address) { machineOfAddress[address] = machine.uuid }
         }
-        for outcome in try session.callAll(.machine, deletes, missingIsNil: true) { _ = try outcome.get() }
+        for batch in machineOfAddress.keys.sorted().batched(Networking.filterBatch) {
+            for found in try session.call(.machine, "GET", Networking.floatingIPs(root, addresses: batch))?["floatingips"]?.items ?? [] {
+                // One that another server's port holds now is not ours to release.
+                guard found["port_id"]?.string.map({ machineOfPort[$0] != nil }) ?? true,
+                      let machine = found["floating_ip_address"]?.string.flatMap({ machineOfAddress[$0] }) else { continue }
+                release(found, of: machine)
+            }
+        }
+        let deletes = try releasing.map { address throws(FabricError) in
+            OpenStackSession.Request("DELETE", try Networking.floatingIP(root, address.id))
+        }
+        var failures: [String: FabricError] = [:]
+        for (address, outcome) in zip(releasing, try session.callAll(.machine, deletes, missingIsNil: true)) {
+            guard case .failure(let failure) = outcome else { continue }
+            guard failure.kind == .machine else { throw failure }
+            failures[address.machine] = AddressRelease.failure(address.address, of: address.machine, failure)
+        }
+        return failures
     }
 
     /// One round for all the machines still without an address: one ports query, one

@@ -15,8 +15,8 @@ struct Destroy: ParsableCommand {
             A machine whose address the cloud fails to release is kept whole, so the address \
             is not left unrecorded. With --force, a machine the provider no longer has (or fails \
             to delete) is printed anyway, with a warning, so its record can be forgotten, and one \
-            whose address stays is deleted anyway, the warning naming the address. The whole input is read and \
-            checked before the first machine is destroyed.
+            whose address stays is deleted anyway, the warning naming the address. The whole \
+            input is read and checked before the first machine is destroyed.
             """,
         version: fabricVersion)
 

@@ -10,7 +10,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SCRATCH ?= .build
-VERSION := $(shell sed -n 's/^public let fabricVersion = "\(.*\)"$$/\1/p' Sources/FabricCore/CLI/Tool.swift)
+VERSION := $(shell sed -n 's/^public let fabricVersion = "\(.*\)"$$/\1/p' Sources/FabricRecords/System/Version.swift)
 DEB_REVISION ?= 1
 DEB_DIR ?= .
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBEXECDIR="$(LIBEXECDIR)" \

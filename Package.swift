@@ -1,9 +1,12 @@
 // swift-tools-version:6.0
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
-// C modules (sqlite3, curl, mariadb, jansson, expat) -> one core library -> one executable holding every
-// tool, which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
-// runs its builtins: one link of the release build, and one ~27 MB binary installed, not ten.
+// C modules (sqlite3, curl, mariadb, jansson, expat) -> the core's layers (records, store, HTTP,
+// providers, command line) -> one executable holding every tool, which runs the tool it is started
+// as (fabric-store, fabric-boot, ...: links to it), as git runs its builtins: one link of the
+// release build, and one ~27 MB binary installed, not ten.
 import PackageDescription
+
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
     name: "fabric",
@@ -30,19 +33,28 @@ let package = Package(
         .systemLibrary(
             name: "CExpat", pkgConfig: "expat",
             providers: [.apt(["libexpat1-dev"])]),
+        // The core, in layers whose dependencies point one way, so the compiler holds it:
+        // records (with JSON, errors and the system calls they need) at the bottom; the store
+        // and HTTP on records; the providers on those three; the command-line layer on all.
+        .target(name: "FabricRecords", dependencies: ["CJansson"], swiftSettings: swift5),
+        .target(name: "FabricStore", dependencies: ["FabricRecords", "CSQLite", "CMariaDB"], swiftSettings: swift5),
+        .target(name: "FabricHTTP", dependencies: ["FabricRecords", "CCurl", "CExpat"], swiftSettings: swift5),
         .target(
-            name: "FabricCore",
+            name: "FabricProviders", dependencies: ["FabricRecords", "FabricStore", "FabricHTTP"],
+            swiftSettings: swift5),
+        .target(
+            name: "FabricCLI",
             dependencies: [
-                "CSQLite", "CCurl", "CMariaDB", "CJansson", "CExpat",
+                "FabricRecords", "FabricStore", "FabricHTTP", "FabricProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: swift5),
         // Sources/Tools/main.swift picks the tool; Sources/Tools/fabric-*/ hold one tool each.
         .executableTarget(
-            name: "fabric-tools", dependencies: ["FabricCore"], path: "Sources/Tools",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            name: "fabric-tools", dependencies: ["FabricCLI"], path: "Sources/Tools",
+            swiftSettings: swift5),
         .testTarget(
-            name: "FabricTests", dependencies: ["FabricCore"],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            name: "FabricTests", dependencies: ["FabricRecords", "FabricStore", "FabricHTTP", "FabricProviders", "FabricCLI"],
+            swiftSettings: swift5),
     ]
 )

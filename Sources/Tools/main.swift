@@ -1,5 +1,6 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricRecords
 
 // One executable for every tool, as git runs its builtins: it is the tool it was started as
 // (fabric-store, fabric-boot, ...: links to it), so the release build links once and an install

@@ -548,7 +548,7 @@ import Testing
 
     /// Every --extra setting of AMAZON providers is in fabric(1), PROVIDERS, AMAZON.
     @Test func amazonSettingsAreDocumented() throws {
-        let source = try String(contentsOf: Harness.root.appendingPathComponent("Sources/FabricCore/Providers/Amazon/AmazonSettings.swift"), encoding: .utf8)
+        let source = try String(contentsOf: Harness.root.appendingPathComponent("Sources/FabricProviders/Amazon/AmazonSettings.swift"), encoding: .utf8)
         let pattern = try NSRegularExpression(pattern: #"\("(\w+)", ""#)
         let keys = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
             .map { String(source[Range($0.range(at: 1), in: source)!]) }

@@ -386,7 +386,7 @@ import Testing
 
     /// The exit statuses of FabricError.Kind, read from the source, so the table follows it.
     static func exitStatuses() throws -> [(name: String, status: Int)] {
-        let source = Self.text(Harness.root, "Sources/FabricCore/Errors/FabricError.swift")
+        let source = Self.text(Harness.root, "Sources/FabricRecords/Errors/FabricError.swift")
         let names = try NSRegularExpression(pattern: #"case (\w+) = "(\w+)""#)
         let statuses = try NSRegularExpression(pattern: #"case \.(\w+): (\d+)"#)
         func pairs(_ pattern: NSRegularExpression) -> [String: String] {
@@ -420,7 +420,7 @@ import Testing
     }
 
     @Test func nullProviderKnobsAreDocumented() throws {
-        let source = Self.text(Harness.root, "Sources/FabricCore/Providers/Null/NullSettings.swift")
+        let source = Self.text(Harness.root, "Sources/FabricProviders/Null/NullSettings.swift")
         let pattern = try NSRegularExpression(pattern: #"\("(\w+)", ""#)
         let keys = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
             .map { String(source[Range($0.range(at: 1), in: source)!]) }

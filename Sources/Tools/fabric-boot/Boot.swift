@@ -1,5 +1,7 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricProviders
+import FabricRecords
 
 struct Boot: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricProviders
+import FabricRecords
 
 struct FindFlavor: ParsableCommand {
     static let configuration = CommandConfiguration(

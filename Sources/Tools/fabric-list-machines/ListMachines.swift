@@ -1,5 +1,6 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricRecords
 
 struct ListMachines: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricRecords
+import FabricStore
 
 struct StoreTool: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricRecords
 
 struct Table: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import FabricCore
+import FabricCLI
+import FabricRecords
 
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(

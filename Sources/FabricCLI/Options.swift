@@ -1,0 +1,116 @@
+import FabricProviders
+import FabricRecords
+import FabricStore
+import ArgumentParser
+
+/// `--store PATH|URL` and `--store-password-file FILE`, shared by every tool that reads or
+/// writes state.
+public struct StoreOptions: ParsableArguments, StoreSelection {
+    @Option(name: .long, help: ArgumentHelp(
+        "The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
+        valueName: "path|url"), completion: .file())
+    public var store: String?
+
+    @Option(name: .customLong("store-password-file"), help: ArgumentHelp(
+        "A mysql:// store's password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.",
+        valueName: "file"), completion: .file())
+    public var storePasswordFile: String?
+
+    public init() {}
+}
+
+/// `-p, --provider ID`: which registered provider to talk to. In filters it may be left out
+/// when each record carries `provider_id`.
+public struct ProviderOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("provider")], help: ArgumentHelp(
+        "The registered provider to use (see: fabric provider list).", valueName: "id"))
+    public var provider: String?
+
+    public init() {}
+}
+
+/// `-n, --null-input`: start from one empty record instead of reading standard input, as jq -n.
+public struct InputOptions: ParsableArguments {
+    @Flag(name: [.short, .customLong("null-input")], help: ArgumentHelp(
+        "Do not read standard input; start from one empty record. Implied when standard input is a terminal."))
+    public var nullInput = false
+
+    public init() {}
+
+    /// The input records: standard input, or one empty record.
+    public func reader() -> RecordSource {
+        nullInput || isTerminal(0) ? RecordSource(single: .object()) : RecordSource(reader: RecordReader())
+    }
+}
+
+/// Records to process: a stream on standard input, or a fixed list.
+public struct RecordSource {
+    private var reader: RecordReader?
+    private var pending: [JSON]
+
+    public init(reader: RecordReader) {
+        self.reader = reader
+        pending = []
+    }
+
+    public init(single record: JSON) { self.init(records: [record]) }
+
+    public init(records: [JSON]) {
+        reader = nil
+        pending = records.reversed()
+    }
+
+    public mutating func next() throws(FabricError) -> JSON? {
+        if var reader {
+            defer { self.reader = reader }
+            return try reader.next()
+        }
+        return pending.popLast()
+    }
+
+    public mutating func readAll() throws(FabricError) -> [JSON] {
+        var result: [JSON] = []
+        while let record = try next() { result.append(record) }
+        return result
+    }
+}
+
+/// The store and providers one tool run uses, each opened once and only when needed.
+public final class Session {
+    private let storeOptions: StoreOptions
+    private var openedStore: Store?
+    private var providers: [String: any Provider] = [:]
+
+    public init(store: StoreOptions) { storeOptions = store }
+
+    public var store: Store {
+        get throws(FabricError) {
+            if let openedStore { return openedStore }
+            let store = try Store(storeOptions)
+            openedStore = store
+            return store
+        }
+    }
+
+    public func provider(_ id: String) throws(FabricError) -> any Provider {
+        if let cached = providers[id] { return cached }
+        let record = try store.provider(id)
+        let provider = try makeProvider(record, store: store)
+        providers[id] = provider
+        return provider
+    }
+
+    /// The provider a record belongs to: its `provider_id`, or `-p` when it has none.
+    /// Both given and different is an error rather than a guess.
+    public func providerID(for record: JSON, option: String?) throws(FabricError) -> String {
+        let fromRecord = record["provider_id"]?.string
+        switch (fromRecord, option) {
+        case let (record?, option?) where record != option:
+            throw FabricError.input("record belongs to provider \(quoted(record)) but -p names \(quoted(option))")
+        case let (id?, _), let (nil, id?):
+            return id
+        case (nil, nil):
+            throw FabricError.usage("no provider: give -p ID or pipe in records that carry provider_id")
+        }
+    }
+}

@@ -1,0 +1,566 @@
+/// AMAZON: the EC2 Query API over libcurl, signed by libcurl (AWS Signature V4), replies read
+/// with expat. The requests live in EC2Instances, EC2Images, EC2InstanceTypes, EC2Addresses and
+/// EC2Networks; this file composes them into what the Provider protocol asks.
+///
+/// Mapping: username = access key id, password = secret access key (and session token), url =
+/// the EC2 endpoint, tenant = the region. Machine uuids are instance ids, flavors instance
+/// types, images AMIs, snapshots AMIs made by CreateImage, public addresses Elastic IPs.
+import FabricHTTP
+import FabricRecords
+
+final class AmazonProvider: Provider {
+    let record: ProviderRecord
+    private let session: EC2Session
+
+    init(record: ProviderRecord) throws(FabricError) {
+        self.record = record
+        session = try EC2Session(record: record, settings: try AmazonSettings(extra: record.extra))
+    }
+
+    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
+        _ = try AmazonSettings(extra: extra)
+    }
+
+    /// The region goes into the signature's scope ("aws:amz:REGION:ec2"), so it must be a region
+    /// name and nothing that could change that scope; the credentials must be what the store
+    /// can give libcurl.
+    static func validate(record: ProviderRecord) throws(FabricError) {
+        let region = record.tenant
+        let shaped = region.utf8.count <= 32 && region.first?.isLetter == true
+            && region.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+        guard shaped else {
+            throw FabricError.usage("the tenant of an AMAZON provider is its region, like us-east-1; \(quoted(region)) is not one")
+        }
+        _ = try AmazonCredentials(record: record)
+    }
+
+    // MARK: images and flavors
+
+    /// The images of the owners in `image_owners` (default: the account's own), always with the
+    /// account's own, so the snapshots fabric made are found by name too.
+    func images() throws(FabricError) -> [JSON] {
+        var owners = session.settings.imageOwners
+        if !owners.contains("self") { owners.insert("self", at: 0) }
+        let reply = try session.call(.provider, EC2Images.describe(owners: owners))
+        return reply?.items("imagesSet").compactMap(EC2Images.searchable) ?? []
+    }
+
+    func flavors() throws(FabricError) -> [JSON] {
+        try session.collect(.provider, EC2InstanceTypes.describe(), set: "instanceTypeSet", pageSize: 100)
+            .compactMap(EC2InstanceTypes.searchable)
+    }
+
+    // MARK: boot
+
+    /// EC2's limits, checked before anything is sent.
+    static let maxUserdataBytes = 16 * 1024
+    static let maxTags = 50
+
+    /// The RunInstances for a request: every option checked, every name resolved (read-only
+    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead.
+    private func launch(_ request: BootRequest) throws(FabricError) -> EC2Query {
+        if !request.files.isEmpty {
+            throw FabricError.usage("EC2 cannot inject files (--files)",
+                                    hint: "put them in --userdata: cloud-init's write_files creates them at first boot")
+        }
+        if request.configDrive {
+            throw FabricError.usage("EC2 has no config drive (--config_drive)",
+                                    hint: "leave it out: EC2 hands cloud-init its user data and metadata through the instance metadata service")
+        }
+        var placementGroup: String?
+        for (key, value) in request.schedulerHints {
+            guard ["placement_group", "group"].contains(key), placementGroup == nil, !value.isEmpty else {
+                throw FabricError.usage("EC2 takes no scheduler hint \(quoted(key)) (or takes one placement group only)",
+                                        hint: "the one hint EC2 has is a placement group: --scheduler_hints placement_group=NAME")
+            }
+            placementGroup = value
+        }
+        try EC2ID.check(request.imageID, .image)
+        try EC2ID.checkInstanceType(request.flavorID)
+        if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
+        if let userdata = request.userdata, userdata.count > Self.maxUserdataBytes {
+            throw FabricError.usage("--userdata is \(userdata.count) bytes; EC2 takes at most \(Self.maxUserdataBytes)",
+                                    hint: "compress it with gzip: cloud-init reads gzip'ed user data")
+        }
+        try checkTags(request)
+        try checkBlockDevices(request)
+        let nics = request.privateNics.map { (nic: $0, isPublic: false) } + request.publicNics.map { (nic: $0, isPublic: true) }
+        if !request.publicNics.isEmpty && nics.count > 1 {
+            throw FabricError.usage("EC2 gives a public address at launch to a machine with one network interface only",
+                                    hint: "give one --public_nics, or private ones and --public_network amazon for Elastic IPs")
+        }
+        if request.privateNetwork != nil && !nics.isEmpty {
+            throw FabricError.usage("--private_network and --public_nics exclude each other on EC2",
+                                    hint: "give the private subnet as --private_nics net-id=subnet-...")
+        }
+        var placement = EC2Instances.Placement()
+        for (nic, isPublic) in nics {
+            var interface = EC2Instances.Interface()
+            if let port = nic.portID {
+                try EC2ID.check(port, .networkInterface, "port-id")
+                if request.count > 1 {
+                    throw FabricError.usage("a port-id nic is one network interface for one machine: boot one machine per interface (--number 1)")
+                }
+                interface.networkInterfaceID = port
+            } else if let subnet = nic.networkID {
+                try EC2ID.check(subnet, .subnet, "net-id (EC2 places interfaces in subnets)")
+                interface.subnetID = subnet
+                interface.privateAddress = nic.fixedIPv4
+                if isPublic { interface.publicAddress = true }
+            }
+            placement.interfaces.append(interface)
+        }
+
+        // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
+        var vpc: String?
+        if let network = request.privateNetwork {
+            let subnet = try subnet(network)
+            placement.subnetID = subnet.id
+            vpc = subnet.vpc
+        } else if let first = placement.interfaces.first(where: { $0.subnetID != nil })?.subnetID {
+            vpc = try subnet(first).vpc
+        }
+        if request.publicNetwork != nil && placement.interfaces.isEmpty {
+            // The Elastic IP is the machine's public address: none at launch, or the records
+            // would keep one that EC2 takes away when the Elastic IP is associated.
+            let subnet = if let id = placement.subnetID { (id: id, vpc: vpc) } else { try defaultSubnet(zone: request.availabilityZone) }
+            placement.interfaces = [EC2Instances.Interface(subnetID: subnet.id, publicAddress: false)]
+            placement.subnetID = nil
+            vpc = subnet.vpc
+        }
+        let groupIDs = request.securityGroups.filter { EC2ID.isShaped($0, .securityGroup) }
+        let groupNames = request.securityGroups.filter { !EC2ID.isShaped($0, .securityGroup) }
+        if !groupIDs.isEmpty { _ = try securityGroups(names: [], ids: groupIDs, vpc: nil) }
+        if !groupNames.isEmpty {
+            let found = try securityGroups(names: groupNames, ids: [], vpc: vpc)
+            // In a chosen subnet (a VPC of its own) EC2 takes groups by id only.
+            if vpc != nil || !placement.interfaces.isEmpty {
+                placement.securityGroupIDs += groupNames.compactMap { found[$0] }
+            } else {
+                placement.securityGroupNames = groupNames
+            }
+        }
+        placement.securityGroupIDs += groupIDs
+        if let key = request.keyName,
+           (try session.call(.machine, EC2Networks.keyPairs(key)))?.items("keySet").isEmpty ?? true {
+            throw FabricError.machine("key pair \(quoted(key)) not found on provider \(quoted(record.id))",
+                                      hint: "import one with: aws ec2 import-key-pair --key-name \(key) ...")
+        }
+        if let zone = request.availabilityZone,
+           (try session.call(.machine, EC2Networks.zones(zone)))?.items("availabilityZoneInfo").isEmpty ?? true {
+            throw FabricError.machine("availability zone \(quoted(zone)) not found in region \(record.tenant)")
+        }
+        return EC2Instances.run(request, placement: placement, providerID: record.id,
+                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
+    }
+
+    private func checkTags(_ request: BootRequest) throws(FabricError) {
+        if request.meta.count + 3 > Self.maxTags {
+            throw FabricError.usage("--meta given \(request.meta.count) times; EC2 takes \(Self.maxTags) tags, 3 of them fabric's")
+        }
+        for (key, value) in request.meta {
+            if key.lowercased().hasPrefix("aws:") || key == "Name" {
+                throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
+            }
+            if key.count > 128 || value.count > 256 {
+                throw FabricError.usage("--meta \(quoted(key)): EC2 tag keys are at most 128 characters, values 256")
+            }
+        }
+        if request.namePrefix.count > 250 { throw FabricError.usage("the name prefix is longer than EC2's 256-character Name tag") }
+    }
+
+    /// EC2 makes a launch's volumes from snapshots (or empty); it cannot attach an existing volume
+    /// or an image at launch.
+    private func checkBlockDevices(_ request: BootRequest) throws(FabricError) {
+        var devices: Set<String> = request.swapMB == nil ? [] : [EC2Instances.swapDevice]
+        for block in request.blockDevices {
+            guard block.sourceType == .snapshot else {
+                throw FabricError.usage("--block_device \(block.device)=\(block.id): EC2 cannot attach an existing \(block.sourceType.rawValue) at launch",
+                                        hint: "give an EBS snapshot to make the volume from: \(block.device)=snap-...:snapshot:SIZE:true")
+            }
+            try EC2ID.check(block.id, .snapshot, "--block_device \(block.device)")
+            let letters = block.device.hasPrefix("xvd") ? block.device.dropFirst(3) : block.device.hasPrefix("sd") ? block.device.dropFirst(2) : ""
+            guard (1...2).contains(letters.count), letters.allSatisfy({ $0 >= "a" && $0 <= "z" }), letters != "a" else {
+                throw FabricError.usage("--block_device device \(quoted(block.device)) is not an EC2 device name",
+                                        hint: "EC2 names EBS devices sdf to sdp (or xvdf to xvdp)")
+            }
+            guard devices.insert("/dev/" + block.device).inserted else {
+                throw FabricError.usage("--block_device device \(block.device) is given twice (or is the swap device, \(EC2Instances.swapDevice))")
+            }
+        }
+    }
+
+    private func subnet(_ nameOrID: String) throws(FabricError) -> (id: String, vpc: String?) {
+        let subnets = try session.call(.machine, EC2Networks.subnets(nameOrID))?.items("subnetSet") ?? []
+        guard let first = subnets.first, let id = first.text("subnetId") else {
+            throw FabricError.machine("no subnet \(EC2ID.isShaped(nameOrID, .subnet) ? "" : "named ")\(quoted(nameOrID)) on provider \(quoted(record.id))",
+                                      hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
+        }
+        if subnets.count > 1 {
+            throw FabricError.machine("\(subnets.count) subnets are named \(quoted(nameOrID)); give the id of one",
+                                      hint: subnets.compactMap { $0.text("subnetId") }.joined(separator: ", "))
+        }
+        return (id, first.text("vpcId"))
+    }
+
+    /// The default VPC's subnet of the zone (EC2's choice of zone when none is given).
+    private func defaultSubnet(zone: String?) throws(FabricError) -> (id: String, vpc: String?) {
+        var query = EC2Query("DescribeSubnets")
+        query.filter("default-for-az", ["true"])
+        if let zone { query.filter("availability-zone", [zone]) }
+        let subnets = (try session.call(.machine, query)?.items("subnetSet") ?? [])
+            .sorted { ($0.text("availabilityZone") ?? "") < ($1.text("availabilityZone") ?? "") }
+        guard let first = subnets.first, let id = first.text("subnetId") else {
+            throw FabricError.machine("region \(record.tenant) has no default subnet\(zone.map { " in \($0)" } ?? "") for a machine with an Elastic IP",
+                                      hint: "name the subnet with --private_network")
+        }
+        return (id, first.text("vpcId"))
+    }
+
+    /// Security group ids by name (or by id), all of them found or an error naming those missing.
+    private func securityGroups(names: [String], ids: [String], vpc: String?) throws(FabricError) -> [String: String] {
+        let groups = try session.call(.machine, EC2Networks.securityGroups(names: names, ids: ids, vpc: vpc))?
+            .items("securityGroupInfo") ?? []
+        var found: [String: String] = [:]
+        for group in groups {
+            guard let id = group.text("groupId") else { continue }
+            found[id] = id
+            if let name = group.text("groupName") { found[name] = id }
+        }
+        let missing = (names + ids).filter { found[$0] == nil }
+        if !missing.isEmpty {
+            throw FabricError.machine("security group\(missing.count == 1 ? "" : "s") \(missing.map(quoted).joined(separator: ", ")) not found on provider \(quoted(record.id))"
+                                      + (vpc.map { " in \($0)" } ?? ""))
+        }
+        return found
+    }
+
+    /// RunInstances' idempotency key (at most 64 ASCII characters): the group, and a hash of the
+    /// name prefix, which tells apart the records of one fabric-boot (they share the group).
+    /// Sent again with the same key, RunInstances answers with the first call's machines.
+    static func clientToken(_ request: BootRequest) -> String {
+        let plain = request.group.utf8.count <= 48 && request.group.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        let group = plain ? request.group : fnv1a(request.group)
+        return group + "-" + String(fnv1a(request.namePrefix).prefix(8))
+    }
+
+    private static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return String(hash, radix: 16).leftPadded(to: 16)
+    }
+
+    func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
+        [try launch(request).json(url: session.endpoint)]
+    }
+
+    /// One RunInstances for every machine. It is followed to its reply even when a signal comes
+    /// (a reply names what was made); then, on any failure or interruption, what the reply named
+    /// and whatever carries the launch's tags are terminated, so nothing is left.
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        let query = try launch(request)
+        var launched: [String] = []
+        var knownNothingMade = false
+        do throws(FabricError) {
+            let reply: XMLTree
+            switch session.create(.machine, query) {
+            case .failure(let error): throw error
+            case .success(.failure(let failure)):
+                // A 4xx is a refusal before anything was made; a 5xx may come after the work.
+                knownNothingMade = (400..<500).contains(failure.status)
+                throw session.error(.machine, query, failure)
+            case .success(.success(let tree)): reply = tree
+            }
+            let instances = EC2Instances.instances(reply)
+            launched = instances.compactMap { $0.text("instanceId") }
+            for id in launched where !EC2ID.isShaped(id, .instance) {
+                throw FabricError.machine("the RunInstances reply names \(quoted(id)), which is not an instance id")
+            }
+            try Interruption.check()
+            let machines = instances.compactMap { EC2Instances.machine($0, providerID: record.id) }
+            guard machines.count == request.count else {
+                throw FabricError.machine("asked EC2 for \(request.count) machines, it made \(machines.count)")
+            }
+            if let gone = machines.first(where: { $0.status == "ERROR" }) {
+                throw FabricError.machine("machine \(gone.uuid) of the launch is already gone (\(gone.fault ?? "terminated"))",
+                                          hint: "an earlier launch with this group and name was removed; use a new --group")
+            }
+            return machines
+        } catch {
+            if !knownNothingMade {
+                Interruption.cleaningUp { removeLaunch(launched, request: request) }
+            }
+            throw error
+        }
+    }
+
+    /// Terminates what a failed launch made: the instances its reply named and any carrying its
+    /// group and name tags (a reply lost to a timeout named none), then waits until they are gone.
+    private func removeLaunch(_ launched: [String], request: BootRequest) {
+        var ids = launched.filter { EC2ID.isShaped($0, .instance) }
+        var query = EC2Instances.describe(group: request.group)
+        query.filter("tag:Name", [request.namePrefix])
+        if let reply = attemptValue({ () throws(FabricError) in try session.call(.machine, query) }) {
+            for instance in reply.map(EC2Instances.instances) ?? [] {
+                if let id = instance.text("instanceId"), EC2ID.isShaped(id, .instance), !ids.contains(id) { ids.append(id) }
+            }
+        } else {
+            warn("could not look up the machines of group \(request.group); check with fabric-list-machines -p \(record.id) --group \(request.group)")
+        }
+        guard !ids.isEmpty else { return }
+        if let failure = attempt({ () throws(FabricError) in
+            try session.call(.machine, EC2Instances.terminate(ids), tolerating: ["InvalidInstanceID.NotFound"])
+            try waitUntilTerminated(ids)
+        }) {
+            warn("could not remove machines \(ids.joined(separator: ", ")) of the failed boot: \(failure.message); remove them with: fabric-list-machines -p \(record.id) --group \(request.group) | fabric-destroy")
+        }
+    }
+
+    // MARK: machines
+
+    /// One DescribeInstances per call for up to 200 machines (EC2's most values in a filter).
+    func machines(_ uuids: [String]) throws(FabricError) -> [Machine] {
+        for uuid in uuids { try EC2ID.check(uuid, .instance) }
+        var machines: [Machine] = []
+        var start = 0
+        while start < uuids.count {
+            let chunk = Array(uuids[start..<min(start + 200, uuids.count)])
+            machines += try session.collect(.machine, EC2Instances.describe(chunk), set: "reservationSet")
+                .flatMap { $0.items("instancesSet") }.compactMap { EC2Instances.machine($0, providerID: record.id) }
+            start += 200
+        }
+        return machines
+    }
+
+    func listMachines() throws(FabricError) -> [Machine] {
+        try session.collect(.machine, EC2Instances.describeFabric(), set: "reservationSet")
+            .flatMap { $0.items("instancesSet") }
+            .filter { instance in
+                let provider = ec2Tags(instance).last { $0.key == FabricMetadata.provider }?.value
+                return provider.map { $0 == record.id } ?? true
+            }
+            .compactMap { EC2Instances.machine($0, providerID: record.id) }
+    }
+
+    /// Elastic IPs first (EC2 would keep them allocated, and billed), then one TerminateInstances
+    /// for every machine whose addresses are released, then one wait for all of them.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
+        guard !machines.isEmpty else { return [:] }
+        let ids = machines.map(\.uuid)
+        for id in ids { try EC2ID.check(id, .instance) }
+        let live = Set(try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
+            .flatMap { $0.items("instancesSet") }.filter { EC2Instances.state($0) != "terminated" }
+            .compactMap { $0.text("instanceId") })
+        var kept: [String: FabricError] = [:]
+        for machine in machines {
+            // Addresses go even for an instance already gone: fabric tagged them for it.
+            do throws(FabricError) {
+                try releaseAddresses(of: machine.uuid)
+            } catch {
+                guard error.kind == .machine else { throw error }
+                kept[machine.uuid] = error
+            }
+        }
+        var failures = AddressRelease.kept(kept, force: force)
+        for machine in machines where !live.contains(machine.uuid) && failures[machine.uuid] == nil {
+            failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                 hint: "use --force to forget it anyway", httpStatus: 404)
+        }
+        let terminating = ids.filter { live.contains($0) && failures[$0] == nil }
+        guard !terminating.isEmpty else { return failures }
+        try session.call(.machine, EC2Instances.terminate(terminating), tolerating: ["InvalidInstanceID.NotFound"])
+        try waitUntilTerminated(terminating)
+        return failures
+    }
+
+    private func waitUntilTerminated(_ ids: [String]) throws(FabricError) {
+        let timeout = session.settings.deleteTimeout
+        let deadline = monotonicNow() + timeout
+        var delay = 0.1
+        while true {
+            let left = try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
+                .flatMap { $0.items("instancesSet") }.filter { EC2Instances.state($0) != "terminated" }
+                .compactMap { $0.text("instanceId") }
+            if left.isEmpty { return }
+            guard monotonicNow() < deadline else {
+                throw FabricError(.timeout, "machine\(left.count == 1 ? "" : "s") \(left.joined(separator: ", ")) not terminated \(Int(timeout)) s after TerminateInstances")
+            }
+            sleep(seconds: delay)
+            try Interruption.check()
+            delay = min(delay * 1.5, 2)
+        }
+    }
+
+    /// Every Elastic IP of the machine: those associated with it and those fabric tagged for it.
+    private func addresses(of uuid: String) throws(FabricError) -> [XMLTree] {
+        var addresses: [XMLTree] = []
+        for query in [EC2Addresses.describe(associatedWith: uuid), EC2Addresses.describe(taggedFor: uuid)] {
+            for address in try session.call(.machine, query)?.items("addressesSet") ?? []
+            where !addresses.contains(where: { $0.text("allocationId") == address.text("allocationId") }) {
+                addresses.append(address)
+            }
+        }
+        return addresses
+    }
+
+    private func releaseAddresses(of uuid: String) throws(FabricError) {
+        for address in try addresses(of: uuid) {
+            do throws(FabricError) {
+                if let association = address.text("associationId") {
+                    try EC2ID.check(association, .association)
+                    try session.call(.machine, EC2Addresses.disassociate(association), tolerating: ["InvalidAssociationID.NotFound"])
+                }
+                guard let allocation = address.text("allocationId") else { continue }
+                // Only fabric's own allocations are released; one the user associated is only detached.
+                if ec2Tags(address).contains(where: { $0.key == FabricMetadata.snapshotOf && $0.value == uuid }) {
+                    try EC2ID.check(allocation, .allocation)
+                    try session.call(.machine, EC2Addresses.release(allocation), tolerating: ["InvalidAllocationID.NotFound"])
+                }
+            } catch {
+                guard error.kind == .machine else { throw error }
+                throw AddressRelease.failure(address.text("publicIp") ?? address.text("allocationId") ?? "?", of: uuid, error)
+            }
+        }
+    }
+
+    /// An Elastic IP from the pool, associated with the machine. The address is tagged with the
+    /// machine when it is allocated, so a failure or signal before it is associated leaves
+    /// nothing that destroy (or the create's rollback) cannot find.
+    /// EC2 associates an Elastic IP with a running instance only: those still pending are left
+    /// for the next round.
+    func attachPublicAddresses(_ uuids: [String], network pool: String) throws(FabricError) -> [String: String] {
+        try EC2Addresses.checkPool(pool)
+        let found = try machines(uuids)
+        var given: [String: String] = [:]
+        for uuid in uuids {
+            guard let machine = found.first(where: { $0.uuid == uuid }) else {
+                throw FabricError.machine("machine \(uuid) no longer exists on provider \(quoted(record.id))")
+            }
+            if machine.isFailed {
+                // A terminated instance is no longer listed, so no rollback would find an
+                // address given to it in an earlier round: it goes now.
+                Interruption.cleaningUp { releaseUnassociated(of: uuid) }
+                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            guard machine.isReady else { continue }
+            given[uuid] = try attachPublicAddress(uuid, network: pool)
+        }
+        return given
+    }
+
+    private func attachPublicAddress(_ uuid: String, network pool: String) throws(FabricError) -> String {
+        try EC2ID.check(uuid, .instance)
+        let held = try addresses(of: uuid)
+        if let associated = held.first(where: { $0.text("instanceId") == uuid }), let address = associated.text("publicIp") {
+            return address
+        }
+        let allocation: XMLTree
+        if let unassociated = held.first(where: { $0.text("associationId") == nil }) {
+            allocation = unassociated
+        } else {
+            let query = EC2Addresses.allocate(pool: pool, machine: uuid, providerID: record.id)
+            switch session.create(.machine, query) {
+            case .failure(let error):
+                // The reply is lost, not necessarily the address: one tagged for the machine goes now.
+                Interruption.cleaningUp { releaseUnassociated(of: uuid) }
+                throw error
+            case .success(.failure(let failure)): throw session.error(.machine, query, failure)
+            case .success(.success(let reply)): allocation = reply
+            }
+        }
+        guard let id = allocation.text("allocationId"), EC2ID.isShaped(id, .allocation), let address = allocation.text("publicIp") else {
+            throw FabricError.machine("the AllocateAddress reply for machine \(uuid) names no allocation id and address")
+        }
+        // Interrupted, or refused the association: the address is released here and now, not
+        // left to a rollback that may already have looked for it.
+        if let failure = attempt({ () throws(FabricError) in
+            try Interruption.check()
+            try session.call(.machine, EC2Addresses.associate(id, machine: uuid))
+        }) {
+            Interruption.cleaningUp {
+                if let leak = attempt({ () throws(FabricError) in try session.call(.machine, EC2Addresses.release(id)) }) {
+                    warn("could not release Elastic IP \(id) (\(address)) after the failure: \(leak.message); fabric machine destroy releases it with the machine")
+                }
+            }
+            throw failure
+        }
+        return address
+    }
+
+    private func releaseUnassociated(of uuid: String) {
+        let tagged = attemptValue({ () throws(FabricError) in try session.call(.machine, EC2Addresses.describe(taggedFor: uuid)) })
+        for address in tagged??.items("addressesSet") ?? [] where address.text("associationId") == nil {
+            guard let id = address.text("allocationId"), EC2ID.isShaped(id, .allocation) else { continue }
+            if let leak = attempt({ () throws(FabricError) in
+                try session.call(.machine, EC2Addresses.release(id), tolerating: ["InvalidAllocationID.NotFound"])
+            }) {
+                warn("could not release Elastic IP \(id) of machine \(uuid): \(leak.message); fabric machine destroy releases it with the machine")
+            }
+        }
+    }
+
+    // MARK: snapshots
+
+    /// CreateImage, tagged with the machine. It is followed to its reply; when the reply is lost
+    /// (a timeout), the image is looked up by its name, which EC2 keeps unique.
+    func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
+        try EC2ID.check(uuid, .instance)
+        try EC2Images.checkName(name)
+        let query = EC2Images.create(of: uuid, name: name, providerID: record.id, reboot: session.settings.snapshotReboot)
+        var id: String?
+        switch session.create(.snapshot, query) {
+        case .success(.success(let reply)): id = reply.text("imageId")
+        case .success(.failure(let failure)): throw session.error(.snapshot, query, failure)
+        case .failure(let error):
+            let found = Interruption.cleaningUp {
+                attemptValue({ () throws(FabricError) in try session.call(.snapshot, EC2Images.describe(named: name)) })
+            }
+            guard let image = found??.items("imagesSet").first(where: {
+                ec2Tags($0).contains { $0.key == FabricMetadata.snapshotOf && $0.value == uuid }
+            }) else { throw error }
+            id = image.text("imageId")
+        }
+        guard let id, EC2ID.isShaped(id, .image) else {
+            throw FabricError.snapshot("the CreateImage reply for machine \(uuid) names no image id")
+        }
+        return Snapshot(id: id, name: name, machineUUID: uuid, providerID: record.id, status: "saving", created: timestamp())
+    }
+
+    func snapshots(of uuid: String) throws(FabricError) -> [Snapshot] {
+        try EC2ID.check(uuid, .instance)
+        return try session.call(.snapshot, EC2Images.describe(snapshotsOf: uuid))?.items("imagesSet")
+            .compactMap { EC2Images.snapshot($0, providerID: record.id) }.filter { $0.machineUUID == uuid } ?? []
+    }
+
+    func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot] {
+        for id in ids { try EC2ID.check(id, .image, "snapshot id") }
+        guard !ids.isEmpty else { return [] }
+        return try session.call(.snapshot, EC2Images.describe(ids: ids))?.items("imagesSet")
+            .compactMap { EC2Images.snapshot($0, providerID: record.id) } ?? []
+    }
+
+    /// DeregisterImage, then DeleteSnapshot of the EBS snapshots it was made of (EC2 keeps, and
+    /// bills, them otherwise).
+    func destroySnapshot(_ id: String) throws(FabricError) {
+        try EC2ID.check(id, .image, "snapshot id")
+        guard let image = try session.call(.snapshot, EC2Images.describe(ids: [id]))?.items("imagesSet").first,
+              image.text("imageState") != "deregistered" else {
+            throw FabricError.snapshot("snapshot \(id) not found on provider \(quoted(record.id))")
+        }
+        let snapshots = EC2Images.ebsSnapshots(image)
+        for snapshot in snapshots { try EC2ID.check(snapshot, .snapshot) }
+        var deregister = EC2Query("DeregisterImage")
+        deregister.set("ImageId", id)
+        try session.call(.snapshot, deregister, tolerating: ["InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"])
+        for snapshot in snapshots {
+            var delete = EC2Query("DeleteSnapshot")
+            delete.set("SnapshotId", snapshot)
+            try session.call(.snapshot, delete, tolerating: ["InvalidSnapshot.NotFound"])
+        }
+    }
+}
+
+/// Runs a step whose value the caller can do without; the value, or nil on failure.
+func attemptValue<T>(_ body: () throws(FabricError) -> T) -> T? {
+    do { return try body() } catch { return nil }
+}

@@ -1,0 +1,361 @@
+/// NULLPROVIDER: an emulated cloud kept in the store, so that the separate processes of a
+/// pipeline see the same machines. Machines go BUILD -> ACTIVE after `build_seconds`, snapshots
+/// saving -> active after `snapshot_seconds`; states are derived from creation times, so no
+/// process has to stay behind to move them along. Knobs in NullSettings inject failures.
+import FabricRecords
+import FabricStore
+
+final class NullProvider: Provider {
+    let record: ProviderRecord
+    private let settings: NullSettings
+    private let database: any Database
+
+    init(record: ProviderRecord, store: Store) throws(FabricError) {
+        self.record = record
+        settings = try NullSettings(extra: record.extra)
+        database = store.database
+    }
+
+    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
+        _ = try NullSettings(extra: extra)
+    }
+
+    /// Every call pays the configured latency; an interruption cuts the wait short.
+    private func call() {
+        sleep(seconds: settings.latencySeconds)
+    }
+
+    // MARK: images and flavors
+
+    func images() throws(FabricError) -> [JSON] {
+        call()
+        var result = NullCatalog.images.map(NullCatalog.json)
+        for snapshot in try snapshotRows("provider_id = ?", [.text(record.id)]) {
+            let image = JSON.object()
+            image["id"] = JSON(snapshot.snapshot.id)
+            image["name"] = JSON(snapshot.snapshot.name)
+            image["status"] = JSON(snapshot.snapshot.status)
+            image["min_disk"] = JSON(snapshot.minDisk)
+            image["min_ram"] = JSON(snapshot.minRam)
+            image["visibility"] = JSON("private")
+            image["image_type"] = JSON("snapshot")
+            image[FabricMetadata.snapshotOf] = JSON(snapshot.snapshot.machineUUID)
+            result.append(image)
+        }
+        return result
+    }
+
+    func flavors() throws(FabricError) -> [JSON] {
+        call()
+        return NullCatalog.flavors.map(NullCatalog.json)
+    }
+
+    // MARK: machines
+
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        call()
+        if settings.failCreate {
+            throw FabricError.machine("create refused by the cloud: injected failure (fail_create) on provider \(quoted(record.id))")
+        }
+        let images = try self.images()
+        guard let image = images.first(where: { $0["id"]?.string == request.imageID }) else {
+            throw FabricError.machine("image \(quoted(request.imageID)) not found on provider \(quoted(record.id))")
+        }
+        guard image["status"]?.string == "active" else {
+            throw FabricError.machine("image \(quoted(request.imageID)) is \(image["status"]?.string ?? "unknown"), not active")
+        }
+        guard let flavor = NullCatalog.flavors.first(where: { $0.id == request.flavorID }) else {
+            throw FabricError.machine("flavor \(quoted(request.flavorID)) not found on provider \(quoted(record.id))")
+        }
+        if flavor.disk < image["min_disk"]?.int ?? 0 {
+            throw FabricError.machine("flavor \(flavor.name)'s disk (\(flavor.disk) GB) is too small for image \(image["name"]?.string ?? "") (min_disk \(image["min_disk"]?.int ?? 0) GB)")
+        }
+        if flavor.ram < image["min_ram"]?.int ?? 0 {
+            throw FabricError.machine("flavor \(flavor.name)'s memory (\(flavor.ram) MB) is too small for image \(image["name"]?.string ?? "") (min_ram \(image["min_ram"]?.int ?? 0) MB)")
+        }
+        let zone = request.availabilityZone ?? settings.availabilityZones[0]
+        guard settings.availabilityZones.contains(zone) else {
+            throw FabricError.machine("availability zone \(quoted(zone)) does not exist (zones: \(settings.availabilityZones.joined(separator: ", ")))")
+        }
+        for group in request.securityGroups where !NullCatalog.securityGroups.contains(group) {
+            throw FabricError.machine("security group \(quoted(group)) not found (groups: \(NullCatalog.securityGroups.sorted().joined(separator: ", ")))")
+        }
+        let network = try privateNetwork(for: request)
+        if let name = request.publicNetwork, NullCatalog.network(name)?.external != true {
+            throw FabricError.machine("public network \(quoted(name)) not found or not external")
+        }
+        for nic in request.publicNics {
+            if let id = nic.networkID, NullCatalog.network(id)?.external != true {
+                throw FabricError.machine("public nic network \(quoted(id)) not found or not external")
+            }
+        }
+
+        return try database.transaction { () throws(FabricError) in
+            let existing = try database.rows("SELECT count(*) FROM null_servers WHERE provider_id = ?", [.text(record.id)])
+                .first?.integer(0) ?? 0
+            if existing + request.count > settings.quota {
+                throw FabricError.machine("quota exceeded: \(existing) machines exist, \(request.count) more asked, quota is \(settings.quota)")
+            }
+            var used = Set(try database.rows("SELECT private_address FROM null_servers WHERE network = ?", [.text(network.name)])
+                .compactMap { $0.text(0) })
+            let requestJSON = describe(request)
+            let created = now()
+            var machines: [Machine] = []
+            for index in 1...request.count {
+                let uuid = makeUUID()
+                let address: String
+                if let fixed = request.privateNics.first?.fixedIPv4, request.count == 1 {
+                    guard fixed.hasPrefix(network.prefix), !used.contains(fixed) else {
+                        throw FabricError.machine("fixed address \(fixed) is not free on network \(network.name)")
+                    }
+                    address = fixed
+                } else {
+                    guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                        throw FabricError.machine("no free address left on network \(network.name)")
+                    }
+                    address = free
+                }
+                used.insert(address)
+                let failed = settings.failMachine == index
+                    ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
+                let metadata = self.metadata(for: request)
+                try database.run("""
+                    INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
+                                              private_address, failed_reason, metadata, request, created)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.text(uuid), .text(record.id), .text("\(request.namePrefix)-\(index)"), .text(request.group),
+                          .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
+                          .text(address), failed.map(SQLValue.text), .text(metadata.encoded()),
+                          .text(requestJSON.encoded()), .real(created)])
+                machines.append(try machineRows("id = ?", [.text(uuid)])[0])
+            }
+            return machines
+        }
+    }
+
+    private func privateNetwork(for request: BootRequest) throws(FabricError) -> NullCatalog.Network {
+        if let nic = request.privateNics.first {
+            if let id = nic.networkID {
+                guard let network = NullCatalog.network(id), !network.external else {
+                    throw FabricError.machine("private nic network \(quoted(id)) not found")
+                }
+                return network
+            }
+            throw FabricError.machine("port \(quoted(nic.portID ?? "")) not found (the null provider has no ports)")
+        }
+        let name = request.privateNetwork ?? "private"
+        guard let network = NullCatalog.network(name), !network.external else {
+            throw FabricError.machine("private network \(quoted(name)) not found (networks: private, private2)")
+        }
+        return network
+    }
+
+    func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
+        let call = JSON.object()
+        call["call"] = JSON("boot")
+        call["count"] = JSON(request.count)
+        call["group"] = JSON(request.group)
+        call["request"] = describe(request)
+        return [call]
+    }
+
+    /// The metadata each machine gets: the user's --meta and fabric's own tags.
+    private func metadata(for request: BootRequest) -> JSON {
+        let metadata = JSON.object()
+        for (key, value) in request.meta { metadata[key] = JSON(value) }
+        metadata[FabricMetadata.group] = JSON(request.group)
+        metadata[FabricMetadata.provider] = JSON(record.id)
+        return metadata
+    }
+
+    /// What the cloud was asked (name prefix, metadata and every option), kept with the machine
+    /// so tests can see every option arrived, and printed by fabric-boot --dry-run.
+    private func describe(_ request: BootRequest) -> JSON {
+        let object = JSON.object()
+        object["image"] = JSON(request.imageID)
+        object["flavor"] = JSON(request.flavorID)
+        object["name_prefix"] = JSON(request.namePrefix)
+        object["meta"] = metadata(for: request)
+        if let zone = request.availabilityZone { object["availability_zone"] = JSON(zone) }
+        if let key = request.keyName { object["key_name"] = JSON(key) }
+        if !request.securityGroups.isEmpty { object["security_groups"] = JSON(request.securityGroups) }
+        if let network = request.privateNetwork { object["private_network"] = JSON(network) }
+        if let network = request.publicNetwork { object["public_network"] = JSON(network) }
+        if let userdata = request.userdata { object["userdata_bytes"] = JSON(userdata.count) }
+        if let swap = request.swapMB { object["swap"] = JSON(swap) }
+        if !request.blockDevices.isEmpty { object["block_devices"] = .array(request.blockDevices.map { $0.json() }) }
+        if !request.schedulerHints.isEmpty {
+            let hints = JSON.object()
+            for (key, value) in request.schedulerHints { hints[key] = JSON(value) }
+            object["scheduler_hints"] = hints
+        }
+        if !request.privateNics.isEmpty { object["private_nics"] = .array(request.privateNics.map { $0.json() }) }
+        if !request.publicNics.isEmpty { object["public_nics"] = .array(request.publicNics.map { $0.json() }) }
+        if !request.files.isEmpty {
+            let files = JSON.object()
+            for file in request.files { files[file.path] = JSON(file.contents.count) }
+            object["files"] = files
+        }
+        if request.configDrive { object["config_drive"] = JSON(true) }
+        return object
+    }
+
+    private func machineRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError) -> [Machine] {
+        let rows = try database.rows("""
+            SELECT id, name, group_id, image_id, flavor_id, av_zone, private_address, failed_reason, metadata, created
+            FROM null_servers WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
+            """, values)
+        var machines: [Machine] = []
+        for row in rows {
+            let id = row.text(0)!
+            let publicAddresses = try database.rows("SELECT address FROM null_addresses WHERE server_id = ? ORDER BY \(database.dialect.insertionOrder)", [.text(id)])
+                .compactMap { $0.text(0) }
+            let created = row.real(9) ?? 0
+            let built = now() - created >= settings.buildSeconds
+            let failure = row.text(7)
+            var metadata: [(key: String, value: String)] = []
+            if let text = row.text(8), let object = try? JSON.parse(text) {
+                metadata = object.fields.map { ($0.key, $0.value.scalarText ?? "") }
+            }
+            machines.append(Machine(
+                uuid: id, providerID: record.id, name: row.text(1) ?? "", group: row.text(2),
+                status: !built ? "BUILD" : failure == nil ? "ACTIVE" : "ERROR",
+                avZone: row.text(5), addresses: [row.text(6)!] + publicAddresses, publicAddresses: publicAddresses,
+                fault: built ? failure : nil, created: timestamp(created), imageID: row.text(3), flavorID: row.text(4),
+                metadata: metadata.filter { !FabricMetadata.reserved.contains($0.key) }))
+        }
+        return machines
+    }
+
+    func machines(_ uuids: [String]) throws(FabricError) -> [Machine] {
+        call()
+        guard !uuids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: uuids.count).joined(separator: ",")
+        return try machineRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + uuids.map(SQLValue.text))
+    }
+
+    func listMachines() throws(FabricError) -> [Machine] {
+        call()
+        return try machineRows("provider_id = ?", [.text(record.id)])
+    }
+
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
+        call()
+        var failures: [String: FabricError] = [:]
+        for machine in machines {
+            if settings.failDestroy {
+                failures[machine.uuid] = FabricError.machine("delete of machine \(machine.uuid) refused by the cloud: injected failure (fail_destroy)")
+                continue
+            }
+            try database.transaction { () throws(FabricError) in
+                try database.run("DELETE FROM null_addresses WHERE server_id = ?", [.text(machine.uuid)])
+                // An address the record names outlives a server deleted behind fabric's back.
+                for address in machine.publicAddresses {
+                    try database.run("DELETE FROM null_addresses WHERE provider_id = ? AND address = ? AND server_id = ?",
+                                     [.text(record.id), .text(address), .text(machine.uuid)])
+                }
+                let removed = try database.run("DELETE FROM null_servers WHERE provider_id = ? AND id = ?",
+                                               [.text(record.id), .text(machine.uuid)])
+                if removed == 0 {
+                    failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                         hint: "use --force to forget it anyway", httpStatus: 404)
+                }
+            }
+        }
+        return failures
+    }
+
+    /// An emulated machine can have an address once it is ACTIVE.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
+        call()
+        guard let network = NullCatalog.network(name), network.external else {
+            throw FabricError.machine("public network \(quoted(name)) not found or not external")
+        }
+        let found = Dictionary(try machines(uuids).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        var given: [String: String] = [:]
+        for uuid in uuids {
+            guard let machine = found[uuid] else {
+                throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
+            }
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            guard machine.isReady else { continue }
+            if settings.failPublicAddress {
+                throw FabricError.machine("no public address for machine \(uuid): injected failure (fail_public_address)")
+            }
+            if let held = machine.publicAddresses.first(where: { $0.hasPrefix(network.prefix) }) {
+                given[uuid] = held
+                continue
+            }
+            given[uuid] = try database.transaction { () throws(FabricError) in
+                let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
+                guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                    throw FabricError.machine("no free address left on public network \(network.name)")
+                }
+                try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
+                                 [.text(free), .text(record.id), .text(uuid), .text(network.name)])
+                return free
+            }
+        }
+        return given
+    }
+
+    // MARK: snapshots
+
+    private func snapshotRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError)
+        -> [(snapshot: Snapshot, minDisk: Int, minRam: Int)] {
+        try database.rows("""
+            SELECT id, name, machine_uuid, min_disk, min_ram, failed_reason, created
+            FROM null_images WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
+            """, values).map { row in
+            let created = row.real(6) ?? 0
+            let done = now() - created >= settings.snapshotSeconds
+            let failure = row.text(5)
+            return (Snapshot(id: row.text(0)!, name: row.text(1) ?? "", machineUUID: row.text(2) ?? "",
+                             providerID: record.id, status: !done ? "saving" : failure == nil ? "active" : "killed",
+                             created: timestamp(created), fault: done ? failure : nil),
+                    row.integer(3) ?? 0, row.integer(4) ?? 0)
+        }
+    }
+
+    func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
+        call()
+        guard let machine = try machines([uuid]).first else {
+            throw FabricError.machine("machine \(uuid) not found on provider \(quoted(record.id))")
+        }
+        guard machine.status == "ACTIVE" else {
+            throw FabricError.snapshot("machine \(uuid) is \(machine.status); a snapshot needs it ACTIVE")
+        }
+        let flavor = NullCatalog.flavors.first { $0.id == machine.flavorID }
+        let id = makeUUID()
+        try database.run("""
+            INSERT INTO null_images (id, provider_id, name, machine_uuid, min_disk, min_ram, failed_reason, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(id), .text(record.id), .text(name), .text(uuid), .integer(flavor?.disk ?? 1),
+                  .integer(flavor?.ram ?? 512),
+                  settings.failSnapshot ? .text("injected failure (fail_snapshot): snapshot of \(uuid) was killed") : nil,
+                  .real(now())])
+        return try snapshotRows("id = ?", [.text(id)])[0].snapshot
+    }
+
+    func snapshots(of uuid: String) throws(FabricError) -> [Snapshot] {
+        call()
+        return try snapshotRows("provider_id = ? AND machine_uuid = ?", [.text(record.id), .text(uuid)]).map(\.snapshot)
+    }
+
+    func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot] {
+        call()
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        return try snapshotRows("provider_id = ? AND id IN (\(marks))", [.text(record.id)] + ids.map(SQLValue.text))
+            .map(\.snapshot)
+    }
+
+    func destroySnapshot(_ id: String) throws(FabricError) {
+        call()
+        if try database.run("DELETE FROM null_images WHERE provider_id = ? AND id = ?", [.text(record.id), .text(id)]) == 0 {
+            throw FabricError.snapshot("snapshot \(id) not found on provider \(quoted(record.id))")
+        }
+    }
+}

@@ -1,0 +1,398 @@
+import FabricHTTP
+import FabricRecords
+import FabricStore
+import Glibc
+
+/// OPENSTACK: Keystone, Nova, Glance and Neutron spoken directly over HTTP (libcurl, jansson).
+/// The requests live with their service (Identity/, Compute/, Image/, Network/); this file
+/// composes them into what the Provider protocol asks.
+final class OpenStackProvider: Provider {
+    let record: ProviderRecord
+    private let session: OpenStackSession
+    /// The project's networks: a tool giving many machines a public address asks Neutron once.
+    private var cachedNetworks: NetworkCatalog?
+
+    init(record: ProviderRecord, store: Store?) throws(FabricError) {
+        self.record = record
+        session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra), store: store)
+    }
+
+    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
+        _ = try OpenStackSettings(extra: extra)
+    }
+
+    private var compute: String { get throws(FabricError) { try session.endpoint("compute") } }
+    private var image: String { get throws(FabricError) { try session.endpoint("image") } }
+    private var network: String { get throws(FabricError) { try session.endpoint("network") } }
+
+    // MARK: images and flavors
+
+    func images() throws(FabricError) -> [JSON] {
+        let root = try image
+        return try session.collect(.provider, Images.list(root), key: "images", glanceRoot: root)
+    }
+
+    func flavors() throws(FabricError) -> [JSON] {
+        try session.collect(.provider, Flavors.detail(try compute), key: "flavors", versioned: true).map(Flavors.searchable)
+    }
+
+    // MARK: boot
+
+    /// The create call: its body and, when --files needs it, the older microversion to send it
+    /// at. Everything the cloud could refuse is checked here, before anything is created: every
+    /// network named (and that the public one is external), the microversion for --files.
+    private func createCall(_ request: BootRequest) throws(FabricError) -> (body: JSON, microversion: Microversion.Version?) {
+        if let name = request.publicNetwork { _ = try network(name, external: true, what: "--public-network") }
+        var override: Microversion.Version?
+        if !request.files.isEmpty {
+            let current = try session.microversion()
+            if Microversion.less(Microversion.lastWithPersonality, current) {
+                guard try session.accepts(Microversion.lastWithPersonality) else {
+                    throw FabricError.machine("this cloud no longer accepts --files (personality ended at compute 2.56)",
+                                              hint: "pass the files in --userdata (cloud-init write_files) or on a config drive")
+                }
+                override = Microversion.lastWithPersonality
+            }
+        }
+        let (networks, publicNetworks) = try networks(for: request)
+        let body = Servers.createBody(request, record: record, networks: networks, publicNetworks: publicNetworks,
+                                      configDrive: request.configDrive || session.settings.configDrive,
+                                      withPersonality: !request.files.isEmpty)
+        return (body, override)
+    }
+
+    /// Nova's `networks` and the names of the public nics' networks. The private network is the
+    /// one named, else the provider's `network` setting, else the project's only private network;
+    /// "auto" when the project has none, as Nova requires a choice from 2.37.
+    private func networks(for request: BootRequest) throws(FabricError) -> (JSON, publicNetworks: [String]) {
+        var entries: [JSON] = []
+        var publicNetworks: [String] = []
+        let nics = request.privateNics.map { ($0, false) } + request.publicNics.map { ($0, true) }
+        let fallback = request.privateNetwork == nil && nics.isEmpty ? try defaultNetwork() : nil
+        if let name = request.privateNetwork ?? fallback {
+            entries.append(JSON(["uuid": JSON(try network(name, external: nil, what: "--private-network").id)]))
+        }
+        for (nic, isPublic) in nics {
+            if let port = nic.portID {
+                entries.append(JSON(["port": JSON(port)]))
+            } else if let nameOrID = nic.networkID {
+                let found = try network(nameOrID, external: nil, what: isPublic ? "--public-nics net-id" : "--private-nics net-id")
+                let entry = JSON(["uuid": JSON(found.id)])
+                if let address = nic.fixedIPv4 { entry["fixed_ip"] = JSON(address) }
+                entries.append(entry)
+                if isPublic { publicNetworks.append(found.name) }
+            }
+        }
+        return (entries.isEmpty ? JSON("auto") : JSON.array(entries), publicNetworks)
+    }
+
+    /// The network to use when machine create names none. With two or more private networks Nova
+    /// would refuse after the POST ("Multiple possible networks found"); fabric refuses before.
+    private func defaultNetwork() throws(FabricError) -> String? {
+        if let configured = session.settings.network { return configured }
+        let candidates = try networkCatalog().networks.filter { !$0.external }
+        guard candidates.count <= 1 else {
+            throw FabricError.usage("provider \(quoted(record.id)) has \(candidates.count) private networks ("
+                                    + candidates.map(\.name).joined(separator: ", ") + "); choose one with --private_network",
+                                    hint: "or give the provider a default: --extra network=NAME")
+        }
+        return candidates.first?.id
+    }
+
+    /// Every network the project sees, listed once per process.
+    private func networkCatalog() throws(FabricError) -> NetworkCatalog {
+        if let cachedNetworks { return cachedNetworks }
+        let catalog = NetworkCatalog(try session.call(.machine, "GET", Networking.networks(try network)))
+        cachedNetworks = catalog
+        return catalog
+    }
+
+    /// A network by name or id; `external` true or false requires that kind.
+    private func network(_ nameOrID: String, external: Bool?, what: String) throws(FabricError) -> NetworkCatalog.Network {
+        let catalog = try networkCatalog()
+        guard let found = try catalog.find(nameOrID, provider: record.id) else {
+            throw FabricError.usage("\(what) \(quoted(nameOrID)): no such network on provider \(quoted(record.id))",
+                                    hint: "networks: " + catalog.names)
+        }
+        if external == true && !found.external {
+            throw FabricError.usage("\(what) \(quoted(nameOrID)) is not an external network; public addresses come from one",
+                                    hint: "networks: " + catalog.names)
+        }
+        return found
+    }
+
+    func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
+        let (body, override) = try createCall(request)
+        let version = if let override { override } else { try session.microversion() }
+        return [JSON(["method": JSON("POST"), "url": JSON(Servers.collection(try compute)),
+                      "microversion": JSON(Microversion.text(version)), "body": body])]
+    }
+
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        let (body, override) = try createCall(request)
+        let root = try compute
+        var reservation: String?
+        do throws(FabricError) {
+            // Not abandoned on a signal (it cannot be repeated): the reply names what was made.
+            let reply = try session.call(.machine, "POST", Servers.collection(root), json: body, versioned: true,
+                                         microversion: override)
+            reservation = reply?["reservation_id"]?.string
+            guard let reservation else { throw FabricError.machine("the create reply names no reservation id") }
+            try Interruption.check()
+            let machines = try servers(reservation: reservation)
+            guard machines.count == request.count else {
+                throw FabricError.machine("asked for \(request.count) machines, the cloud made \(machines.count)")
+            }
+            return machines.sorted { $0.name < $1.name }
+        } catch {
+            Interruption.cleaningUp {
+                removeCreated(group: request.group, reservation: reservation,
+                              refused: reservation == nil && (error.httpStatus.map { (400..<500).contains($0) } ?? false))
+            }
+            throw error
+        }
+    }
+
+    private func servers(reservation: String) throws(FabricError) -> [Machine] {
+        try session.collect(.machine, Servers.detail(try compute, query: "?reservation_id=" + queryValue(reservation)),
+                            key: "servers", versioned: true).compactMap { Servers.machine($0, providerID: record.id) }
+    }
+
+    /// The rollback of a failed boot. With the reservation id the reply named, exactly those
+    /// servers go. A create the cloud refused (4xx) made nothing. Otherwise the outcome is unknown
+    /// (no reply, a 5xx): servers are looked for by their group tag now and once more after the
+    /// few seconds in which a cloud that did not answer may still commit them.
+    private func removeCreated(group: String, reservation: String?, refused: Bool) {
+        if refused { return }
+        let find: () throws(FabricError) -> [Machine] = if let reservation {
+            { () throws(FabricError) in try self.servers(reservation: reservation) }
+        } else {
+            { () throws(FabricError) in try self.listMachines().filter { $0.group == group } }
+        }
+        for round in 0..<(reservation == nil ? 2 : 1) {
+            if round > 0 { sleep(seconds: 3) }
+            do throws(FabricError) {
+                let found = try find()
+                if found.isEmpty { continue }
+                let failures = try destroy(found.map { MachineRef(uuid: $0.uuid, publicAddresses: $0.publicAddresses) }, force: false)
+                for (uuid, failure) in failures where failure.httpStatus != 404 {
+                    warn("could not remove machine \(uuid) of the failed boot: \(failure.message)")
+                }
+            } catch {
+                warn("could not remove the machines of group \(group): \(error.message); check with fabric-list-machines -p \(record.id) --group \(group)")
+                return
+            }
+        }
+    }
+
+    // MARK: machines
+
+    /// One request per call, whatever the number of machines: a single machine by id, several
+    /// from the project's server list.
+    func machines(_ uuids: [String]) throws(FabricError) -> [Machine] {
+        let root = try compute
+        if uuids.count == 1 {
+            let server = try session.call(.machine, "GET", try Servers.one(root, uuids[0]), versioned: true, missingIsNil: true)
+            return server?["server"].flatMap { Servers.machine($0, providerID: record.id) }.map { [$0] } ?? []
+        }
+        let wanted = Set(uuids)
+        return try session.collect(.machine, Servers.detail(root), key: "servers", versioned: true)
+            .compactMap { Servers.machine($0, providerID: record.id) }.filter { wanted.contains($0.uuid) }
+    }
+
+    func listMachines() throws(FabricError) -> [Machine] {
+        try session.collect(.machine, Servers.detail(try compute), key: "servers", versioned: true).filter { server in
+            guard let tags = server["metadata"], tags[FabricMetadata.group] != nil else { return false }
+            return tags[FabricMetadata.provider]?.string.map { $0 == record.id } ?? true
+        }.compactMap { Servers.machine($0, providerID: record.id) }
+    }
+
+    /// Floating IPs first (Nova would leave them allocated), then the DELETE of every server whose
+    /// addresses are released, all sent together, then one wait for all of them: ten machines
+    /// take about as long as one.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
+        guard !machines.isEmpty else { return [:] }
+        let root = try compute
+        let urls = try machines.map { machine throws(FabricError) in try Servers.one(root, machine.uuid) }
+        var failures = AddressRelease.kept(try releasePublicAddresses(of: machines), force: force)
+        let deleting = zip(machines, urls).filter { machine, _ in failures[machine.uuid] == nil }
+        var waiting: [String] = []
+        let outcomes = try session.callAll(.machine, deleting.map { OpenStackSession.Request("DELETE", $0.1) },
+                                           versioned: true, missingIsNil: true)
+        for ((machine, _), outcome) in zip(deleting, outcomes) {
+            switch outcome {
+            case .success(.some):
+                waiting.append(machine.uuid)
+            case .success(.none):
+                failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
+                                                     hint: "use --force to forget it anyway", httpStatus: 404)
+            case .failure(let failure):
+                guard failure.kind == .machine else { throw failure }
+                failures[machine.uuid] = failure
+            }
+        }
+        let deadline = monotonicNow() + session.settings.deleteTimeout
+        var delay = 0.2
+        // An interruption ends the wait, not the deletes: Nova has accepted them.
+        while !waiting.isEmpty && !Interruption.requested {
+            let left = Set(try self.machines(waiting).map(\.uuid))
+            waiting.removeAll { !left.contains($0) }
+            if waiting.isEmpty { break }
+            guard monotonicNow() < deadline else {
+                for uuid in waiting {
+                    failures[uuid] = FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
+                }
+                break
+            }
+            sleep(seconds: delay)
+            delay = min(delay * 1.5, 1)
+        }
+        return failures
+    }
+
+    /// Releases the floating IPs on the machines' ports, and those their records name that no
+    /// port holds any more (Neutron keeps an address when its server is deleted behind fabric's
+    /// back): one ports query and one or two floating-IP queries for all the machines, then one
+    /// DELETE each, sent together. Returns why each machine whose address stays was kept.
+    private func releasePublicAddresses(of machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+        let root = try network
+        var machineOfPort: [String: String] = [:]
+        for batch in machines.map(\.uuid).batched(Networking.filterBatch) {
+            for port in try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [] {
+                if let id = port["id"]?.string, let device = port["device_id"]?.string { machineOfPort[id] = device }
+            }
+        }
+        var releasing: [(id: String, address: String, machine: String)] = []
+        func release(_ found: JSON, of machine: String) {
+            guard let id = found["id"]?.string, !releasing.contains(where: { $0.id == id }) else { return }
+            releasing.append((id, found["floating_ip_address"]?.string ?? id, machine))
+        }
+        for batch in machineOfPort.keys.sorted().batched(Networking.filterBatch) {
+            for found in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? [] {
+                if let machine = found["port_id"]?.string.flatMap({ machineOfPort[$0] }) { release(found, of: machine) }
+            }
+        }
+        let held = Set(releasing.map(\.address))
+        var machineOfAddress: [String: String] = [:]
+        for machine in machines {
+            for address in machine.publicAddresses where !held.contains(address) { machineOfAddress[address] = machine.uuid }
+        }
+        for batch in machineOfAddress.keys.sorted().batched(Networking.filterBatch) {
+            for found in try session.call(.machine, "GET", Networking.floatingIPs(root, addresses: batch))?["floatingips"]?.items ?? [] {
+                // One that another server's port holds now is not ours to release.
+                guard found["port_id"]?.string.map({ machineOfPort[$0] != nil }) ?? true,
+                      let machine = found["floating_ip_address"]?.string.flatMap({ machineOfAddress[$0] }) else { continue }
+                release(found, of: machine)
+            }
+        }
+        let deletes = try releasing.map { address throws(FabricError) in
+            OpenStackSession.Request("DELETE", try Networking.floatingIP(root, address.id))
+        }
+        var failures: [String: FabricError] = [:]
+        for (address, outcome) in zip(releasing, try session.callAll(.machine, deletes, missingIsNil: true)) {
+            guard case .failure(let failure) = outcome else { continue }
+            guard failure.kind == .machine else { throw failure }
+            failures[address.machine] = AddressRelease.failure(address.address, of: address.machine, failure)
+        }
+        return failures
+    }
+
+    /// One round for all the machines still without an address: one ports query, one
+    /// floating-IP query for the ports found (an address made in an earlier, interrupted round
+    /// is found, not made twice), then one create for each port that has none.
+    func attachPublicAddresses(_ uuids: [String], network name: String) throws(FabricError) -> [String: String] {
+        let root = try network
+        let external = try network(name, external: true, what: "public network").id
+        var portOf: [String: String] = [:]
+        for batch in uuids.batched(Networking.filterBatch) {
+            for port in try session.call(.machine, "GET", Networking.ports(root, devices: batch))?["ports"]?.items ?? [] {
+                if let device = port["device_id"]?.string, let id = port["id"]?.string, portOf[device] == nil { portOf[device] = id }
+            }
+        }
+        let portless = uuids.filter { portOf[$0] == nil }
+        if !portless.isEmpty { try checkStillBuilding(portless) }
+        var given: [String: String] = [:]
+        var held: [String: String] = [:]
+        for batch in Array(portOf.values).batched(Networking.filterBatch) {
+            for address in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? []
+            where address["floating_network_id"]?.string == external {
+                if let port = address["port_id"]?.string, let ip = address["floating_ip_address"]?.string { held[port] = ip }
+            }
+        }
+        var creating: [(uuid: String, request: OpenStackSession.Request)] = []
+        for uuid in uuids {
+            guard let port = portOf[uuid] else { continue }
+            if let ip = held[port] {
+                given[uuid] = ip
+            } else {
+                creating.append((uuid, OpenStackSession.Request("POST", Networking.floatingIPs(root),
+                                                                json: Networking.createFloatingIP(network: external, port: port))))
+            }
+        }
+        // Sent together. A failed one fails the call once all have answered: the addresses made
+        // are on the machines' ports, where the rollback looks for them.
+        for (machine, outcome) in zip(creating, try session.callAll(.machine, creating.map(\.request))) {
+            guard let address = try outcome.get()?.json?["floatingip"]?["floating_ip_address"]?.string else {
+                throw FabricError.machine("the floating IP reply for machine \(machine.uuid) names no address")
+            }
+            given[machine.uuid] = address
+        }
+        return given
+    }
+
+    /// Machines without a port yet must still be building: one that failed or is gone never gets one.
+    private func checkStillBuilding(_ uuids: [String]) throws(FabricError) {
+        let found = try machines(uuids)
+        for uuid in uuids {
+            guard let machine = found.first(where: { $0.uuid == uuid }) else {
+                throw FabricError.machine("machine \(uuid) no longer exists on provider \(quoted(record.id))")
+            }
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            if machine.isReady {
+                throw FabricError.machine("machine \(uuid) is ACTIVE but has no port to give a public address to")
+            }
+        }
+    }
+
+    // MARK: snapshots
+
+    func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
+        let body = JSON(["createImage": JSON(["name": JSON(name), "metadata": JSON([
+            FabricMetadata.snapshotOf: JSON(uuid), FabricMetadata.provider: JSON(record.id)])])])
+        var location: String?
+        let reply = try session.call(.snapshot, "POST", try Servers.action(try compute, uuid), json: body, versioned: true,
+                                     response: { location = $0.header("Location") })
+        guard let id = Images.createdID(body: reply, location: location) else {
+            throw FabricError.snapshot("the createImage reply for machine \(uuid) names no image")
+        }
+        return Snapshot(id: id, name: name, machineUUID: uuid, providerID: record.id, status: "queued", created: timestamp())
+    }
+
+    func snapshots(of uuid: String) throws(FabricError) -> [Snapshot] {
+        let root = try image
+        return try session.collect(.snapshot, Images.list(root, query: "&\(FabricMetadata.snapshotOf)=" + queryValue(uuid)),
+                                   key: "images", glanceRoot: root)
+            .compactMap { Images.snapshot($0, providerID: record.id) }.filter { $0.machineUUID == uuid }
+    }
+
+    func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot] {
+        let root = try image
+        var found: [Snapshot] = []
+        for id in ids {
+            if let image = try session.call(.snapshot, "GET", try Images.one(root, id), missingIsNil: true),
+               let snapshot = Images.snapshot(image, providerID: record.id) {
+                found.append(snapshot)
+            }
+        }
+        return found
+    }
+
+    func destroySnapshot(_ id: String) throws(FabricError) {
+        let root = try image
+        var existed = false
+        try session.call(.snapshot, "DELETE", try Images.one(root, id), missingIsNil: true, response: { _ in existed = true })
+        guard existed else { throw FabricError.snapshot("snapshot \(id) not found on provider \(quoted(record.id))") }
+    }
+}

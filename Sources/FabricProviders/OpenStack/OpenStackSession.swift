@@ -1,0 +1,237 @@
+/// One authenticated conversation with a cloud: the token and catalog, the transport and its
+/// retry policy, the negotiated compute microversion. The token, its catalog and the
+/// microversion are kept in the store and reused by the tools and commands that follow until
+/// shortly before the token expires, so a pipeline logs in once; a token the cloud refuses
+/// (401) is dropped and replaced once. Failures become FabricErrors carrying the HTTP status and
+/// the service's own message.
+import FabricHTTP
+import FabricRecords
+import FabricStore
+
+final class OpenStackSession {
+    let record: ProviderRecord
+    let settings: OpenStackSettings
+    private let transport: CurlTransport
+    private let retry = RetryPolicy()
+    private var token: String?
+    private var endpoints: [String: String] = [:]
+    private var computeVersion: Microversion.Version?
+    private var computeMinimum: Microversion.Version = (2, 1)
+    private let store: Store?
+    private var tokenExpires = 0.0
+
+    /// A cached token is used while it has this long left, so a run does not start on one that
+    /// is about to expire.
+    static let expiryMargin = 300.0
+
+    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?) throws(FabricError) {
+        self.record = record
+        self.settings = settings
+        self.store = store
+        transport = try CurlTransport(settings.transport)
+    }
+
+    // MARK: the cached session
+
+    private var credentials: String { credentialsDigest(record) }
+
+    private func restoreCachedSession() -> Bool {
+        guard let cached = store?.cachedSession(provider: record.id, credentials: credentials, margin: Self.expiryMargin),
+              let catalog = cached.state["endpoints"], catalog.isObject else { return false }
+        token = cached.token
+        tokenExpires = cached.expires
+        endpoints = Dictionary(catalog.fields.compactMap { field in field.value.string.map { (field.key, $0) } },
+                               uniquingKeysWith: { first, _ in first })
+        if let version = cached.state["compute"]?.string.flatMap(Microversion.parse),
+           let minimum = cached.state["compute_minimum"]?.string.flatMap(Microversion.parse) {
+            computeVersion = version
+            computeMinimum = minimum
+        }
+        return true
+    }
+
+    private func saveSession() {
+        guard let store, let token else { return }
+        let catalog = JSON.object()
+        for (type, url) in endpoints { catalog[type] = JSON(url) }
+        let state = JSON(["endpoints": catalog])
+        if let computeVersion {
+            state["compute"] = JSON(Microversion.text(computeVersion))
+            state["compute_minimum"] = JSON(Microversion.text(computeMinimum))
+        }
+        store.saveSession(CachedSession(token: token, expires: tokenExpires, state: state), provider: record.id,
+                          credentials: credentials)
+    }
+
+    // MARK: authentication
+
+    private func authenticate() throws(FabricError) {
+        if restoreCachedSession() { return }
+        let (url, version) = Identity.endpoint(for: record.url)
+        let body = version == .v3 ? Identity.v3Body(record, settings) : Identity.v2Body(record, settings)
+        var request = HTTPRequest("POST", url, json: body)
+        request.safeToRepeat = true   // a second token does no harm
+        let response = try retry.send(request, with: transport)
+        guard response.status == 200 || response.status == 201 else {
+            throw FabricError.provider("authentication at \(record.url) failed: HTTP \(response.status): \(response.serviceMessage)",
+                                       hint: response.status == 401 ? "check the provider's user, password and tenant" : nil)
+        }
+        guard let json = response.json else {
+            throw FabricError.provider("authentication at \(record.url): the reply is not valid JSON (\(response.body.count) bytes)")
+        }
+        token = version == .v3 ? response.header("X-Subject-Token") : json["access"]?["token"]?["id"]?.string
+        guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
+        endpoints = Identity.catalog(json, version: version, settings: settings)
+        let expiry = version == .v3 ? json["token"]?["expires_at"]?.string : json["access"]?["token"]?["expires"]?.string
+        tokenExpires = expiry.flatMap(parseISO8601) ?? wallClockNow() + 3600
+        saveSession()
+    }
+
+    func endpoint(_ type: String) throws(FabricError) -> String {
+        if token == nil { try authenticate() }
+        guard var url = endpoints[type] else {
+            throw FabricError.provider("the catalog of \(record.url) has no \(type) endpoint (interface \(settings.interface)"
+                                       + (settings.region.map { ", region \($0)" } ?? "") + ")")
+        }
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    // MARK: compute microversion
+
+    /// The microversion every compute request carries, negotiated once from the version document.
+    func microversion() throws(FabricError) -> Microversion.Version {
+        if let computeVersion { return computeVersion }
+        let document = try call(.provider, "GET", Microversion.documentURL(compute: try endpoint("compute")))
+        guard let range = document.flatMap(Microversion.supported) else {
+            throw FabricError.provider("the compute version document of \(record.url) names no microversion")
+        }
+        computeMinimum = range.min
+        var chosen = Microversion.less(range.max, Microversion.newestUnderstood) ? range.max : Microversion.newestUnderstood
+        if let wanted = settings.computeMicroversion {
+            guard !Microversion.less(wanted, range.min), !Microversion.less(range.max, wanted) else {
+                throw FabricError.provider("compute_microversion \(Microversion.text(wanted)) is outside what the cloud offers "
+                                           + "(\(Microversion.text(range.min)) to \(Microversion.text(range.max)))")
+            }
+            chosen = wanted
+        }
+        computeVersion = chosen
+        saveSession()
+        return chosen
+    }
+
+    /// Whether the cloud still accepts a request at `version` (older than the one negotiated).
+    func accepts(_ version: Microversion.Version) throws(FabricError) -> Bool {
+        _ = try microversion()
+        return !Microversion.less(version, computeMinimum)
+    }
+
+    // MARK: calls
+
+    /// Sends a request and returns the reply's JSON (nil when empty). A 404 is returned as nil
+    /// when `missingIsNil`; every other failure is an error of `kind`.
+    @discardableResult
+    func call(_ kind: FabricError.Kind, _ method: String, _ url: String, json: JSON? = nil, versioned: Bool = false,
+              microversion override: Microversion.Version? = nil, missingIsNil: Bool = false,
+              response: ((HTTPResponse) -> Void)? = nil) throws(FabricError) -> JSON? {
+        let outcome = try callAll(kind, [Request(method, url, json: json)], versioned: versioned, microversion: override,
+                                  missingIsNil: missingIsNil)[0]
+        guard let reply = try outcome.get() else { return nil }
+        response?(reply.response)
+        return reply.json
+    }
+
+    /// A request of `callAll`.
+    struct Request {
+        let method: String, url: String, json: JSON?
+        init(_ method: String, _ url: String, json: JSON? = nil) { self.method = method; self.url = url; self.json = json }
+    }
+
+    /// A successful reply and its JSON, nil when the body is empty.
+    struct Reply {
+        let response: HTTPResponse, json: JSON?
+    }
+
+    /// Sends requests that do not depend on each other's replies together (ten deletes take the
+    /// time of one) and returns each one's reply, nil for a 404 when `missingIsNil`, or its
+    /// error of `kind` (a body that is not JSON is one), in their order. Only a failure to log in
+    /// is thrown: it fails them all.
+    func callAll(_ kind: FabricError.Kind, _ requests: [Request], versioned: Bool = false,
+                 microversion override: Microversion.Version? = nil,
+                 missingIsNil: Bool = false) throws(FabricError) -> [Result<Reply?, FabricError>] {
+        var outcomes = [Result<Reply?, FabricError>](repeating: .success(nil), count: requests.count)
+        var pending = Array(requests.indices)
+        var reauthenticated = false
+        while !pending.isEmpty {
+            if token == nil { try authenticate() }
+            let version: Microversion.Version? = if let override { override } else if versioned { try microversion() } else { nil }
+            let sent = pending.map { index in
+                var request = HTTPRequest(requests[index].method, requests[index].url, json: requests[index].json)
+                request.headers.append(("X-Auth-Token", token!))
+                if let version {
+                    request.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
+                    request.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
+                }
+                return request
+            }
+            var refused: [Int] = []
+            for (index, outcome) in zip(pending, retry.sendAll(sent, with: transport)) {
+                let (method, url) = (requests[index].method, requests[index].url)
+                switch outcome {
+                case .failure(let error):
+                    outcomes[index] = .failure(error)
+                case .success(let reply) where reply.status == 401 && !reauthenticated:
+                    refused.append(index)
+                case .success(let reply) where reply.status == 404 && missingIsNil:
+                    outcomes[index] = .success(nil)
+                case .success(let reply) where !(200..<300).contains(reply.status):
+                    outcomes[index] = .failure(FabricError(kind, "\(method) \(Self.shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
+                                                           httpStatus: reply.status))
+                case .success(let reply) where reply.body.isEmpty:
+                    outcomes[index] = .success(Reply(response: reply, json: nil))
+                case .success(let reply):
+                    outcomes[index] = if let parsed = reply.json {
+                        .success(Reply(response: reply, json: parsed))
+                    } else {
+                        .failure(FabricError(kind, "\(method) \(Self.shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)"))
+                    }
+                }
+            }
+            // The token was revoked or expired early: log in once more and send those again.
+            if !refused.isEmpty {
+                token = nil
+                store?.dropSession(provider: record.id)
+                reauthenticated = true
+            }
+            pending = refused
+        }
+        return outcomes
+    }
+
+    /// Every item of a paginated collection: Nova's `<key>_links` next, Glance's `next`.
+    func collect(_ kind: FabricError.Kind, _ url: String, key: String, glanceRoot: String? = nil,
+                 versioned: Bool = false) throws(FabricError) -> [JSON] {
+        var items: [JSON] = []
+        var next: String? = url
+        var pages = 0
+        while let page = next {
+            pages += 1
+            guard pages <= 1000 else { throw FabricError(kind, "\(Self.shortURL(url)): more than 1000 pages") }
+            let json = try call(kind, "GET", page, versioned: versioned)
+            items += json?[key]?.items ?? []
+            next = nil
+            if let link = json?[key + "_links"]?.items.first(where: { $0["rel"]?.string == "next" })?["href"]?.string {
+                next = link
+            } else if let glanceRoot, let relative = json?["next"]?.string {
+                next = glanceRoot + relative
+            }
+        }
+        return items
+    }
+
+    /// The URL without scheme and host, for messages.
+    private static func shortURL(_ url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        return parts.count == 4 ? "/" + parts[3] : url
+    }
+}

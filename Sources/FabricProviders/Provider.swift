@@ -1,0 +1,147 @@
+/// What a kind of cloud must do for fabric. Adding a new kind of provider is one file that
+/// implements this protocol and one case in `ProviderType` (see `makeProvider`), which is the
+/// spec's "adding support to new providers".
+///
+/// Every method is synchronous and throws FabricError with the cloud's own message.
+import FabricRecords
+import FabricStore
+
+public protocol Provider: AnyObject {
+    var record: ProviderRecord { get }
+
+    /// Images (golden images and snapshots) as objects with at least id, name, min_disk,
+    /// min_ram and status; every top-level property can be searched with `--image key=value`.
+    func images() throws(FabricError) -> [JSON]
+    /// Flavors with at least id, name, vcpus, ram, disk and swap.
+    func flavors() throws(FabricError) -> [JSON]
+
+    /// Boots `request.count` machines, all or nothing: when it throws, nothing it made is left.
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine]
+    /// What `boot` would send, for --dry-run; changes nothing.
+    func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON]
+    /// The machines among `uuids` that still exist, in one round trip where the cloud allows.
+    func machines(_ uuids: [String]) throws(FabricError) -> [Machine]
+    /// Every machine fabric made on this provider (those carrying its group tag).
+    func listMachines() throws(FabricError) -> [Machine]
+    /// Destroys machines all at once: releases their public addresses (those the cloud reports
+    /// and those their records name, which outlive a server deleted behind fabric's back),
+    /// deletes every machine, then waits until all are gone. Returns why each machine that was
+    /// not destroyed was not; one the cloud no longer has is a MachineError "not found" (the
+    /// caller decides whether --force tolerates that). A machine whose address the cloud fails
+    /// to release is not deleted, so no address is left that no record names, and the others
+    /// go on; with `force` it is deleted anyway and the address named in a warning. Throws when
+    /// the provider itself fails.
+    func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError]
+    /// Gives machines addresses on the public network, each as soon as it can have one (on
+    /// OpenStack once its port exists, while it still builds), in one round for all of them.
+    /// Returns the address of each machine that has one now; those not ready yet are left out,
+    /// to be asked again. A machine that failed or is gone is an error.
+    func attachPublicAddresses(_ uuids: [String], network: String) throws(FabricError) -> [String: String]
+
+    func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot
+    /// The snapshots made of this machine, found by the image property that names it.
+    func snapshots(of uuid: String) throws(FabricError) -> [Snapshot]
+    func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot]
+    func destroySnapshot(_ id: String) throws(FabricError)
+}
+
+/// A machine to destroy: its id and the public addresses its record names.
+public struct MachineRef {
+    public var uuid: String
+    public var publicAddresses: [String]
+
+    public init(uuid: String, publicAddresses: [String] = []) {
+        self.uuid = uuid
+        self.publicAddresses = publicAddresses
+    }
+}
+
+/// Everything `machine create` can ask of a cloud, already validated.
+public struct BootRequest {
+    public var imageID: String
+    public var flavorID: String
+    public var count: Int = 1
+    /// Machines are named "<namePrefix>-<n>"; the prefix carries the group so a cloud that
+    /// cannot filter by metadata can still find a group by name.
+    public var namePrefix: String
+    public var group: String
+    public var availabilityZone: String?
+    public var keyName: String?
+    public var securityGroups: [String] = []
+    public var privateNetwork: String?
+    public var publicNetwork: String?
+    public var userdata: [UInt8]?
+    public var swapMB: Int?
+    public var blockDevices: [BlockDevice] = []
+    public var schedulerHints: [(key: String, value: String)] = []
+    public var privateNics: [Nic] = []
+    public var publicNics: [Nic] = []
+    public var meta: [(key: String, value: String)] = []
+    public var files: [(path: String, contents: [UInt8])] = []
+    public var configDrive = false
+
+    public init(imageID: String, flavorID: String, namePrefix: String, group: String) {
+        self.imageID = imageID
+        self.flavorID = flavorID
+        self.namePrefix = namePrefix
+        self.group = group
+    }
+}
+
+/// Metadata keys fabric writes on every machine it makes; users may not set them with --meta.
+public enum FabricMetadata {
+    public static let group = "fabric_group"
+    public static let provider = "fabric_provider"
+    public static let snapshotOf = "fabric_machine_uuid"
+    /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
+    public static let publicNetworks = "fabric_public_networks"
+    public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
+}
+
+/// A machine whose public address stays allocated is kept, so no address is left that no
+/// record names; --force deletes it anyway.
+enum AddressRelease {
+    /// Why the machine is kept.
+    static func failure(_ address: String, of machine: String, _ failure: FabricError) -> FabricError {
+        FabricError(.machine, "the public address \(address) of machine \(machine) was not released: \(failure.message)",
+                    hint: "the machine is kept; retry, or --force deletes it anyway", httpStatus: failure.httpStatus)
+    }
+
+    /// The machines to keep: those whose addresses stay, or none with `force`, each then named
+    /// in a warning.
+    static func kept(_ failures: [String: FabricError], force: Bool) -> [String: FabricError] {
+        guard force else { return failures }
+        for (uuid, failure) in failures.sorted(by: { $0.key < $1.key }) {
+            warn("--force: \(failure.message); machine \(uuid) is deleted anyway, the address stays allocated")
+        }
+        return [:]
+    }
+}
+
+extension ProviderRecord {
+    /// Every check of a provider record: the fields any provider has, then what its type asks.
+    public func validate() throws(FabricError) {
+        try checkFields()
+        try checkWidths()
+        if type == .amazon { try AmazonProvider.validate(record: self) }
+        try validateExtra(type: type, extra)
+    }
+}
+
+/// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
+public func validateExtra(type: ProviderType, _ extra: [(key: String, value: String)]) throws(FabricError) {
+    switch type {
+    case .null: try NullProvider.validate(extra: extra)
+    case .openstack: try OpenStackProvider.validate(extra: extra)
+    case .amazon: try AmazonProvider.validate(extra: extra)
+    }
+}
+
+/// Makes the provider object for a registered provider.
+public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
+    switch record.type {
+    case .null: return try NullProvider(record: record, store: store)
+    case .openstack: return try OpenStackProvider(record: record, store: store)
+    case .amazon: return try AmazonProvider(record: record)
+    }
+}

@@ -1,0 +1,63 @@
+import Glibc
+
+/// Reads a whole file (or `-` for standard input) as bytes, with errors as values.
+public func readFile(_ path: String) -> Result<[UInt8], FabricError> {
+    let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        return .failure(.usage("cannot read \"\(path)\": \(String(cString: strerror(errno)))"))
+    }
+    defer { if fd != 0 { close(fd) } }
+    var stats = stat()
+    if fstat(fd, &stats) == 0 && (stats.st_mode & S_IFMT) == S_IFDIR {
+        return .failure(.usage("cannot read \"\(path)\": it is a directory"))
+    }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if got < 0 {
+            if errno == EINTR { continue }
+            return .failure(.usage("cannot read \"\(path)\": \(String(cString: strerror(errno)))"))
+        }
+        if got == 0 { break }
+        bytes.append(contentsOf: chunk[0..<got])
+    }
+    return .success(bytes)
+}
+
+/// The first line of a file holding a secret (a password file; /dev/fd/N works), without its
+/// line end.
+public func readFirstLine(_ path: String) throws(FabricError) -> String {
+    let bytes = try readFile(path).get()
+    let line = bytes.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+    return String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...], as: UTF8.self)
+}
+
+public func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    return String(cString: value)
+}
+
+public func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+/// Creates a directory and its parents with the given mode (existing ones are left as they are).
+public func makeDirectories(_ path: String, mode: mode_t) -> Bool {
+    var partial = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        partial += "/" + component
+        if mkdir(partial, mode) != 0 && errno != EEXIST { return false }
+    }
+    return true
+}
+
+public func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+/// The name of the running tool (fabric-boot, ...), set once as it starts: every diagnostic
+/// begins with it.
+nonisolated(unsafe) public var toolName = "fabric"
+
+/// A line on standard error, prefixed with the tool's name, as every diagnostic is.
+public func warn(_ message: String) {
+    let line = "\(toolName): \(message)\n"
+    _ = line.withCString { fputs($0, stderr) }
+}

@@ -1,0 +1,104 @@
+/// What "fully operational" means for a machine (the spec's --wait_spawning): a chain of stages,
+/// each checked from the host fabric runs on, in this order:
+///
+/// - `active`: the cloud's own state (ACTIVE, EC2's running);
+/// - `address`: the public address asked for is attached;
+/// - `port:N`: a TCP connection to port N of the machine's address succeeds;
+/// - `cloud-init`: the boot log, read through the cloud's API, shows cloud-init's final line;
+/// - `mysql[:PORT]`: the MySQL protocol answers (with credentials: a login and `SELECT 1`).
+///
+/// A chain always starts with `active`, and `address` comes before any stage that connects to
+/// the machine, so naming `mysql:3306` alone waits for all three.
+public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
+    case active
+    case address
+    case port(Int)
+    case cloudInit
+    case mysql(Int)
+
+    public static let mysqlDefaultPort = 3306
+    /// How the stages are spelled, in their order, for usage errors and help.
+    public static let grammar = "active, address, port:N, cloud-init, mysql[:PORT]"
+
+    /// The stage's place in the chain; stages of one place (two ports) keep the order given.
+    public var rank: Int {
+        switch self {
+        case .active: 0
+        case .address: 1
+        case .port: 2
+        case .cloudInit: 3
+        case .mysql: 4
+        }
+    }
+
+    /// As the user writes it, and as it is named in a record's `ready` object.
+    public var description: String {
+        switch self {
+        case .active: "active"
+        case .address: "address"
+        case .port(let port): "port:\(port)"
+        case .cloudInit: "cloud-init"
+        case .mysql(let port): "mysql:\(port)"
+        }
+    }
+
+    /// Whether the stage connects to the machine's address from this host.
+    public var connects: Bool {
+        switch self {
+        case .port, .mysql: true
+        case .active, .address, .cloudInit: false
+        }
+    }
+
+    public init(parsing text: String, option: String) throws(FabricError) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let name = parts[0]
+        func port(required: Bool) throws(FabricError) -> Int? {
+            guard parts.count == 2 else {
+                if required { throw FabricError.usage("\(option): stage \(quoted(text)) needs a port, as \(name):N") }
+                return nil
+            }
+            guard let port = Int(parts[1]), (1...65535).contains(port), parts[1].first != "+" else {
+                throw FabricError.usage("\(option): the port of \(quoted(text)) must be a number from 1 to 65535")
+            }
+            return port
+        }
+        switch name {
+        case "active", "address", "cloud-init":
+            guard parts.count == 1 else { throw FabricError.usage("\(option): stage \(quoted(name)) takes no port") }
+            self = name == "active" ? .active : name == "address" ? .address : .cloudInit
+        case "port": self = .port(try port(required: true)!)
+        case "mysql": self = .mysql(try port(required: false) ?? ReadyStage.mysqlDefaultPort)
+        default:
+            throw FabricError.usage("\(option): unknown stage \(quoted(text))", hint: "the stages, in order: \(ReadyStage.grammar)")
+        }
+    }
+
+    /// A comma-separated chain (`cloud-init,mysql:3306`), checked and completed: in order, no
+    /// stage twice, `active` first, and `address` before a stage that connects.
+    public static func chain(parsing text: String, option: String) throws(FabricError) -> [ReadyStage] {
+        var given: [ReadyStage] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let word = part.trimmingSpaces()
+            guard !word.isEmpty else { throw FabricError.usage("\(option): an empty stage in \(quoted(text))") }
+            let stage = try ReadyStage(parsing: word, option: option)
+            if given.contains(stage) { throw FabricError.usage("\(option): stage \(stage) is given twice") }
+            if let last = given.last, last.rank > stage.rank {
+                throw FabricError.usage("\(option): stage \(stage) comes before \(last)", hint: "the stages, in order: \(ReadyStage.grammar)")
+            }
+            given.append(stage)
+        }
+        var chain = given
+        if given.contains(where: \.connects) && !given.contains(.address) {
+            chain.insert(.address, at: chain.firstIndex { $0.rank > ReadyStage.address.rank }!)
+        }
+        if chain.first != .active { chain.insert(.active, at: 0) }
+        return chain
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

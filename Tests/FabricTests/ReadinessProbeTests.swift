@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+@testable import FabricHTTP
+@testable import FabricRecords
+@testable import FabricStore
+
+/// The pieces of "fully operational" (the spec's --wait_spawning): the chain of ready stages,
+/// the TCP probe of the `port` and `mysql` stages, the MySQL greeting and the login with
+/// `SELECT 1`, against real listeners on loopback and the run's real MariaDB server.
+@Suite struct ReadinessProbeTests {
+    // MARK: stages
+
+    @Test func aChainIsCompletedAndKeptInOrder() throws {
+        #expect(try ReadyStage.chain(parsing: "active", option: "--until") == [.active])
+        #expect(try ReadyStage.chain(parsing: "cloud-init", option: "--until") == [.active, .cloudInit])
+        #expect(try ReadyStage.chain(parsing: "mysql", option: "--until") == [.active, .address, .mysql(3306)])
+        #expect(try ReadyStage.chain(parsing: "port:22,cloud-init,mysql:3307", option: "--until")
+                == [.active, .address, .port(22), .cloudInit, .mysql(3307)])
+        #expect(try ReadyStage.chain(parsing: "active, address", option: "--until") == [.active, .address])
+        #expect(try ReadyStage.chain(parsing: "port:22,port:3306", option: "--until") == [.active, .address, .port(22), .port(3306)])
+        #expect(ReadyStage.mysql(3306).description == "mysql:3306" && ReadyStage.cloudInit.description == "cloud-init")
+    }
+
+    @Test(arguments: [
+        ("mysql,active", "stage active comes before mysql:3306"),
+        ("cloud-init,port:22", "stage port:22 comes before cloud-init"),
+        ("ready", "unknown stage \"ready\""),
+        ("port", "stage \"port\" needs a port"),
+        ("port:0", "must be a number from 1 to 65535"),
+        ("port:65536", "must be a number from 1 to 65535"),
+        ("mysql:+1", "must be a number from 1 to 65535"),
+        ("mysql:x", "must be a number from 1 to 65535"),
+        ("active:1", "stage \"active\" takes no port"),
+        ("active,,mysql", "an empty stage"),
+        ("mysql,mysql", "stage mysql:3306 is given twice"),
+        ("", "an empty stage"),
+    ])
+    func aBadChainIsAUsageError(text: String, expected: String) {
+        do {
+            _ = try ReadyStage.chain(parsing: text, option: "--until")
+            Issue.record("\(text) was accepted")
+        } catch {
+            #expect(error.kind == .usage)
+            #expect(error.message.hasPrefix("--until: ") && error.message.contains(expected), "\(error.message)")
+        }
+    }
+
+    // MARK: the TCP probe
+
+    @Test func aListeningPortIsOpenAndAClosedOneIsNot() throws {
+        let listener = try Listener()
+        let closedPort = try Listener.freePort()
+        let outcomes = TCPProbe(timeout: 2).probe([
+            .init(id: "up", address: "127.0.0.1", port: listener.port),
+            .init(id: "down", address: "127.0.0.1", port: closedPort),
+            .init(id: "name", address: "localhost", port: listener.port),
+        ])
+        #expect(outcomes["up"] == .open(greeting: []))
+        #expect(outcomes["down"] == .closed("Connection refused"))
+        // Names are never looked up: a machine's address is an IP address.
+        #expect(outcomes["name"] == .closed("\"localhost\" is not an IP address"))
+    }
+
+    @Test func twentyMachinesAreProbedInOneRound() throws {
+        let listeners = try (0..<10).map { _ in try Listener() }
+        var targets = listeners.enumerated().map { TCPProbe.Target(id: "up\($0.offset)", address: "127.0.0.1", port: $0.element.port) }
+        for index in 0..<10 { targets.append(.init(id: "down\(index)", address: "127.0.0.1", port: try Listener.freePort())) }
+        let start = Date()
+        let outcomes = TCPProbe(timeout: 2).probe(targets)
+        #expect(Date().timeIntervalSince(start) < 1.5)
+        #expect(outcomes.filter { $0.value == .open(greeting: []) }.count == 10)
+        #expect(outcomes.keys.filter { $0.hasPrefix("down") }.allSatisfy { outcomes[$0] != .open(greeting: []) })
+    }
+
+    @Test func aServerThatAcceptsAndSaysNothingHasNoGreeting() throws {
+        let listener = try Listener()
+        let probe = TCPProbe(timeout: 0.5, greeting: .init(limit: MySQLGreeting.limit, length: { MySQLGreeting.frameLength($0) }))
+        let start = Date()
+        let outcome = probe.probe([.init(id: "m", address: "127.0.0.1", port: listener.port)])["m"]
+        #expect(outcome == .closed("connected, but no greeting within 0.5 s"))
+        #expect(Date().timeIntervalSince(start) < 1.5)
+    }
+
+    // MARK: MySQL, against the run's MariaDB server
+
+    @Test func theMariaDBServerGreetsWithItsVersion() throws {
+        let server = MySQLTestServer.shared
+        let probe = TCPProbe(timeout: 5, greeting: .init(limit: MySQLGreeting.limit, length: { MySQLGreeting.frameLength($0) }))
+        guard case .open(let bytes) = probe.probe([.init(id: "db", address: "127.0.0.1", port: Int(server.port)!)])["db"] else {
+            Issue.record("the server did not answer")
+            return
+        }
+        guard case .handshake(let version) = MySQLGreeting(bytes) else {
+            Issue.record("not a handshake: \(bytes.prefix(16))")
+            return
+        }
+        #expect(version.contains("MariaDB"), "\(version)")
+    }
+
+    @Test func greetingsThatAreNotMySQLAreToldApart() {
+        #expect(MySQLGreeting(Array("HTTP/1.1 400 Bad Request\r\n\r\n".utf8)) == .notMySQL)
+        #expect(MySQLGreeting(Array("SSH-2.0-OpenSSH_9.2\r\n".utf8)) == .notMySQL)
+        #expect(MySQLGreeting([1, 0]) == .notMySQL)
+        let tooMany: [UInt8] = [0xFF, 0x10, 0x04] + Array("Too many connections".utf8)
+        let packet = [UInt8(tooMany.count), 0, 0, 0] + tooMany
+        #expect(MySQLGreeting(packet) == .refused(code: 1040, message: "Too many connections"))
+        let handshake: [UInt8] = [10] + Array("8.4.3".utf8) + [0, 1, 2, 3]
+        #expect(MySQLGreeting([UInt8(handshake.count), 0, 0, 0] + handshake) == .handshake(serverVersion: "8.4.3"))
+    }
+
+    @Test func aLoginRunsSelectOne() {
+        let server = MySQLTestServer.shared
+        let outcome = MySQLLogin(user: "fabric", password: server.password).check(address: "127.0.0.1", port: Int(server.port)!)
+        guard case .ready(let version) = outcome else {
+            Issue.record("not ready: \(outcome)")
+            return
+        }
+        #expect(version.contains("MariaDB"))
+    }
+
+    @Test func aWrongPasswordIsDeniedAndNotRepeated() {
+        let server = MySQLTestServer.shared
+        let wrong = "not-\(server.password)"
+        let outcome = MySQLLogin(user: "fabric", password: wrong).check(address: "127.0.0.1", port: Int(server.port)!)
+        guard case .denied(let message) = outcome else {
+            Issue.record("not denied: \(outcome)")
+            return
+        }
+        #expect(message.contains("Access denied") && message.contains("1045"))
+        #expect(!message.contains(wrong) && !message.contains(server.password))
+    }
+
+    @Test func aServerNotYetListeningIsNotYetReady() throws {
+        let outcome = MySQLLogin(user: "fabric", password: "x", timeout: 1).check(address: "127.0.0.1", port: try Listener.freePort())
+        guard case .notYet(let message) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(message.contains("2002") || message.contains("2003"), "\(message)")
+    }
+}
+
+/// A TCP listener on 127.0.0.1 that accepts (the kernel's backlog does) and never speaks.
+final class Listener {
+    let socket: Int32
+    let port: Int
+
+    init() throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socket = socket
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(socket, 64) == 0 else { throw ListenerError.cannotListen }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(socket) }
+
+    /// A port on 127.0.0.1 that nothing listens on (bound a moment, then released).
+    static func freePort() throws -> Int { try Listener().port }
+
+    enum ListenerError: Error { case cannotListen }
+}

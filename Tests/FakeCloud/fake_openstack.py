@@ -59,6 +59,17 @@ NOVA_FAULT_KEYS = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404
                    429: "overLimit", 501: "notImplemented", 503: "serviceUnavailable"}
 
 
+CLOUD_INIT = "Cloud-init v. 24.1.4-0ubuntu1~22.04.1"
+DEFAULT_CONSOLE_LOG = [
+    [0.0, "[    0.000000] Linux version 6.8.0-49-generic (buildd@lcy02-amd64-103) #49-Ubuntu SMP"],
+    [0.2, "[    2.113452] cloud-init[512]: " + CLOUD_INIT + " running 'init-local' at {time}. Up 2.10 seconds."],
+    [0.5, "[    4.202511] cloud-init[604]: " + CLOUD_INIT + " running 'init' at {time}. Up 4.19 seconds."],
+    [1.5, "[    9.880135] cloud-init[750]: " + CLOUD_INIT + " running 'modules:final' at {time}. Up 9.87 seconds."],
+    [2.0, "[   10.113230] cloud-init[750]: " + CLOUD_INIT + " finished at {time}. Datasource DataSourceOpenStackLocal "
+          "[net,ver=2].  Up 10.10 seconds"],
+]
+
+
 def nova_error(status, message):
     return Reply(status, {NOVA_FAULT_KEYS.get(status, "computeFault"): {"code": status, "message": message}})
 
@@ -121,6 +132,11 @@ class Cloud:
                 "snapshot_fails": False,
                 "token_ttl_seconds": 3600,
                 "page_size_max": 1000,
+                # The boot log os-getConsoleOutput serves: [seconds after the server went ACTIVE,
+                # line], each line there once its time has come. The default is a guest whose
+                # cloud-init finishes 2 s after ACTIVE; a test sets its own (a failure, no
+                # cloud-init at all, a log of binary bytes). "{time}" is the line's own time.
+                "console_log": DEFAULT_CONSOLE_LOG,
             }
             self.users = {"admin": {"id": "u-admin", "password": "secret", "domain": "Default"}}
             self.projects = {"demo": {"id": "p-demo", "domain": "Default"}}
@@ -1178,6 +1194,8 @@ class Compute:
         if not isinstance(body, dict) or len(body) != 1:
             raise nova_error(400, "There is no such action: %s" % (list(body) if isinstance(body, dict) else body))
         action, argument = next(iter(body.items()))
+        if action == "os-getConsoleOutput":
+            self.console_output(server, argument)
         if action != "createImage":
             raise nova_error(400, "There is no such action: %s" % action)
         require_object(argument, "createImage")
@@ -1207,6 +1225,35 @@ class Compute:
         if self.version >= IMAGE_ID_IN_BODY_MICROVERSION:
             self.reply(202, {"image_id": image_id}, location)
         self.reply(202, None, location)
+
+    def console_output(self, server, argument):
+        """As nova/api/openstack/compute/console_output.py and its schema: length is an integer
+        (or a string of one) from -1, or null; -1 and null mean the whole log; the reply's output
+        has the control characters other than tab and newline removed."""
+        require_object(argument, "os-getConsoleOutput")
+        refuse_additional(argument, {"length"}, "os-getConsoleOutput")
+        length = argument.get("length")
+        if length is not None:
+            if isinstance(length, bool) or not isinstance(length, (int, str)) \
+                    or (isinstance(length, str) and not re.fullmatch(r"-?[0-9]+", length)) or int(length) < -1:
+                raise nova_error(400, "Invalid input for field/attribute length. Value: %s." % length)
+            length = int(length)
+        if server.get("deleted_at"):
+            raise nova_error(404, "Instance %s could not be found." % server["id"])
+        # Nova reads the log from the compute host: none before the server is scheduled there.
+        t = time.time()
+        if server["status"] == "ERROR" or (server["status"] == "BUILD" and t < server["ready_at"] - float(self.cloud.config["build_seconds"]) / 2):
+            raise nova_error(409, "Instance %s is not ready" % server["id"])
+        lines = []
+        if server["status"] == "ACTIVE":
+            for delay, line in self.cloud.config["console_log"]:
+                if t >= server["ready_at"] + float(delay):
+                    lines.append(line.replace("{time}", time.strftime("%a, %d %b %Y %H:%M:%S +0000",
+                                                                     time.gmtime(server["ready_at"] + float(delay)))))
+        if length is not None and length >= 0:
+            lines = lines[-length:] if length else []
+        output = re.sub(r"[\x00-\x08\x0B-\x1F]", "", "".join(line + "\n" for line in lines))
+        self.reply(200, {"output": output})
 
 
 # ---------------------------------------------------------------------------------------------

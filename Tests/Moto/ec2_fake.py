@@ -27,6 +27,7 @@ import argparse
 import datetime
 import hashlib
 import hmac
+import base64
 import http.client
 import json
 import os
@@ -44,6 +45,13 @@ from urllib.parse import parse_qsl, urlsplit
 NS = "http://ec2.amazonaws.com/doc/2016-11-15"
 ET.register_namespace("", NS)
 USER_DATA_MAX = 16 * 1024
+CONSOLE_MAX = 64 * 1024
+CLOUD_INIT = "Cloud-init v. 24.1.4-0ubuntu1~22.04.1"
+DEFAULT_CONSOLE_LOG = [
+    [0.0, "[    0.000000] Linux version 6.8.0-1018-aws (buildd@lcy02-amd64-071) #19-Ubuntu SMP"],
+    [0.2, "[    3.022145] cloud-init[488]: " + CLOUD_INIT + " running 'init' at {time}. Up 3.01 seconds."],
+    [1.0, "[   11.473002] cloud-init[702]: " + CLOUD_INIT + " finished at {time}. Datasource DataSourceEc2Local.  Up 11.46 seconds"],
+]
 TAGS_MAX = 50
 
 
@@ -200,8 +208,10 @@ class Proxy:
         self.region = "us-east-1"
         self.requests = []
         self.faults = []
+        # console_log: the boot log GetConsoleOutput serves, [seconds after the instance is
+        # running, line] as the fake OpenStack cloud's knob of the same name; moto has none.
         self.knobs = {"latency_ms": 0, "build_seconds": 0.3, "snapshot_seconds": 0.3, "terminate_seconds": 0.2,
-                      "fail_machine": None, "fail_snapshot": False}
+                      "fail_machine": None, "fail_snapshot": False, "console_log": DEFAULT_CONSOLE_LOG}
         self.client_tokens = {}
         self.launched = {}
         self.terminated = {}
@@ -250,7 +260,6 @@ class Proxy:
     @staticmethod
     def check_limits(action, params):
         if "UserData" in params:
-            import base64
             try:
                 size = len(base64.b64decode(params["UserData"], validate=True))
             except ValueError:
@@ -312,10 +321,36 @@ class Proxy:
             return status, payload
         if action == "DescribeInstanceTypes":
             return self.instance_types(params, body, headers)
+        if action == "GetConsoleOutput":
+            return self.console_output(params)
         if action == "DescribeImages":
             status, payload = self.forward(body, headers)
             return status, self.rewrite_images(payload) if status == 200 else payload
         return self.forward(body, headers)
+
+    def console_output(self, params):
+        """GetConsoleOutput as EC2 answers it: the most recent 64 KB of the log, base64-encoded,
+        <output> absent while there is none yet; an instance the proxy did not launch is not
+        found. Latest (true/false) is accepted, as EC2 does for instances of any type here."""
+        instance = params.get("InstanceId", "")
+        if not instance.startswith("i-") or not all(c in "0123456789abcdef" for c in instance[2:]):
+            raise Refusal(400, "InvalidInstanceID.Malformed", f'Invalid id: "{instance}"')
+        if params.get("Latest", "false") not in ("true", "false"):
+            raise Refusal(400, "InvalidParameterValue", f"Value ({params['Latest']}) for parameter latest is invalid")
+        with self.lock:
+            info = self.launched.get(instance)
+        if info is None:
+            raise Refusal(400, "InvalidInstanceID.NotFound", f"The instance ID '{instance}' does not exist")
+        running_at = info["at"] + self.knobs["build_seconds"]
+        now = time.time()
+        lines = [line.replace("{time}", time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(running_at + delay)))
+                 for delay, line in self.knobs["console_log"] if not info["fail"] and now >= running_at + float(delay)]
+        log = "".join(line + "\n" for line in lines).encode("utf-8", "surrogateescape")[-CONSOLE_MAX:]
+        output = f"<output>{base64.b64encode(log).decode()}</output>" if log else ""
+        return 200, (f'<?xml version="1.0" encoding="UTF-8"?>\n<GetConsoleOutputResponse xmlns="{NS}"><requestId>'
+                     f"{os.urandom(8).hex()}</requestId><instanceId>{instance}</instanceId><timestamp>"
+                     f"{time.strftime('%Y-%m-%dT%H:%M:%S.000Z', time.gmtime(now))}</timestamp>{output}"
+                     f"</GetConsoleOutputResponse>").encode()
 
     def instance_types(self, params, body, headers):
         """EC2 pages the catalog (at most MaxResults, default 100, then nextToken); moto sends all

@@ -435,6 +435,12 @@ import Testing
         let version = Harness().run(Self.wrapper, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(text.split(separator: "\n").first?.contains("\"\(version)\"") == true,
                 "man/\(page): .TH does not give the version \(version)")
+        // The output of a --version example is the version too.
+        let versionLine = try! NSRegularExpression(pattern: #"^(fabric )?[0-9]+\.[0-9]+\.[0-9]+$"#)
+        for line in text.split(separator: "\n").map(String.init)
+        where versionLine.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil {
+            #expect(line == version || line == WrapperTests.version, "man/\(page): \(line) is not the version \(version)")
+        }
         #expect(Self.section("NAME", of: text).hasPrefix(Self.roff(name) + " \\- "), "man/\(page): NAME is not \(name)")
         #expect(Self.section("EXAMPLES", of: text).contains("| jq "), "man/\(page): EXAMPLES do not use jq")
         if page != "fabric.1" { #expect(Self.section("SEE ALSO", of: text).contains(".BR fabric (1)"), "man/\(page): SEE ALSO fabric(1)") }

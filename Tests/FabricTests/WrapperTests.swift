@@ -8,7 +8,7 @@ import Testing
 
     /// fabric's version, from the one place it is written (the Makefile and bin/fabric read it too).
     static let version: String = {
-        let source = (try? String(contentsOf: Harness.root.appendingPathComponent("Sources/FabricCore/CLI/Tool.swift"), encoding: .utf8)) ?? ""
+        let source = (try? String(contentsOf: Harness.root.appendingPathComponent("Sources/FabricRecords/System/Version.swift"), encoding: .utf8)) ?? ""
         let line = source.split(separator: "\n").first { $0.hasPrefix("public let fabricVersion = \"") } ?? ""
         return String(line.split(separator: "\"").dropFirst().first ?? "?")
     }()

@@ -1,6 +1,7 @@
-/// What a kind of cloud must do for fabric. Adding a new kind of provider is one file that
-/// implements this protocol and one case in `ProviderType` (see `makeProvider`), which is the
-/// spec's "adding support to new providers".
+/// What a kind of cloud must do for fabric. Adding a new kind of provider (the spec's "adding
+/// support to new providers") is one folder under Providers/ that implements this protocol and
+/// declares its settings, and one entry in `ProviderType.all` (Providers/ProviderTypes.swift);
+/// what every provider shares is in Providers/Common/.
 ///
 /// Every method is synchronous and throws FabricError with the cloud's own message.
 public protocol Provider: AnyObject {
@@ -85,16 +86,6 @@ public struct BootRequest {
     }
 }
 
-/// Metadata keys fabric writes on every machine it makes; users may not set them with --meta.
-public enum FabricMetadata {
-    public static let group = "fabric_group"
-    public static let provider = "fabric_provider"
-    public static let snapshotOf = "fabric_machine_uuid"
-    /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
-    public static let publicNetworks = "fabric_public_networks"
-    public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
-}
-
 /// A machine whose public address stays allocated is kept, so no address is left that no
 /// record names; --force deletes it anyway.
 enum AddressRelease {
@@ -112,23 +103,5 @@ enum AddressRelease {
             warn("--force: \(failure.message); machine \(uuid) is deleted anyway, the address stays allocated")
         }
         return [:]
-    }
-}
-
-/// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
-public func validateExtra(type: ProviderType, _ extra: [(key: String, value: String)]) throws(FabricError) {
-    switch type {
-    case .null: try NullProvider.validate(extra: extra)
-    case .openstack: try OpenStackProvider.validate(extra: extra)
-    case .amazon: try AmazonProvider.validate(extra: extra)
-    }
-}
-
-/// Makes the provider object for a registered provider.
-public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
-    switch record.type {
-    case .null: return try NullProvider(record: record, store: store)
-    case .openstack: return try OpenStackProvider(record: record, store: store)
-    case .amazon: return try AmazonProvider(record: record)
     }
 }

@@ -79,7 +79,7 @@ final class OpenStackSession {
         guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
         endpoints = Identity.catalog(json, version: version, settings: settings)
         let expiry = version == .v3 ? json["token"]?["expires_at"]?.string : json["access"]?["token"]?["expires"]?.string
-        tokenExpires = expiry.flatMap(parseISO8601) ?? wallClockNow() + 3600
+        tokenExpires = expiry.flatMap(parseISO8601) ?? now() + 3600
         saveSession()
     }
 
@@ -230,24 +230,4 @@ final class OpenStackSession {
         let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
         return parts.count == 4 ? "/" + parts[3] : url
     }
-}
-
-/// A query-string value, percent-encoded.
-func queryValue(_ text: String) -> String {
-    var out = ""
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-             UInt8(ascii: "~"):
-            out.append(Character(Unicode.Scalar(byte)))
-        default:
-            out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-        }
-    }
-    return out
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -26,7 +26,7 @@ extension Store {
         guard let row = try? database.rows("SELECT credentials, token, expires, session FROM tokens WHERE provider_id = ?",
                                            [.text(provider)]).first,
               row.text(0) == credentials, let token = row.text(1), let expires = row.real(2),
-              expires - margin > wallClockNow(), let state = row.text(3).flatMap({ try? JSON.parse($0) }) else { return nil }
+              expires - margin > now(), let state = row.text(3).flatMap({ try? JSON.parse($0) }) else { return nil }
         return CachedSession(token: token, expires: expires, state: state)
     }
 
@@ -49,23 +49,11 @@ extension Store {
 /// A digest of a provider's credentials and settings (FNV-1a, 64 bits): a cache key that changes
 /// when any of them does, not a protection of them (the store holds the password itself).
 public func credentialsDigest(_ record: ProviderRecord) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    var hash = FNV1a()
     let fields = [record.url, record.username, record.password, record.tenant]
         + record.extra.map { $0.key + "=" + $0.value }
-    for field in fields {
-        for byte in field.utf8 + [0] {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-    }
-    return String(hash, radix: 16)
-}
-
-/// Seconds since the epoch, from the wall clock (token expiry times are wall-clock times).
-public func wallClockNow() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    for field in fields { hash.add(field.utf8 + [0]) }
+    return String(hash.value, radix: 16)
 }
 
 /// An ISO 8601 UTC time as Keystone writes it ("2026-12-02T07:12:22.000000Z") in seconds since

@@ -33,25 +33,25 @@ public struct Waiter {
         }
         let total = records.count
         let start = monotonicNow()
-        var delay = interval
+        var left = total
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
-        while true {
-            try Interruption.check()
+        let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) in
             for id in order {
                 for kind in Waitable.allCases {
                     guard let waiting = pending[id]?[kind], !waiting.isEmpty else { continue }
                     pending[id]![kind] = try poll(kind, waiting, provider: try session.provider(id), emit: emit)
                 }
             }
-            let left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
-            if left == 0 { return }
-            let elapsed = monotonicNow() - start
-            if showProgress {
-                fputs("\r\u{1B}[K\(Tool.name): \(total - left)/\(total) ready, waiting \(Int(elapsed)) s", stderr)
+            left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
+            if left > 0 && showProgress {
+                fputs("\r\u{1B}[K\(Tool.name): \(total - left)/\(total) ready, waiting \(Int(monotonicNow() - start)) s", stderr)
             }
-            if elapsed >= timeout { throw timedOut(pending, left: left, total: total) }
-            sleep(seconds: min(delay, max(0, timeout - elapsed)))
-            delay = min(delay * 1.5, maxInterval)
+            return left == 0
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut: throw timedOut(pending, left: left, total: total)
         }
     }
 

@@ -17,10 +17,6 @@ final class AmazonProvider: Provider {
         session = try EC2Session(record: record, settings: try AmazonSettings(extra: record.extra))
     }
 
-    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
-        _ = try AmazonSettings(extra: extra)
-    }
-
     /// The region goes into the signature's scope ("aws:amz:REGION:ec2"), so it must be a region
     /// name and nothing that could change that scope; the credentials must be what the store
     /// can give libcurl.
@@ -240,14 +236,8 @@ final class AmazonProvider: Provider {
     /// Sent again with the same key, RunInstances answers with the first call's machines.
     static func clientToken(_ request: BootRequest) -> String {
         let plain = request.group.utf8.count <= 48 && request.group.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-        let group = plain ? request.group : fnv1a(request.group)
-        return group + "-" + String(fnv1a(request.namePrefix).prefix(8))
-    }
-
-    private static func fnv1a(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        let group = plain ? request.group : FNV1a.hex(request.group)
+        return group + "-" + String(FNV1a.hex(request.namePrefix).prefix(8))
     }
 
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
@@ -375,19 +365,18 @@ final class AmazonProvider: Provider {
 
     private func waitUntilTerminated(_ ids: [String]) throws(FabricError) {
         let timeout = session.settings.deleteTimeout
-        let deadline = monotonicNow() + timeout
-        var delay = 0.1
-        while true {
-            let left = try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
+        var left = ids
+        let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 2).poll(timeout: timeout) { () throws(FabricError) in
+            left = try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
                 .flatMap { $0.items("instancesSet") }.filter { EC2Instances.state($0) != "terminated" }
                 .compactMap { $0.text("instanceId") }
-            if left.isEmpty { return }
-            guard monotonicNow() < deadline else {
-                throw FabricError(.timeout, "machine\(left.count == 1 ? "" : "s") \(left.joined(separator: ", ")) not terminated \(Int(timeout)) s after TerminateInstances")
-            }
-            sleep(seconds: delay)
-            try Interruption.check()
-            delay = min(delay * 1.5, 2)
+            return left.isEmpty
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut:
+            throw FabricError(.timeout, "machine\(left.count == 1 ? "" : "s") \(left.joined(separator: ", ")) not terminated \(Int(timeout)) s after TerminateInstances")
         }
     }
 

@@ -16,10 +16,6 @@ final class NullProvider: Provider {
         database = store.database
     }
 
-    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
-        _ = try NullSettings(extra: extra)
-    }
-
     /// Every call pays the configured latency; an interruption cuts the wait short.
     private func call() {
         sleep(seconds: settings.latencySeconds)
@@ -123,7 +119,7 @@ final class NullProvider: Provider {
                     INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
                                               private_address, failed_reason, metadata, request, created)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [.text(uuid), .text(record.id), .text("\(request.namePrefix)-\(index)"), .text(request.group),
+                    """, [.text(uuid), .text(record.id), .text(FabricMetadata.machineName(prefix: request.namePrefix, index: index)), .text(request.group),
                           .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
                           .text(address), failed.map(SQLValue.text), .text(metadata.encoded()),
                           .text(requestJSON.encoded()), .real(created)])
@@ -161,11 +157,7 @@ final class NullProvider: Provider {
 
     /// The metadata each machine gets: the user's --meta and fabric's own tags.
     private func metadata(for request: BootRequest) -> JSON {
-        let metadata = JSON.object()
-        for (key, value) in request.meta { metadata[key] = JSON(value) }
-        metadata[FabricMetadata.group] = JSON(request.group)
-        metadata[FabricMetadata.provider] = JSON(record.id)
-        return metadata
+        FabricMetadata.object(FabricMetadata.machineTags(request, providerID: record.id))
     }
 
     /// What the cloud was asked (name prefix, metadata and every option), kept with the machine

@@ -83,7 +83,7 @@ final class OpenStackSession {
         guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
         endpoints = Identity.catalog(json, version: version, settings: settings)
         let expiry = version == .v3 ? json["token"]?["expires_at"]?.string : json["access"]?["token"]?["expires"]?.string
-        tokenExpires = expiry.flatMap(parseISO8601) ?? wallClockNow() + 3600
+        tokenExpires = expiry.flatMap(parseISO8601) ?? now() + 3600
         saveSession()
     }
 

@@ -57,10 +57,9 @@ extension StoreTool {
         @Argument(help: ArgumentHelp("The provider's id, unique in the store.", valueName: "id"))
         var id: String
 
-        @Option(help: ArgumentHelp("OPENSTACK (default), AMAZON or NULLPROVIDER; case-insensitive, aliases openstack, amazon, ec2 and null.",
-                                   valueName: "type"),
-                completion: .list(["OPENSTACK", "AMAZON", "NULLPROVIDER", "openstack", "amazon", "ec2", "null"]))
-        var type: String = "OPENSTACK"
+        @Option(help: ArgumentHelp(ProviderType.spellings + ".", valueName: "type"),
+                completion: .list(ProviderType.allSpellings))
+        var type: String = ProviderType.defaultType.name
 
         @Option(help: ArgumentHelp("The user to access the provider as.", valueName: "name"))
         var username: String

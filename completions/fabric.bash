@@ -261,7 +261,7 @@ _fabric_tool() { # tool start
       fi
       case $tool/$sub in
         fabric-store/register)
-          opts="--password-file --type --username --url --tenant --default-image --default-flavor
+          opts="--password-file --type --username --url --tenant --from-env --default-image --default-flavor
             --extra $_fabric_common"
           valued='--store --store-password-file --password-file --type --username --url --tenant --default-image
             --default-flavor --extra' ;;

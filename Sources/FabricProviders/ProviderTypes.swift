@@ -6,8 +6,12 @@ import FabricStore
 /// provider object is made.
 public struct ProviderKind: Sendable {
     public let settings: [ProviderSetting]
-    /// What `fabric provider register --from-env` takes from the environment.
-    public let fromEnvironment: [EnvironmentImport]
+    /// Reads the account from the variables the cloud's own tools use (`fabric provider
+    /// register --from-env`), given a lookup of non-empty variables; nil: the kind has none.
+    let importEnvironment: (@Sendable (_ variable: (String) -> String?) throws(FabricError) -> ImportedAccount)?
+    /// The url a record gets when it is given as `-`, from its tenant (EC2: the region's
+    /// endpoint); nil: `-` is no url of this kind.
+    let defaultURL: (@Sendable (_ tenant: String) -> String)?
     /// Checks of a record beyond its settings, run when it is registered.
     let checkRecord: @Sendable (ProviderRecord) throws(FabricError) -> Void
     let make: @Sendable (ProviderRecord, Store) throws(FabricError) -> any Provider
@@ -33,50 +37,35 @@ extension ProviderType {
         type["aliases"] = JSON(aliases)
         type["default"] = JSON(self == Self.defaultType)
         type["settings"] = JSON.array(kind.settings.map { $0.json() })
-        type["from_env"] = JSON.array(kind.fromEnvironment.map { $0.json() })
+        type["from_env"] = JSON(kind.importEnvironment != nil)
         return type
     }
 }
 
-/// One thing `--from-env` takes from the environment: a field of the provider record (url,
-/// username, password, tenant) or an `--extra` setting ("extra.region"), from the first of
-/// `variables` that is set, when the condition in `when` holds.
-public struct EnvironmentImport: Sendable {
-    public let field: String
-    public let variables: [String]
-    public let when: String?
-    public let note: String?
-
-    public init(_ field: String, from variables: [String], when: String? = nil, note: String? = nil) {
-        self.field = field
-        self.variables = variables
-        self.when = when
-        self.note = note
-    }
-
-    func json() -> JSON {
-        let entry = JSON.object()
-        entry["field"] = JSON(field)
-        entry["from"] = JSON(variables)
-        entry["when"] = when.map(JSON.init) ?? .null
-        entry["note"] = note.map(JSON.init) ?? .null
-        return entry
-    }
+/// What `--from-env` found in the environment: the account a provider record needs and the
+/// `--extra` settings the environment names.
+public struct ImportedAccount {
+    public var username: String
+    public var password: String
+    public var url: String
+    public var tenant: String
+    public var extra: [(key: String, value: String)] = []
 }
 
 extension ProviderKind {
     static let openstack = ProviderKind(
-        settings: OpenStackSettings.table, fromEnvironment: OpenStackSettings.fromEnvironment,
+        settings: OpenStackSettings.table, importEnvironment: OpenStackSettings.importEnvironment, defaultURL: nil,
         checkRecord: { _ throws(FabricError) in },
         make: { record, store throws(FabricError) in try OpenStackProvider(record: record, store: store) })
 
     static let amazon = ProviderKind(
-        settings: AmazonSettings.table, fromEnvironment: AmazonSettings.fromEnvironment,
+        settings: AmazonSettings.table, importEnvironment: AmazonSettings.importEnvironment,
+        defaultURL: { region in "https://ec2.\(region).amazonaws.com" },
         checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) },
         make: { record, _ throws(FabricError) in try AmazonProvider(record: record) })
 
     static let null = ProviderKind(
-        settings: NullSettings.table, fromEnvironment: [],
+        settings: NullSettings.table, importEnvironment: nil, defaultURL: nil,
         checkRecord: { _ throws(FabricError) in },
         make: { record, store throws(FabricError) in try NullProvider(record: record, store: store) })
 }
@@ -89,4 +78,23 @@ public func validateExtra(type: ProviderType, _ extra: [(key: String, value: Str
 /// Makes the provider object for a registered provider.
 public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
     try record.type.kind.make(record, store)
+}
+
+extension ProviderType {
+    /// `fabric-store register --from-env`: the account from the environment, with the settings
+    /// the user gave winning over those the environment names.
+    public func importAccount(extra given: [(key: String, value: String)]) throws(FabricError) -> ImportedAccount {
+        guard let importer = kind.importEnvironment else {
+            let kinds = ProviderType.all.filter { $0.kind.importEnvironment != nil }.map(\.name)
+            throw FabricError.usage("--from-env is for \(kinds.joined(separator: " and ")) providers, not \(name)")
+        }
+        var account = try importer { variable in environment(variable).flatMap { $0.isEmpty ? nil : $0 } }
+        account.extra = given + account.extra.filter { imported in !given.contains { $0.key == imported.key } }
+        return account
+    }
+
+    /// The url as registered: `-` stands for the kind's default when it has one.
+    public func registeredURL(_ url: String, tenant: String) -> String {
+        url == "-" ? kind.defaultURL?(tenant) ?? url : url
+    }
 }

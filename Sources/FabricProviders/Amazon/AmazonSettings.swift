@@ -16,15 +16,20 @@ struct AmazonSettings {
         ProviderSetting("insecure", "true: do not verify the endpoint's certificate", .bool, default: "false"),
     ]
 
-    /// The AWS CLI's variables; the endpoint, when none is set, follows from the region.
-    static let fromEnvironment: [EnvironmentImport] = [
-        EnvironmentImport("username", from: ["AWS_ACCESS_KEY_ID"]),
-        EnvironmentImport("password", from: ["AWS_SECRET_ACCESS_KEY"],
-                          note: "followed by one space and AWS_SESSION_TOKEN when that is set"),
-        EnvironmentImport("tenant", from: ["AWS_REGION", "AWS_DEFAULT_REGION"]),
-        EnvironmentImport("url", from: ["AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL"],
-                          note: "when neither is set: https://ec2.REGION.amazonaws.com"),
-    ]
+    /// The AWS CLI's variables: the key pair, a session token of temporary credentials (kept
+    /// after the secret, one space between), the region and an endpoint; without one, the
+    /// region's (`defaultURL`).
+    static func importEnvironment(_ variable: (String) -> String?) throws(FabricError) -> ImportedAccount {
+        guard let key = variable("AWS_ACCESS_KEY_ID"), let secret = variable("AWS_SECRET_ACCESS_KEY") else {
+            throw FabricError.usage("--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or export them from: aws configure export-credentials --format env)")
+        }
+        guard let region = variable("AWS_REGION") ?? variable("AWS_DEFAULT_REGION") else {
+            throw FabricError.usage("--from-env needs AWS_REGION (or AWS_DEFAULT_REGION)")
+        }
+        let password = variable("AWS_SESSION_TOKEN").map { secret + " " + $0 } ?? secret
+        return ImportedAccount(username: key, password: password, url: variable("AWS_ENDPOINT_URL_EC2") ?? variable("AWS_ENDPOINT_URL") ?? "-",
+                               tenant: region)
+    }
 
     var imageOwners: [String]
     var snapshotReboot: Bool

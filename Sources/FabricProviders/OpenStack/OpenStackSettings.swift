@@ -24,27 +24,44 @@ struct OpenStackSettings {
                         .bool, default: "false"),
     ]
 
-    /// What a sourced openrc file sets.
-    static let fromEnvironment: [EnvironmentImport] = [
-        EnvironmentImport("url", from: ["OS_AUTH_URL"]),
-        EnvironmentImport("tenant", from: ["OS_PROJECT_NAME", "OS_TENANT_NAME"]),
-        EnvironmentImport("username", from: ["OS_USERNAME"], when: "OS_AUTH_TYPE is password, v3password or v2password (or unset)"),
-        EnvironmentImport("password", from: ["OS_PASSWORD"], when: "OS_AUTH_TYPE is password, v3password or v2password (or unset)"),
-        EnvironmentImport("username", from: ["OS_USERNAME"], when: "OS_AUTH_TYPE is token, v3token or v2token", note: "default: token"),
-        EnvironmentImport("password", from: ["OS_TOKEN"], when: "OS_AUTH_TYPE is token, v3token or v2token"),
-        EnvironmentImport("extra.auth_type", from: [], when: "OS_AUTH_TYPE is token, v3token or v2token", note: "token"),
-        EnvironmentImport("username", from: ["OS_APPLICATION_CREDENTIAL_ID"],
-                          when: "OS_AUTH_TYPE is v3applicationcredential or application_credential"),
-        EnvironmentImport("password", from: ["OS_APPLICATION_CREDENTIAL_SECRET"],
-                          when: "OS_AUTH_TYPE is v3applicationcredential or application_credential"),
-        EnvironmentImport("extra.auth_type", from: [], when: "OS_AUTH_TYPE is v3applicationcredential or application_credential",
-                          note: "application_credential"),
-        EnvironmentImport("extra.user_domain", from: ["OS_USER_DOMAIN_NAME"]),
-        EnvironmentImport("extra.project_domain", from: ["OS_PROJECT_DOMAIN_NAME"]),
-        EnvironmentImport("extra.region", from: ["OS_REGION_NAME"]),
-        EnvironmentImport("extra.interface", from: ["OS_INTERFACE"], note: "without a trailing URL"),
-        EnvironmentImport("extra.cacert", from: ["OS_CACERT"]),
-    ]
+    /// What a sourced openrc file sets: the auth URL, the project, and the credentials its
+    /// OS_AUTH_TYPE names (a password, a token or an application credential).
+    static func importEnvironment(_ variable: (String) -> String?) throws(FabricError) -> ImportedAccount {
+        guard let url = variable("OS_AUTH_URL") else {
+            throw FabricError.usage("--from-env needs OS_AUTH_URL (source your cloud's openrc file first)")
+        }
+        let project = variable("OS_PROJECT_NAME") ?? variable("OS_TENANT_NAME")
+        var account: ImportedAccount
+        switch variable("OS_AUTH_TYPE") ?? "password" {
+        case "v3applicationcredential", "application_credential":
+            guard let id = variable("OS_APPLICATION_CREDENTIAL_ID"), let secret = variable("OS_APPLICATION_CREDENTIAL_SECRET") else {
+                throw FabricError.usage("--from-env: OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET are needed")
+            }
+            // A credential is bound to its project: none need be named.
+            account = ImportedAccount(username: id, password: secret, url: url, tenant: project ?? "-")
+            account.extra.append(("auth_type", AuthType.application_credential.rawValue))
+        case let type where ["token", "v3token", "v2token"].contains(type):
+            guard let token = variable("OS_TOKEN") else { throw FabricError.usage("--from-env: OS_TOKEN is needed with OS_AUTH_TYPE=\(type)") }
+            account = ImportedAccount(username: variable("OS_USERNAME") ?? "token", password: token, url: url, tenant: project ?? "")
+            account.extra.append(("auth_type", AuthType.token.rawValue))
+        case "password", "v3password", "v2password":
+            guard let user = variable("OS_USERNAME"), let password = variable("OS_PASSWORD") else {
+                throw FabricError.usage("--from-env: OS_USERNAME and OS_PASSWORD are needed")
+            }
+            account = ImportedAccount(username: user, password: password, url: url, tenant: project ?? "")
+        case let other:
+            throw FabricError.usage("--from-env: OS_AUTH_TYPE=\(other) is not password, token or v3applicationcredential")
+        }
+        if account.tenant.isEmpty { throw FabricError.usage("--from-env needs OS_PROJECT_NAME (or OS_TENANT_NAME)") }
+        for (setting, name) in [("user_domain", "OS_USER_DOMAIN_NAME"), ("project_domain", "OS_PROJECT_DOMAIN_NAME"),
+                                ("region", "OS_REGION_NAME"), ("interface", "OS_INTERFACE"), ("cacert", "OS_CACERT")] {
+            guard var value = variable(name) else { continue }
+            // openrc files of older clouds say publicURL where the catalog says public.
+            if setting == "interface" && value.hasSuffix("URL") { value.removeLast(3) }
+            account.extra.append((setting, value))
+        }
+        return account
+    }
 
     var region: String?
     var interface: String

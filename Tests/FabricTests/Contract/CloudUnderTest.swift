@@ -54,6 +54,8 @@ protocol CloudUnderTest: AnyObject {
     func checkSnapshot(_ snapshot: [String: Any], of machine: String, sourceLocation: SourceLocation) throws
     /// After every machine of the workflow is destroyed.
     func checkDestroyed(count: Int, sourceLocation: SourceLocation) throws
+    /// After a destroy of `count` machines kept the one whose address the cloud would not release.
+    func checkAddressKept(_ destroy: Harness.Result, count: Int, sourceLocation: SourceLocation) throws
 }
 
 extension CloudUnderTest {
@@ -155,6 +157,7 @@ final class NullCloud: CloudUnderTest {
         #expect(harness.count("snapshots") == 1, sourceLocation: sourceLocation)
     }
     func checkDestroyed(count: Int, sourceLocation: SourceLocation) throws {}
+    func checkAddressKept(_ destroy: Harness.Result, count: Int, sourceLocation: SourceLocation) throws {}
 }
 
 // MARK: the fake OpenStack cloud
@@ -224,6 +227,11 @@ final class OpenStackCloud: CloudUnderTest {
     }
     func checkDestroyed(count: Int, sourceLocation: SourceLocation) throws {
         #expect(try cloud.requestCounts()["DELETE /network/v2.0/floatingips/{id}"] == count, sourceLocation: sourceLocation)
+    }
+    func checkAddressKept(_ destroy: Harness.Result, count: Int, sourceLocation: SourceLocation) throws {
+        #expect(destroy.stderr.contains("HTTP 500"), "\(destroy.stderr)", sourceLocation: sourceLocation)
+        #expect(try cloud.requestCounts()["DELETE /compute/v2.1/servers/{id}"] == count - 1, "no DELETE for the kept server",
+                sourceLocation: sourceLocation)
     }
 }
 
@@ -311,5 +319,9 @@ final class AmazonCloud: CloudUnderTest {
         #expect(!requests.isEmpty && requests.allSatisfy { $0["session_token"] as? Bool == true }, sourceLocation: sourceLocation)
         #expect(requests.allSatisfy { $0["signed_headers"] as? String == "content-type;host;x-amz-date;x-amz-security-token" },
                 "libcurl signs the token with the rest: \(requests.first?["signed_headers"] ?? "?")", sourceLocation: sourceLocation)
+    }
+    func checkAddressKept(_ destroy: Harness.Result, count: Int, sourceLocation: SourceLocation) throws {
+        let terminated = Set(try ec2.requests("TerminateInstances").flatMap { $0.filter { $0.key.hasPrefix("InstanceId.") }.values })
+        #expect(terminated.count == count - 1, "no terminate for the kept machine: \(terminated)", sourceLocation: sourceLocation)
     }
 }

@@ -19,13 +19,13 @@ public struct RetryPolicy {
 
     public init() {}
 
-    public func send(_ request: HTTPRequest, with transport: CurlTransport) throws(FabricError) -> HTTPResponse {
+    public func send(_ request: HTTPRequest, with transport: any HTTPTransport) throws(FabricError) -> HTTPResponse {
         try sendAll([request], with: transport)[0].get()
     }
 
     /// Sends the requests together, and those that may be sent again together again after the
     /// longest wait any of them asks for; each one's final outcome, in their order.
-    public func sendAll(_ requests: [HTTPRequest], with transport: CurlTransport) -> [Result<HTTPResponse, FabricError>] {
+    public func sendAll(_ requests: [HTTPRequest], with transport: any HTTPTransport) -> [Result<HTTPResponse, FabricError>] {
         var outcomes = transport.sendAll(requests)
         var delays = Backoff(first: initialDelay, factor: 2, cap: maxDelay, jitter: 0.2)
         for _ in 1..<max(attempts, 1) {

@@ -11,7 +11,7 @@ import FabricStore
 final class OpenStackSession {
     let record: ProviderRecord
     let settings: OpenStackSettings
-    private let transport: CurlTransport
+    private let transport: any HTTPTransport
     private let retry = RetryPolicy()
     private var token: String?
     private var endpoints: [String: String] = [:]
@@ -24,11 +24,13 @@ final class OpenStackSession {
     /// is about to expire.
     static let expiryMargin = 300.0
 
-    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?) throws(FabricError) {
+    /// `transport` is libcurl's unless a test gives its own.
+    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?,
+         transport: (any HTTPTransport)? = nil) throws(FabricError) {
         self.record = record
         self.settings = settings
         self.store = store
-        transport = try CurlTransport(settings.transport)
+        if let transport { self.transport = transport } else { self.transport = try CurlTransport(settings.transport) }
     }
 
     // MARK: the cached session

@@ -1,9 +1,15 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // fabric: provisioning MySQL machines in the cloud as Unix plumbing.
 // C modules (sqlite3, curl, mariadb, jansson, expat) -> one core library -> one executable holding every
 // tool, which runs the tool it is started as (fabric-store, fabric-boot, ...: links to it), as git
 // runs its builtins: one link of the release build, and one ~27 MB binary installed, not ten.
 import PackageDescription
+
+// A warning in our own code fails a debug build (make build, demo, test), so none creeps in.
+// Release builds (make release, install, deb) are left to warn: a newer compiler's new warning
+// must not stop a user's install. Dependencies' warnings are SwiftPM's to silence, not ours.
+let warningsFailDebugBuilds: [SwiftSetting] = [.treatAllWarnings(as: .error, .when(configuration: .debug))]
+let cWarningsFailDebugBuilds: [CSetting] = [.treatAllWarnings(as: .error, .when(configuration: .debug))]
 
 let package = Package(
     name: "fabric",
@@ -17,10 +23,10 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]),
         // A C target rather than a system library: loader.c opens libcurl on first use, so a tool
         // that never speaks HTTP does not load it and its ~30 libraries (~5 ms) at start-up.
-        .target(name: "CCurl", path: "Sources/CCurl", publicHeadersPath: "."),
+        .target(name: "CCurl", path: "Sources/CCurl", publicHeadersPath: ".", cSettings: cWarningsFailDebugBuilds),
         // Opened on first use too (loader.c): only a mysql:// store needs MariaDB Connector/C, so a
         // SQLite user's tools start as fast as before. Headers from libmariadb-dev.
-        .target(name: "CMariaDB", path: "Sources/CMariaDB", publicHeadersPath: "."),
+        .target(name: "CMariaDB", path: "Sources/CMariaDB", publicHeadersPath: ".", cSettings: cWarningsFailDebugBuilds),
         .systemLibrary(
             name: "CJansson", pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]),
@@ -36,13 +42,13 @@ let package = Package(
                 "CSQLite", "CCurl", "CMariaDB", "CJansson", "CExpat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)] + warningsFailDebugBuilds),
         // Sources/Tools/main.swift picks the tool; Sources/Tools/fabric-*/ hold one tool each.
         .executableTarget(
             name: "fabric-tools", dependencies: ["FabricCore"], path: "Sources/Tools",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)] + warningsFailDebugBuilds),
         .testTarget(
             name: "FabricTests", dependencies: ["FabricCore"],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)] + warningsFailDebugBuilds),
     ]
 )

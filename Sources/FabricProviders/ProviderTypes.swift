@@ -54,12 +54,12 @@ public struct ImportedAccount {
 
 extension ProviderKind {
     static let openstack = ProviderKind(
-        settings: OpenStackSettings.table, importEnvironment: OpenStackSettings.importEnvironment, defaultURL: nil,
+        settings: OpenStackSettings.table, importEnvironment: { variable throws(FabricError) in try OpenStackSettings.importEnvironment(variable) }, defaultURL: nil,
         checkRecord: { _ throws(FabricError) in },
         make: { record, store throws(FabricError) in try OpenStackProvider(record: record, store: store) })
 
     static let amazon = ProviderKind(
-        settings: AmazonSettings.table, importEnvironment: AmazonSettings.importEnvironment,
+        settings: AmazonSettings.table, importEnvironment: { variable throws(FabricError) in try AmazonSettings.importEnvironment(variable) },
         defaultURL: { region in "https://ec2.\(region).amazonaws.com" },
         checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) },
         make: { record, _ throws(FabricError) in try AmazonProvider(record: record) })

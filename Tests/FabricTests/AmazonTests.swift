@@ -40,6 +40,22 @@ import Testing
         h.expectFailure("fabric-find-image -p aws --image name=no-such-image", 1, "no image on provider \"aws\" matches name=no-such-image")
     }
 
+    /// An AMI that exists but is not among `image_owners` is not found: the error says whose
+    /// images were searched and which setting widens that, so it does not read as "no such AMI".
+    @Test func anImageOfAnotherOwnerNamesImageOwners() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        let base = try #require(ec2.seed["base_image"] as? String)
+        h.expectFailure("fabric-find-image -p aws --image id=\(base)", 1,
+                        "no image on provider \"aws\" matches id=\(base); only images owned by self are searched (--extra image_owners=self)")
+        #expect(ec2.register(h, id: "aws-market", extra: ["image_owners=aws-marketplace"]).status == 0)
+        h.expectFailure("fabric-find-image -p aws-market --image id=\(base)", 1,
+                        "only images owned by self, aws-marketplace are searched (--extra image_owners=aws-marketplace)")
+        #expect(ec2.register(h, id: "aws-amazon", extra: ["image_owners=amazon"]).status == 0)
+        let found = h.sh("fabric-find-image -p aws-amazon --image id=\(base)")
+        #expect((found.records.first?["image"] as? [String: Any])?["id"] as? String == base, "\(found.stderr)")
+    }
+
     // MARK: every create option
 
     @Test func everyCreateOptionMapsToRunInstances() throws {

@@ -8,7 +8,7 @@
 import FabricHTTP
 import FabricRecords
 
-final class AmazonProvider: Provider {
+final class AmazonProvider: Provider, PartialImageCatalog {
     let record: ProviderRecord
     private let session: EC2Session
 
@@ -32,13 +32,22 @@ final class AmazonProvider: Provider {
 
     // MARK: images and flavors
 
-    /// The images of the owners in `image_owners` (default: the account's own), always with the
-    /// account's own, so the snapshots fabric made are found by name too.
+    /// The owners in `image_owners` (default: the account's own), always with the account's own,
+    /// so the snapshots fabric made are found by name too.
+    private var imageOwners: [String] {
+        let owners = session.settings.imageOwners
+        return owners.contains("self") ? owners : ["self"] + owners
+    }
+
+    /// The images of `imageOwners`.
     func images() throws(FabricError) -> [JSON] {
-        var owners = session.settings.imageOwners
-        if !owners.contains("self") { owners.insert("self", at: 0) }
-        let reply = try session.call(.provider, EC2Images.describe(owners: owners))
+        let reply = try session.call(.provider, EC2Images.describe(owners: imageOwners))
         return reply?.items("imagesSet").compactMap(EC2Images.searchable) ?? []
+    }
+
+    /// An image that exists but is another owner's is not found: say so, and what to set.
+    var imageSearchScope: String {
+        "only images owned by \(imageOwners.joined(separator: ", ")) are searched (--extra image_owners=\(session.settings.imageOwners.joined(separator: ",")))"
     }
 
     func flavors() throws(FabricError) -> [JSON] {

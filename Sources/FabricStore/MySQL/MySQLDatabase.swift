@@ -202,6 +202,8 @@ public final class MySQLDatabase: Database {
         try MySQLStatement(sql, database: self)
     }
 
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
     public func run(_ sql: String, _ values: [SQLValue?]) throws(FabricError) -> Int {
         let statement = try MySQLStatement(sql, database: self)
         try statement.bind(values)

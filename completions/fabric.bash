@@ -215,10 +215,10 @@ _fabric_tool() { # tool start
   local tool=$1 start=$2 opts valued positional=_fabric_no_positional sub=
   case $tool in
     fabric-find-image)
-      opts="-p --provider --image --all $_fabric_common"
+      opts="-p --provider --image --all --check $_fabric_common"
       valued='-p --provider --store --store-password-file --image' ;;
     fabric-find-flavor)
-      opts="-p --provider -n --null-input --flavor --all $_fabric_common"
+      opts="-p --provider -n --null-input --flavor --all --check $_fabric_common"
       valued='-p --provider --store --store-password-file --flavor' ;;
     fabric-boot)
       opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups

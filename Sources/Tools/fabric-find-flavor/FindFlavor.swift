@@ -28,8 +28,16 @@ struct FindFlavor: ParsableCommand {
     @Flag(help: "Emit one record per matching flavor, not only the first.")
     var all = false
 
+    @Flag(help: "Check the options and exit: read no input, contact no cloud.")
+    var check = false
+
+    /// Bad properties fail before any input is read.
+    func validate() throws {
+        _ = try PropertySearch(.flavor, properties)
+    }
+
     func run() throws {
-        _ = try PropertySearch(.flavor, properties)  // bad options fail before any input is read
+        if check { return }
         let session = Session(store: storeOptions)
         var found: [String: [JSON]] = [:]
         var input = inputOptions.reader()

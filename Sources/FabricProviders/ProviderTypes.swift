@@ -2,14 +2,16 @@ import FabricRecords
 import FabricStore
 
 /// What a kind of cloud does, beside how it is named (`ProviderType`, in FabricRecords): its
-/// `--extra` settings, what `--from-env` imports, its own checks of a record and how its
-/// provider object is made.
+/// `--extra` settings, what `--from-env` imports, its own checks of a record, the limits of its
+/// boot requests and how its provider object is made.
 public struct ProviderKind: Sendable {
     public let settings: [ProviderSetting]
     /// What `fabric provider register --from-env` takes from the environment.
     public let fromEnvironment: [EnvironmentImport]
     /// Checks of a record beyond its settings, run when it is registered.
     let checkRecord: @Sendable (ProviderRecord) throws(FabricError) -> Void
+    /// What the cloud takes in one boot request, checked before the provider is sent anything.
+    public let bootLimits: BootLimits
     let make: @Sendable (ProviderRecord, Store) throws(FabricError) -> any Provider
 }
 
@@ -67,17 +69,17 @@ public struct EnvironmentImport: Sendable {
 extension ProviderKind {
     static let openstack = ProviderKind(
         settings: OpenStackSettings.table, fromEnvironment: OpenStackSettings.fromEnvironment,
-        checkRecord: { _ throws(FabricError) in },
+        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
         make: { record, store throws(FabricError) in try OpenStackProvider(record: record, store: store) })
 
     static let amazon = ProviderKind(
         settings: AmazonSettings.table, fromEnvironment: AmazonSettings.fromEnvironment,
-        checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) },
+        checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) }, bootLimits: .ec2,
         make: { record, _ throws(FabricError) in try AmazonProvider(record: record) })
 
     static let null = ProviderKind(
         settings: NullSettings.table, fromEnvironment: [],
-        checkRecord: { _ throws(FabricError) in },
+        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
         make: { record, store throws(FabricError) in try NullProvider(record: record, store: store) })
 }
 

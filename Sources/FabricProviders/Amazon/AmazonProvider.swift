@@ -48,17 +48,10 @@ final class AmazonProvider: Provider {
 
     // MARK: boot
 
-    /// EC2's limits, checked before anything is sent.
-    static let maxUserdataBytes = 16 * 1024
-    static let maxTags = 50
-
     /// The RunInstances for a request: every option checked, every name resolved (read-only
-    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead.
+    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead;
+    /// the sizes and counts EC2 takes are its `BootLimits.ec2`, which fabric-boot checks first.
     private func launch(_ request: BootRequest) throws(FabricError) -> EC2Query {
-        if !request.files.isEmpty {
-            throw FabricError.usage("EC2 cannot inject files (--files)",
-                                    hint: "put them in --userdata: cloud-init's write_files creates them at first boot")
-        }
         if request.configDrive {
             throw FabricError.usage("EC2 has no config drive (--config_drive)",
                                     hint: "leave it out: EC2 hands cloud-init its user data and metadata through the instance metadata service")
@@ -74,10 +67,6 @@ final class AmazonProvider: Provider {
         try EC2ID.check(request.imageID, .image)
         try EC2ID.checkInstanceType(request.flavorID)
         if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
-        if let userdata = request.userdata, userdata.count > Self.maxUserdataBytes {
-            throw FabricError.usage("--userdata is \(userdata.count) bytes; EC2 takes at most \(Self.maxUserdataBytes)",
-                                    hint: "compress it with gzip: cloud-init reads gzip'ed user data")
-        }
         try checkTags(request)
         try checkBlockDevices(request)
         let nics = request.privateNics.map { (nic: $0, isPublic: false) } + request.publicNics.map { (nic: $0, isPublic: true) }
@@ -151,16 +140,8 @@ final class AmazonProvider: Provider {
     }
 
     private func checkTags(_ request: BootRequest) throws(FabricError) {
-        if request.meta.count + 3 > Self.maxTags {
-            throw FabricError.usage("--meta given \(request.meta.count) times; EC2 takes \(Self.maxTags) tags, 3 of them fabric's")
-        }
-        for (key, value) in request.meta {
-            if key.lowercased().hasPrefix("aws:") || key == "Name" {
-                throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
-            }
-            if key.count > 128 || value.count > 256 {
-                throw FabricError.usage("--meta \(quoted(key)): EC2 tag keys are at most 128 characters, values 256")
-            }
+        for (key, _) in request.meta where key.lowercased().hasPrefix("aws:") || key == "Name" {
+            throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
         }
         if request.namePrefix.count > 250 { throw FabricError.usage("the name prefix is longer than EC2's 256-character Name tag") }
     }

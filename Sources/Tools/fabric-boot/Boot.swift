@@ -166,7 +166,7 @@ struct Boot: ParsableCommand {
         _ = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
         if check { return }
         Interruption.install()
-        let session = Session(store: storeOptions)
+        let context = ToolContext(store: storeOptions)
         var input = inputOptions.reader()
         var made: [(provider: any Provider, machines: [Machine])] = []
         var output: [JSON] = []
@@ -175,14 +175,14 @@ struct Boot: ParsableCommand {
             while let record = try input.next() {
                 index += 1
                 try Interruption.check()
-                let providerID = try session.providerID(for: record, option: providerOptions.provider)
+                let providerID = try context.providerID(for: record, option: providerOptions.provider)
                 guard let image = record["image"]?["id"]?.scalarText else {
                     throw FabricError.input("record \(index) has no image.id (pipe fabric-find-image into fabric-find-flavor into fabric-boot)")
                 }
                 guard let flavor = record["flavor"]?["id"]?.scalarText else {
                     throw FabricError.input("record \(index) has no flavor.id (pipe it through fabric-find-flavor first)")
                 }
-                let provider = try session.provider(providerID)
+                let provider = try context.provider(providerID)
                 let request = try self.request(image: image, flavor: flavor, group: group,
                                                prefix: index == 1 ? prefix : "\(prefix)-r\(index)")
                 try provider.checkLimits(request)

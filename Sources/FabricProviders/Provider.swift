@@ -110,6 +110,14 @@ enum AddressRelease {
     }
 }
 
+extension Provider {
+    /// Refuses a request this provider's cloud would refuse for its size (its kind's
+    /// `bootLimits`); callers check before `boot` or `describeBoot`, so nothing is sent.
+    public func checkLimits(_ request: BootRequest) throws(FabricError) {
+        try record.type.kind.bootLimits.check(request)
+    }
+}
+
 extension ProviderRecord {
     /// Every check of a provider record: the fields any provider has, that they fit the store,
     /// then what its type asks (its own checks and its --extra settings).

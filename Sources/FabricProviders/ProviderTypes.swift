@@ -2,8 +2,8 @@ import FabricRecords
 import FabricStore
 
 /// What a kind of cloud does, beside how it is named (`ProviderType`, in FabricRecords): its
-/// `--extra` settings, what `--from-env` imports, its own checks of a record and how its
-/// provider object is made.
+/// `--extra` settings, what `--from-env` imports, its own checks of a record, the limits of its
+/// boot requests and how its provider object is made.
 public struct ProviderKind: Sendable {
     public let settings: [ProviderSetting]
     /// Reads the account from the variables the cloud's own tools use (`fabric provider
@@ -14,6 +14,8 @@ public struct ProviderKind: Sendable {
     let defaultURL: (@Sendable (_ tenant: String) -> String)?
     /// Checks of a record beyond its settings, run when it is registered.
     let checkRecord: @Sendable (ProviderRecord) throws(FabricError) -> Void
+    /// What the cloud takes in one boot request, checked before the provider is sent anything.
+    public let bootLimits: BootLimits
     let make: @Sendable (ProviderRecord, Store) throws(FabricError) -> any Provider
 }
 
@@ -54,19 +56,21 @@ public struct ImportedAccount {
 
 extension ProviderKind {
     static let openstack = ProviderKind(
-        settings: OpenStackSettings.table, importEnvironment: { variable throws(FabricError) in try OpenStackSettings.importEnvironment(variable) }, defaultURL: nil,
-        checkRecord: { _ throws(FabricError) in },
+        settings: OpenStackSettings.table,
+        importEnvironment: { variable throws(FabricError) in try OpenStackSettings.importEnvironment(variable) }, defaultURL: nil,
+        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
         make: { record, store throws(FabricError) in try OpenStackProvider(record: record, store: store) })
 
     static let amazon = ProviderKind(
-        settings: AmazonSettings.table, importEnvironment: { variable throws(FabricError) in try AmazonSettings.importEnvironment(variable) },
+        settings: AmazonSettings.table,
+        importEnvironment: { variable throws(FabricError) in try AmazonSettings.importEnvironment(variable) },
         defaultURL: { region in "https://ec2.\(region).amazonaws.com" },
-        checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) },
+        checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) }, bootLimits: .ec2,
         make: { record, _ throws(FabricError) in try AmazonProvider(record: record) })
 
     static let null = ProviderKind(
         settings: NullSettings.table, importEnvironment: nil, defaultURL: nil,
-        checkRecord: { _ throws(FabricError) in },
+        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
         make: { record, store throws(FabricError) in try NullProvider(record: record, store: store) })
 }
 

@@ -175,6 +175,7 @@ import Testing
             ("--userdata \(big)", 64, "EC2 takes at most 16384"),
             ("--meta aws:owner=me", 64, "is reserved on EC2"),
             ("--meta Name=db1", 64, "is reserved on EC2"),
+            ("--meta \(String(repeating: "k", count: 129))=v", 64, "EC2 takes keys of at most 128 characters"),
             ("--private-nics net-id=net-1234", 64, "is not an EC2 subnet id"),
             ("--number 2 --private-nics port-id=eni-0123456789abcdef0", 64, "a port-id nic is one port for one machine"),
             ("--private-nics net-id=\(subnet) --public-nics net-id=\(subnet)", 64, "one network interface only"),

@@ -133,6 +133,34 @@ import Testing
         try openStack.expectNothingLeft(t, cloud)
     }
 
+    /// Nova's limits are the OpenStack provider's (BootLimits.nova): fabric-boot checks them
+    /// once it knows the provider, after the catalogue look-ups and before anything is created.
+    @Test func novasLimitsAreCheckedBeforeTheBoot() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        openStack.register(t, cloud)
+        let big = t.write("big-user-data", String(repeating: "#", count: 50_000))
+        let small = t.write("motd", "welcome\n")
+        let cases: [(String, String)] = [
+            ("--userdata \(big)", "--userdata is 50000 bytes; Nova takes at most 49149"),
+            ((1...6).map { "--files /etc/f\($0)=\(small)" }.joined(separator: " "), "--files given 6 times; Nova takes at most 5"),
+            ("--files /\(String(repeating: "d", count: 255))=\(small)", "Nova takes destination paths of at most 255 bytes"),
+            ("--files /etc/big=\(big)", "the file is 50000 bytes; Nova takes at most 10240"),
+            ((1...129).map { "--meta k\($0)=v" }.joined(separator: " "), "--meta given 129 times; Nova takes at most 128"),
+            ("--meta role=\(String(repeating: "v", count: 256))", "Nova takes keys of at most 255 bytes"),
+        ]
+        for (options, message) in cases {
+            try cloud.clearRequests()
+            let result = t.expectFailure("fabric machine create os \(options)", 64, message)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            let changing = try cloud.requests().filter {
+                let method = $0["method"] as? String ?? ""
+                return method != "GET" && ($0["path"] as? String)?.contains("/tokens") != true
+            }
+            #expect(changing.isEmpty, "\(message): \(changing)")
+        }
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
     // MARK: 4. one failure, one line
 
     @Test func anUnknownProviderIsOneLine() throws {

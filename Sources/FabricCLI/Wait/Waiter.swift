@@ -21,12 +21,12 @@ public struct Waiter {
     /// Records waiting, by provider, then by kind, then by id.
     private typealias Pending = [String: [Waitable: [String: JSON]]]
 
-    public func wait(for records: [JSON], session: Session, providerOption: String?,
+    public func wait(for records: [JSON], context: ToolContext, providerOption: String?,
                      emit: (JSON) -> Void) throws(FabricError) {
         var pending: Pending = [:]
         var order: [String] = []
         for record in records {
-            let provider = try session.providerID(for: record, option: providerOption)
+            let provider = try context.providerID(for: record, option: providerOption)
             if pending[provider] == nil { order.append(provider) }
             let kind = try Waitable(of: record)
             pending[provider, default: [:]][kind, default: [:]][try kind.id(of: record)] = record
@@ -39,7 +39,7 @@ public struct Waiter {
             for id in order {
                 for kind in Waitable.allCases {
                     guard let waiting = pending[id]?[kind], !waiting.isEmpty else { continue }
-                    pending[id]![kind] = try poll(kind, waiting, provider: try session.provider(id), emit: emit)
+                    pending[id]![kind] = try poll(kind, waiting, provider: try context.provider(id), emit: emit)
                 }
             }
             left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }

@@ -57,21 +57,36 @@ final class AmazonProvider: Provider, PartialImageCatalog {
 
     // MARK: boot
 
-    /// EC2's limits, checked before anything is sent.
-    static let maxUserdataBytes = 16 * 1024
-    static let maxTags = 50
-
     /// The RunInstances for a request: every option checked, every name resolved (read-only
-    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead.
+    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead;
+    /// the sizes and counts EC2 takes are its `BootLimits.ec2`, which fabric-boot checks first.
     private func launch(_ request: BootRequest) throws(FabricError) -> EC2Query {
-        if !request.files.isEmpty {
-            throw FabricError.usage("EC2 cannot inject files (--files)",
-                                    hint: "put them in --userdata: cloud-init's write_files creates them at first boot")
-        }
+        try refuseConfigDrive(request)
+        let placementGroup = try placementGroup(request)
+        try EC2ID.check(request.imageID, .image)
+        try EC2ID.checkInstanceType(request.flavorID)
+        if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
+        try checkTags(request)
+        try checkBlockDevices(request)
+        var placement = EC2Instances.Placement()
+        placement.interfaces = try networkInterfaces(request)
+        // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
+        let vpc = try placeInSubnet(request, &placement)
+        try addSecurityGroups(request, vpc: vpc, to: &placement)
+        try checkKeyPairAndZone(request)
+        return EC2Instances.run(request, placement: placement, providerID: record.id,
+                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
+    }
+
+    private func refuseConfigDrive(_ request: BootRequest) throws(FabricError) {
         if request.configDrive {
             throw FabricError.usage("EC2 has no config drive (--config_drive)",
                                     hint: "leave it out: EC2 hands cloud-init its user data and metadata through the instance metadata service")
         }
+    }
+
+    /// The one scheduler hint EC2 has: a placement group.
+    private func placementGroup(_ request: BootRequest) throws(FabricError) -> String? {
         var placementGroup: String?
         for (key, value) in request.schedulerHints {
             guard ["placement_group", "group"].contains(key), placementGroup == nil, !value.isEmpty else {
@@ -80,15 +95,11 @@ final class AmazonProvider: Provider, PartialImageCatalog {
             }
             placementGroup = value
         }
-        try EC2ID.check(request.imageID, .image)
-        try EC2ID.checkInstanceType(request.flavorID)
-        if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
-        if let userdata = request.userdata, userdata.count > Self.maxUserdataBytes {
-            throw FabricError.usage("--userdata is \(userdata.count) bytes; EC2 takes at most \(Self.maxUserdataBytes)",
-                                    hint: "compress it with gzip: cloud-init reads gzip'ed user data")
-        }
-        try checkTags(request)
-        try checkBlockDevices(request)
+        return placementGroup
+    }
+
+    /// The network interfaces the NICs ask for, checked without asking EC2.
+    private func networkInterfaces(_ request: BootRequest) throws(FabricError) -> [EC2Instances.Interface] {
         let nics = request.privateNics.map { (nic: $0, isPublic: false) } + request.publicNics.map { (nic: $0, isPublic: true) }
         if !request.publicNics.isEmpty && nics.count > 1 {
             throw FabricError.usage("EC2 gives a public address at launch to a machine with one network interface only",
@@ -98,7 +109,7 @@ final class AmazonProvider: Provider, PartialImageCatalog {
             throw FabricError.usage("--private_network and --public_nics exclude each other on EC2",
                                     hint: "give the private subnet as --private_nics net-id=subnet-...")
         }
-        var placement = EC2Instances.Placement()
+        var interfaces: [EC2Instances.Interface] = []
         for (nic, isPublic) in nics {
             var interface = EC2Instances.Interface()
             if let port = nic.portID {
@@ -113,10 +124,14 @@ final class AmazonProvider: Provider, PartialImageCatalog {
                 interface.privateAddress = nic.fixedIPv4
                 if isPublic { interface.publicAddress = true }
             }
-            placement.interfaces.append(interface)
+            interfaces.append(interface)
         }
+        return interfaces
+    }
 
-        // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
+    /// The subnet of --private-network (or of the machine that will get an Elastic IP) put in
+    /// the placement; returns the VPC the machines go in, nil for EC2's default choice.
+    private func placeInSubnet(_ request: BootRequest, _ placement: inout EC2Instances.Placement) throws(FabricError) -> String? {
         var vpc: String?
         if let network = request.privateNetwork {
             let subnet = try subnet(network)
@@ -133,6 +148,11 @@ final class AmazonProvider: Provider, PartialImageCatalog {
             placement.subnetID = nil
             vpc = subnet.vpc
         }
+        return vpc
+    }
+
+    /// The security groups, each found (by id or by name in `vpc`) before the launch.
+    private func addSecurityGroups(_ request: BootRequest, vpc: String?, to placement: inout EC2Instances.Placement) throws(FabricError) {
         let groupIDs = request.securityGroups.filter { EC2ID.isShaped($0, .securityGroup) }
         let groupNames = request.securityGroups.filter { !EC2ID.isShaped($0, .securityGroup) }
         if !groupIDs.isEmpty { _ = try securityGroups(names: [], ids: groupIDs, vpc: nil) }
@@ -146,6 +166,9 @@ final class AmazonProvider: Provider, PartialImageCatalog {
             }
         }
         placement.securityGroupIDs += groupIDs
+    }
+
+    private func checkKeyPairAndZone(_ request: BootRequest) throws(FabricError) {
         if let key = request.keyName,
            (try session.call(.machine, EC2Networks.keyPairs(key)))?.items("keySet").isEmpty ?? true {
             throw FabricError.machine("key pair \(quoted(key)) not found on provider \(quoted(record.id))",
@@ -155,21 +178,11 @@ final class AmazonProvider: Provider, PartialImageCatalog {
            (try session.call(.machine, EC2Networks.zones(zone)))?.items("availabilityZoneInfo").isEmpty ?? true {
             throw FabricError.machine("availability zone \(quoted(zone)) not found in region \(record.tenant)")
         }
-        return EC2Instances.run(request, placement: placement, providerID: record.id,
-                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
     }
 
     private func checkTags(_ request: BootRequest) throws(FabricError) {
-        if request.meta.count + 3 > Self.maxTags {
-            throw FabricError.usage("--meta given \(request.meta.count) times; EC2 takes \(Self.maxTags) tags, 3 of them fabric's")
-        }
-        for (key, value) in request.meta {
-            if key.lowercased().hasPrefix("aws:") || key == "Name" {
-                throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
-            }
-            if key.count > 128 || value.count > 256 {
-                throw FabricError.usage("--meta \(quoted(key)): EC2 tag keys are at most 128 characters, values 256")
-            }
+        for (key, _) in request.meta where key.lowercased().hasPrefix("aws:") || key == "Name" {
+            throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
         }
         if request.namePrefix.count > 250 { throw FabricError.usage("the name prefix is longer than EC2's 256-character Name tag") }
     }

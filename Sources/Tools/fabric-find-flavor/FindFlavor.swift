@@ -38,16 +38,16 @@ struct FindFlavor: ParsableCommand {
 
     func run() throws {
         if check { return }
-        let session = Session(store: storeOptions)
+        let context = ToolContext(store: storeOptions)
         var found: [String: [JSON]] = [:]
         var input = inputOptions.reader()
         while let record = try input.next() {
-            let id = try session.providerID(for: record, option: providerOptions.provider)
+            let id = try context.providerID(for: record, option: providerOptions.provider)
             // Flavors too small for the record's image (its min_disk and min_ram) are left out.
             let requirement = ImageRequirement(image: record["image"])
             let key = "\(id)\u{0}\(requirement.map { "\($0.minDisk) \($0.minRam)" } ?? "")"
             if found[key] == nil {
-                found[key] = try findInCatalog(.flavor, properties: properties, provider: try session.provider(id), all: all,
+                found[key] = try findInCatalog(.flavor, properties: properties, provider: try context.provider(id), all: all,
                                                requirement: requirement)
             }
             for flavor in found[key]! {

@@ -35,8 +35,8 @@ struct FindImage: ParsableCommand {
     func run() throws {
         if check { return }
         guard let id = providerOptions.provider else { throw FabricError.usage("-p ID is required") }
-        let session = Session(store: storeOptions)
-        let provider = try session.provider(id)
+        let context = ToolContext(store: storeOptions)
+        let provider = try context.provider(id)
         for image in try findInCatalog(.image, properties: properties, provider: provider, all: all) {
             RecordWriter.standardOutput.write(JSON(["provider_id": JSON(id), "image": image]))
         }

@@ -43,7 +43,7 @@ struct PublicAddress: ParsableCommand {
 
     func run() throws {
         Interruption.install()
-        let session = Session(store: storeOptions)
+        let context = ToolContext(store: storeOptions)
         // Every record (and its provider) is read and checked before the first address is
         // taken, so bad input takes none. Records that need no address pass on as their text.
         var reader = RecordReader()
@@ -56,7 +56,7 @@ struct PublicAddress: ParsableCommand {
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
             try checkResourceID(uuid, "machine")
-            let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+            let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             let index = batches.firstIndex { $0.provider === provider && $0.network == network } ?? {
                 batches.append(Batch(provider: provider, network: network))
                 return batches.count - 1

@@ -2,7 +2,7 @@ import FabricProviders
 import FabricRecords
 import FabricStore
 /// The store and providers one tool run uses, each opened once and only when needed.
-public final class Session {
+public final class ToolContext {
     private let storeOptions: StoreOptions
     private var openedStore: Store?
     private var providers: [String: any Provider] = [:]

@@ -84,7 +84,7 @@ struct Boot: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be asked of the cloud, and boot nothing.")
     var dryRun = false
 
-    @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud.")
+    @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud; with -p, the provider's limits too (its record in the store).")
     var check = false
 
     /// The request the options describe, with what holds for every cloud checked (the files
@@ -163,10 +163,14 @@ struct Boot: ParsableCommand {
     func run() throws {
         let group = self.group ?? makeUUID()
         let prefix = name ?? "fabric-\(group.prefix(8))"
-        _ = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
-        if check { return }
-        Interruption.install()
+        let options = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
         let context = ToolContext(store: storeOptions)
+        if check {
+            // With -p, the provider's own limits too, from its record in the store: no cloud is asked.
+            if let id = providerOptions.provider { try context.store.provider(id).type.kind.bootLimits.check(options) }
+            return
+        }
+        Interruption.install()
         var input = inputOptions.reader()
         var made: [(provider: any Provider, machines: [Machine])] = []
         var output: [JSON] = []

@@ -219,6 +219,8 @@ import Testing
             #expect(result.status == 0, "man \(manArguments) \(section) \(name): \(result.stderr)")
             #expect(result.stdout.contains("\(name.uppercased())(\(section))") && result.stdout.contains("NAME"),
                     "man \(section) \(name) printed: \(result.stdout.prefix(300))")
+            // The installed page says which fabric it documents; the source's page does not.
+            #expect(result.stdout.contains("fabric \(WrapperTests.version)"), "man \(section) \(name) gives no version")
         }
     }
 

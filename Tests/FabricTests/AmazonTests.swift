@@ -435,24 +435,4 @@ import Testing
             #expect(!printed.contains(secret), "a command printed a secret")
         }
     }
-
-    // MARK: documentation
-
-    /// Every --extra setting of AMAZON providers is in fabric(1), PROVIDERS, AMAZON.
-    @Test func amazonSettingsAreDocumented() throws {
-        let source = try String(contentsOf: Harness.root.appendingPathComponent("Sources/FabricProviders/Amazon/AmazonSettings.swift"), encoding: .utf8)
-        let pattern = try NSRegularExpression(pattern: #"\("(\w+)", ""#)
-        let keys = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
-            .map { String(source[Range($0.range(at: 1), in: source)!]) }
-        #expect(keys.count >= 8, "cannot read the keys from AmazonSettings.swift")
-        let page = try String(contentsOf: Harness.root.appendingPathComponent("man/fabric.1"), encoding: .utf8)
-        let start = try #require(page.range(of: ".SS AMAZON\n"))
-        let section = String(page[start.upperBound...]).components(separatedBy: "\n.SH ").first ?? ""
-        for key in keys {
-            #expect(section.contains("\(key)="), "fabric(1) PROVIDERS, AMAZON, does not document --extra \(key)")
-        }
-        let bash = try String(contentsOf: Harness.root.appendingPathComponent("completions/fabric.bash"), encoding: .utf8)
-        for key in keys { #expect(bash.contains(key), "completions/fabric.bash does not complete --extra \(key)") }
-        #expect(bash.contains("AMAZON") && bash.contains("ec2"))
-    }
 }

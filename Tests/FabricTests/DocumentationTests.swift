@@ -477,15 +477,32 @@ import Testing
         #expect(canonical.contains(".BR 130 \", \" 143"), "EXIT STATUS lacks 130/143")
     }
 
-    @Test func nullProviderKnobsAreDocumented() throws {
-        let source = Self.text(Harness.root, "Sources/FabricProviders/Null/NullSettings.swift")
-        let pattern = try NSRegularExpression(pattern: #"\("(\w+)", ""#)
-        let keys = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
-            .map { String(source[Range($0.range(at: 1), in: source)!]) }
-        #expect(keys.count >= 10, "cannot read the knobs from NullSettings.swift")
+    /// Every --extra setting of every provider type, as the table of provider types gives them
+    /// (`fabric-tools --provider-types`), is in fabric(1) under PROVIDERS, in its type's part,
+    /// and completed by bash; every type and alias is completed too.
+    @Test func everyProviderSettingIsDocumentedAndCompleted() throws {
+        let h = Harness()
+        let listing = h.run(Harness.binDirectory.appendingPathComponent("fabric-tools").path, ["--provider-types"])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let types = listing.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(types.count == 3, "fabric-tools --provider-types printed \(listing.stdout)")
         let providers = Self.section("PROVIDERS", of: Self.text(Self.man, "fabric.1"))
-        for key in keys {
-            #expect(providers.contains(".BI \(key)= "), "fabric(1) PROVIDERS does not document --extra \(key)")
+        let bash = Self.text(Harness.root, "completions/fabric.bash")
+        for type in types {
+            let name = try #require(type["type"] as? String)
+            let settings = try #require(type["settings"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(settings.count >= 8, "\(name) has \(settings.count) settings")
+            let start = try #require(providers.range(of: ".SS \(name)\n"), "fabric(1) PROVIDERS has no part for \(name)")
+            let part = String(providers[start.upperBound...]).components(separatedBy: "\n.SS ").first ?? ""
+            for key in settings {
+                #expect(part.contains("\(key)="), "fabric(1) PROVIDERS, \(name), does not document --extra \(key)")
+                #expect(bash.contains(key), "completions/fabric.bash does not complete --extra \(key)")
+            }
+            for spelling in [name] + (type["aliases"] as? [String] ?? []) {
+                #expect(bash.contains(spelling), "completions/fabric.bash does not complete the type \(spelling)")
+            }
         }
     }
 

@@ -99,7 +99,7 @@ complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_o
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" group' -l 'group' -d 'The group id to tag the machines with (default: a new UUID).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" name' -l 'name' -d 'Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" dry-run' -l 'dry-run' -d 'Print what would be asked of the cloud, and boot nothing.'
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" check' -l 'check' -d 'Check the options (and the files they name) and exit: read no input, contact no cloud.'
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" check' -l 'check' -d 'Check the options (and the files they name) and exit: read no input, contact no cloud; with -p, the provider\'s limits too (its record in the store).'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_positional "fabric-boot" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -20,7 +20,7 @@ function __fabric-find-flavor_parse_tokens -S
     set -l unparsed_tokens (__fabric-find-flavor_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-find-flavor'
-        __fabric-find-flavor_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'flavor=+' 'all' 'version' 'h/help'
+        __fabric-find-flavor_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'flavor=+' 'all' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-find-flavor_parse_subcommand -r 1 'version'
@@ -83,6 +83,7 @@ complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completio
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor"' -l 'flavor' -d 'A flavor property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" all' -l 'all' -d 'Emit one record per matching flavor, not only the first.'
+complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_flags_or_options "fabric-find-flavor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-find-flavor' -n '__fabric-find-flavor_should_offer_completions_for_positional "fabric-find-flavor" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -20,7 +20,7 @@ function __fabric-find-image_parse_tokens -S
     set -l unparsed_tokens (__fabric-find-image_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-find-image'
-        __fabric-find-image_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'image=+' 'all' 'version' 'h/help'
+        __fabric-find-image_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'image=+' 'all' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-find-image_parse_subcommand -r 1 'version'
@@ -82,6 +82,7 @@ complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image"' -l 'image' -d 'An image property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" all' -l 'all' -d 'Print every matching image, not only the first.'
+complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" check' -l 'check' -d 'Check the options and exit: contact no cloud.'
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_positional "fabric-find-image" -eq 1' -fa 'help' -d 'Show subcommand help information.'

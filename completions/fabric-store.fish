@@ -23,7 +23,7 @@ function __fabric-store_parse_tokens -S
         __fabric-store_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'register'
-            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'from-env' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
         case 'add'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'password-file=' 'version' 'h/help'
         case 'list'
@@ -107,10 +107,11 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_posit
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" password-file' -l 'password-file' -d 'Read a provider\'s password from this file (its first line); /dev/fd/N works. Default: $FABRIC_PASSWORD.' -rF
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" type' -l 'type' -d 'OPENSTACK (default), AMAZON or NULLPROVIDER; case-insensitive, aliases openstack, amazon, ec2 and null.' -rfka 'OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" type' -l 'type' -d 'OPENSTACK (default), AMAZON or NULLPROVIDER, case-insensitive; aliases openstack, amazon, ec2 and null.' -rfka 'OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" username' -l 'username' -d 'The user to access the provider as.' -rfka ''
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" url' -l 'url' -d 'The provider\'s access point, e.g. http://keystone:5000/v3.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" url' -l 'url' -d 'The provider\'s access point, e.g. http://keystone:5000/v3; - for the type\'s default (AMAZON: the region\'s endpoint).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" tenant' -l 'tenant' -d 'The tenant (project) that owns the resources.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" from-env' -l 'from-env' -d 'Take the url, user, password, tenant and settings from the variables the cloud\'s own tools use: OS_* of a sourced openrc file (OPENSTACK), the AWS CLI\'s AWS_* (AMAZON). --extra settings given win.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-image' -l 'default-image' -d 'Image name or id used when no --image is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-flavor' -l 'default-flavor' -d 'Flavor name or id used when no --flavor is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register"' -l 'extra' -d 'A provider-type setting, as key=value; may be repeated.' -rfka ''

@@ -16,7 +16,7 @@ public struct TransportSettings {
 /// other go out together (`sendAll`): ten floating-IP deletes of 0.4 s each take 0.4 s, not 4.
 /// Proxies come from the usual environment variables, as libcurl reads them itself. A
 /// repeatable transfer ends early when SIGINT, SIGTERM or SIGHUP arrives.
-public final class CurlTransport {
+public final class CurlTransport: HTTPTransport {
     private let multi: UnsafeMutableRawPointer
     /// Easy handles of finished transfers, kept for the next ones.
     private var idle: [UnsafeMutableRawPointer] = []
@@ -61,14 +61,7 @@ public final class CurlTransport {
         deinit { curl_slist_free_all(headerList) }
     }
 
-    /// Sends one request. Transport failures (no connection, timeout, reset) are ProviderErrors
-    /// naming the URL and libcurl's reason; any HTTP status is a response, not an error.
-    public func send(_ request: HTTPRequest) throws(FabricError) -> HTTPResponse {
-        try sendAll([request])[0].get()
-    }
-
-    /// Sends the requests together and returns each one's outcome, in their order, once all
-    /// have ended: for requests that do not depend on each other's replies.
+    /// Transport failures are ProviderErrors naming the URL and libcurl's reason.
     public func sendAll(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, FabricError>] {
         var transfers: [Transfer] = []
         defer {
@@ -124,10 +117,21 @@ public final class CurlTransport {
         return .success(response)
     }
 
+    /// Sets up the easy handle for one transfer, step by step; a step that cannot be done
+    /// marks the transfer refused and the rest are skipped.
     private func configure(_ transfer: Transfer) {
+        curl_easy_reset(transfer.handle)
+        setConnection(transfer)
+        guard setSigning(transfer) else { return }
+        setMethodAndHeaders(transfer)
+        setReceivers(transfer)
+        setInterruption(transfer)
+        setBody(transfer)
+    }
+
+    /// Where to, how long to wait, which certificates to trust, and whether a reused connection will do.
+    private func setConnection(_ transfer: Transfer) {
         let handle = transfer.handle, request = transfer.request
-        curl_easy_reset(handle)
-        let context = Unmanaged.passUnretained(transfer).toOpaque()
         fabric_curl_set_string(handle, CURLOPT_URL, request.url)
         fabric_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         fabric_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Int(settings.timeoutSeconds * 1000))
@@ -141,16 +145,25 @@ public final class CurlTransport {
         // libcurl quietly sends a request again when a reused connection turns out closed; for a
         // request that must not be repeated (a server create) take a fresh connection instead.
         if !request.isIdempotent { fabric_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1) }
-        // libcurl signs (no cryptography of ours); the key pair goes in as options, never as text
-        // anything prints. An older libcurl refuses the option: say so rather than send unsigned.
-        if let signing = request.awsSigning {
-            guard fabric_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.scope) == CURLE_OK else {
-                transfer.refused = FabricError.provider("this libcurl cannot sign AWS requests (CURLOPT_AWS_SIGV4 needs libcurl 7.75 or later)")
-                return
-            }
-            fabric_curl_set_string(handle, CURLOPT_USERNAME, signing.accessKeyID)
-            fabric_curl_set_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey)
+    }
+
+    /// libcurl signs (no cryptography of ours); the key pair goes in as options, never as text
+    /// anything prints. An older libcurl refuses the option: say so rather than send unsigned.
+    /// False when the transfer was refused.
+    private func setSigning(_ transfer: Transfer) -> Bool {
+        guard let signing = transfer.request.awsSigning else { return true }
+        let handle = transfer.handle
+        guard fabric_curl_set_string(handle, CURLOPT_AWS_SIGV4, signing.scope) == CURLE_OK else {
+            transfer.refused = FabricError.provider("this libcurl cannot sign AWS requests (CURLOPT_AWS_SIGV4 needs libcurl 7.75 or later)")
+            return false
         }
+        fabric_curl_set_string(handle, CURLOPT_USERNAME, signing.accessKeyID)
+        fabric_curl_set_string(handle, CURLOPT_PASSWORD, signing.secretAccessKey)
+        return true
+    }
+
+    private func setMethodAndHeaders(_ transfer: Transfer) {
+        let handle = transfer.handle, request = transfer.request
         switch request.method {
         case "GET": fabric_curl_set_long(handle, CURLOPT_HTTPGET, 1)
         case "HEAD": fabric_curl_set_long(handle, CURLOPT_NOBODY, 1)
@@ -163,6 +176,12 @@ public final class CurlTransport {
         }
         transfer.headerList = list
         fabric_curl_set_slist(handle, CURLOPT_HTTPHEADER, list)
+    }
+
+    /// The reply's body and headers go into the transfer (the C callbacks' user pointer).
+    private func setReceivers(_ transfer: Transfer) {
+        let handle = transfer.handle
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
         fabric_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
         fabric_curl_set_write(handle) { data, size, count, context in
             let exchange = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
@@ -185,20 +204,26 @@ public final class CurlTransport {
             }
             return length
         }
-        // A signal ends a transfer that can simply be sent again. One that creates something
-        // (a server, an image, an address) runs to its reply, bounded by the timeout, so the
-        // rollback that follows knows what was made: abandoned, the cloud made it unseen.
-        fabric_curl_set_long(handle, CURLOPT_NOPROGRESS, request.isIdempotent ? 0 : 1)
-        if request.isIdempotent {
+    }
+
+    /// A signal ends a transfer that can simply be sent again. One that creates something
+    /// (a server, an image, an address) runs to its reply, bounded by the timeout, so the
+    /// rollback that follows knows what was made: abandoned, the cloud made it unseen.
+    private func setInterruption(_ transfer: Transfer) {
+        let handle = transfer.handle, repeatable = transfer.request.isIdempotent
+        fabric_curl_set_long(handle, CURLOPT_NOPROGRESS, repeatable ? 0 : 1)
+        if repeatable {
             fabric_curl_set_progress(handle) { _, _, _, _, _ in Interruption.requested ? 1 : 0 }
         }
+    }
 
-        if let body = request.body {
-            fabric_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
-            body.withUnsafeBytes { bytes in
-                // Copied by libcurl: the transfer outlives this call.
-                _ = fabric_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-            }
+    private func setBody(_ transfer: Transfer) {
+        guard let body = transfer.request.body else { return }
+        let handle = transfer.handle
+        fabric_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+        body.withUnsafeBytes { bytes in
+            // Copied by libcurl: the transfer outlives this call.
+            _ = fabric_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
     }
 }

@@ -4,7 +4,7 @@ import Glibc
 /// When a request is sent again. A 429 (the service refused before doing anything) is retried
 /// for every method, honouring Retry-After; a 503, a 502/504 and a failed transfer only for
 /// idempotent requests, since a POST that creates servers may have been carried out.
-/// Backoff doubles from `initialDelay` with jitter, capped, for at most `attempts` tries.
+/// The delay doubles from `initialDelay`, varied by ±20 %, capped, for at most `attempts` tries.
 public struct RetryPolicy {
     public var attempts = 4
     public var initialDelay = 0.25
@@ -19,16 +19,17 @@ public struct RetryPolicy {
 
     public init() {}
 
-    public func send(_ request: HTTPRequest, with transport: CurlTransport) throws(FabricError) -> HTTPResponse {
+    public func send(_ request: HTTPRequest, with transport: any HTTPTransport) throws(FabricError) -> HTTPResponse {
         try sendAll([request], with: transport)[0].get()
     }
 
     /// Sends the requests together, and those that may be sent again together again after the
     /// longest wait any of them asks for; each one's final outcome, in their order.
-    public func sendAll(_ requests: [HTTPRequest], with transport: CurlTransport) -> [Result<HTTPResponse, FabricError>] {
+    public func sendAll(_ requests: [HTTPRequest], with transport: any HTTPTransport) -> [Result<HTTPResponse, FabricError>] {
         var outcomes = transport.sendAll(requests)
-        var delay = initialDelay
+        var delays = Backoff(first: initialDelay, factor: 2, cap: maxDelay, jitter: 0.2)
         for _ in 1..<max(attempts, 1) {
+            let delay = delays.next()
             var wait = 0.0
             let again = requests.indices.filter { index in
                 guard let pause = pause(before: requests[index], after: outcomes[index], delay: delay) else { return false }
@@ -42,23 +43,21 @@ public struct RetryPolicy {
                 break
             }
             for (index, outcome) in zip(again, transport.sendAll(again.map { requests[$0] })) { outcomes[index] = outcome }
-            delay = min(delay * 2, maxDelay)
         }
         return outcomes
     }
 
     /// How long to wait before sending the request again, or nil when its outcome is final.
     private func pause(before request: HTTPRequest, after outcome: Result<HTTPResponse, FabricError>, delay: Double) -> Double? {
-        let jittered = delay * (0.8 + 0.4 * Double.random(in: 0...1))
         switch outcome {
         case .failure(let error):
-            return request.isIdempotent && error.kind != .interrupted ? jittered : nil
+            return request.isIdempotent && error.kind != .interrupted ? delay : nil
         case .success(let response):
             guard refusedBeforeWork(response) || (request.isIdempotent && transientStatuses.contains(response.status)) else {
                 return nil
             }
-            guard let after = response.header("Retry-After").flatMap(Double.init) else { return jittered }
-            return after <= maxRetryAfter ? max(jittered, after) : nil
+            guard let after = response.header("Retry-After").flatMap(Double.init) else { return delay }
+            return after <= maxRetryAfter ? max(delay, after) : nil
         }
     }
 }

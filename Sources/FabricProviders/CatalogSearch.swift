@@ -1,5 +1,13 @@
 import FabricRecords
 
+/// A provider whose image catalogue is only part of its cloud's images (EC2: those of some
+/// owners) says which part, so that "no image matches" does not read as "no such image".
+protocol PartialImageCatalog {
+    /// Ends the error, after "no image ... matches ...; ": which images were searched and the
+    /// setting that widens that.
+    var imageSearchScope: String { get }
+}
+
 /// find-image and find-flavor's shared work: the properties given, or the provider's default
 /// (matched by name or id) when none are; non-active images skipped unless status is asked for;
 /// flavors too small for `requirement` left out.
@@ -23,7 +31,8 @@ public func findInCatalog(_ catalog: PropertySearch.Catalog, properties texts: [
     }
     let matching = search.select(from: items)
     if matching.isEmpty {
-        throw FabricError.machine("no \(catalog.rawValue) on provider \(quoted(provider.record.id)) matches \(search.summary)",
+        let scope = catalog == .image ? (provider as? PartialImageCatalog).map { "; " + $0.imageSearchScope } ?? "" : ""
+        throw FabricError.machine("no \(catalog.rawValue) on provider \(quoted(provider.record.id)) matches \(search.summary)\(scope)",
                                   hint: "see: fabric-find-\(catalog.rawValue) -p \(provider.record.id) --all")
     }
     let found = requirement.map { matching.filter($0.fits) } ?? matching

@@ -1,11 +1,13 @@
-/// What a kind of cloud must do for fabric. Adding a new kind of provider is one file that
-/// implements this protocol and one case in `ProviderType` (see `makeProvider`), which is the
-/// spec's "adding support to new providers".
+import FabricRecords
+
+/// What a kind of cloud must do for fabric. Adding a new kind of provider (the spec's "adding
+/// support to new providers") is one folder under Providers/ that implements this protocol and
+/// declares its settings, one case in `ProviderType` (FabricRecords/Records/ProviderType.swift:
+/// how records and the store name it) and its entry in `ProviderType.kind`
+/// (Providers/ProviderTypes.swift), which the compiler asks for; what every provider shares is
+/// in Providers/Common/.
 ///
 /// Every method is synchronous and throws FabricError with the cloud's own message.
-import FabricRecords
-import FabricStore
-
 public protocol Provider: AnyObject {
     var record: ProviderRecord { get }
 
@@ -88,16 +90,6 @@ public struct BootRequest {
     }
 }
 
-/// Metadata keys fabric writes on every machine it makes; users may not set them with --meta.
-public enum FabricMetadata {
-    public static let group = "fabric_group"
-    public static let provider = "fabric_provider"
-    public static let snapshotOf = "fabric_machine_uuid"
-    /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
-    public static let publicNetworks = "fabric_public_networks"
-    public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
-}
-
 /// A machine whose public address stays allocated is kept, so no address is left that no
 /// record names; --force deletes it anyway.
 enum AddressRelease {
@@ -118,30 +110,21 @@ enum AddressRelease {
     }
 }
 
+extension Provider {
+    /// Refuses a request this provider's cloud would refuse for its size (its kind's
+    /// `bootLimits`); callers check before `boot` or `describeBoot`, so nothing is sent.
+    public func checkLimits(_ request: BootRequest) throws(FabricError) {
+        try record.type.kind.bootLimits.check(request)
+    }
+}
+
 extension ProviderRecord {
-    /// Every check of a provider record: the fields any provider has, then what its type asks.
+    /// Every check of a provider record: the fields any provider has, that they fit the store,
+    /// then what its type asks (its own checks and its --extra settings).
     public func validate() throws(FabricError) {
         try checkFields()
         try checkWidths()
-        if type == .amazon { try AmazonProvider.validate(record: self) }
+        try type.kind.checkRecord(self)
         try validateExtra(type: type, extra)
-    }
-}
-
-/// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
-public func validateExtra(type: ProviderType, _ extra: [(key: String, value: String)]) throws(FabricError) {
-    switch type {
-    case .null: try NullProvider.validate(extra: extra)
-    case .openstack: try OpenStackProvider.validate(extra: extra)
-    case .amazon: try AmazonProvider.validate(extra: extra)
-    }
-}
-
-/// Makes the provider object for a registered provider.
-public func makeProvider(_ record: ProviderRecord, store: Store) throws(FabricError) -> any Provider {
-    switch record.type {
-    case .null: return try NullProvider(record: record, store: store)
-    case .openstack: return try OpenStackProvider(record: record, store: store)
-    case .amazon: return try AmazonProvider(record: record)
     }
 }

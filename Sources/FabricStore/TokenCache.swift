@@ -1,11 +1,11 @@
 import FabricRecords
 import Glibc
 
-/// A cloud session kept in the store (0600, beside the password it was made from), so that the
+/// A cloud login (token and what came with it) kept in the store (0600, beside the password it was made from), so that the
 /// tools of a pipeline and the commands after it log in once per token, not once per process.
 /// Keyed by provider and by a digest of its credentials: a provider registered again with other
 /// credentials finds nothing. Never printed, traced, exported or passed in argv.
-public struct CachedSession {
+public struct CachedLogin {
     public var token: String
     /// Seconds since the epoch.
     public var expires: Double
@@ -20,28 +20,28 @@ public struct CachedSession {
 }
 
 extension Store {
-    /// The cached session of a provider, if it was made from these credentials and is valid
+    /// The cached login of a provider, if it was made from these credentials and is valid
     /// for at least `margin` more seconds.
-    public func cachedSession(provider: String, credentials: String, margin: Double) -> CachedSession? {
+    public func cachedLogin(provider: String, credentials: String, margin: Double) -> CachedLogin? {
         guard let row = try? database.rows("SELECT credentials, token, expires, session FROM tokens WHERE provider_id = ?",
                                            [.text(provider)]).first,
               row.text(0) == credentials, let token = row.text(1), let expires = row.real(2),
-              expires - margin > wallClockNow(), let state = row.text(3).flatMap({ try? JSON.parse($0) }) else { return nil }
-        return CachedSession(token: token, expires: expires, state: state)
+              expires - margin > now(), let state = row.text(3).flatMap({ try? JSON.parse($0) }) else { return nil }
+        return CachedLogin(token: token, expires: expires, state: state)
     }
 
-    /// Keeps a session for the tools that follow; a store that cannot take it only costs them a login.
-    public func saveSession(_ session: CachedSession, provider: String, credentials: String) {
+    /// Keeps a login for the tools that follow; a store that cannot take it only costs them a login.
+    public func saveLogin(_ login: CachedLogin, provider: String, credentials: String) {
         _ = try? database.transaction { () throws(FabricError) in
             try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(provider)])
             try database.run("INSERT INTO tokens (provider_id, credentials, token, expires, session) VALUES (?, ?, ?, ?, ?)",
-                             [.text(provider), .text(credentials), .text(session.token), .real(session.expires),
-                              .text(session.state.encoded())])
+                             [.text(provider), .text(credentials), .text(login.token), .real(login.expires),
+                              .text(login.state.encoded())])
         }
     }
 
-    /// Forgets a provider's session: the cloud refused its token.
-    public func dropSession(provider: String) {
+    /// Forgets a provider's login: the cloud refused its token.
+    public func dropLogin(provider: String) {
         _ = try? database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(provider)])
     }
 }
@@ -49,23 +49,11 @@ extension Store {
 /// A digest of a provider's credentials and settings (FNV-1a, 64 bits): a cache key that changes
 /// when any of them does, not a protection of them (the store holds the password itself).
 public func credentialsDigest(_ record: ProviderRecord) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    var hash = FNV1a()
     let fields = [record.url, record.username, record.password, record.tenant]
         + record.extra.map { $0.key + "=" + $0.value }
-    for field in fields {
-        for byte in field.utf8 + [0] {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-    }
-    return String(hash, radix: 16)
-}
-
-/// Seconds since the epoch, from the wall clock (token expiry times are wall-clock times).
-public func wallClockNow() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    for field in fields { hash.add(field.utf8 + [0]) }
+    return String(hash.value, radix: 16)
 }
 
 /// An ISO 8601 UTC time as Keystone writes it ("2026-12-02T07:12:22.000000Z") in seconds since

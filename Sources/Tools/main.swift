@@ -37,7 +37,7 @@ func usage() -> String {
     """
     usage: \(executable) TOOL [ARGS...]
            TOOL [ARGS...]           (TOOL a link to \(executable))
-           \(executable) --list | --help | --version
+           \(executable) --list | --provider-types | --help | --version
     tools: \(toolList())
     """
 }
@@ -61,6 +61,11 @@ case "-h", "--help", "help":
 case "--list":
     // One name a line, for what makes the links (the Makefile, the tests, bin/fabric in a checkout).
     for (name, _) in builtins { print(name) }
+    Tool.exit(0)
+case "--provider-types":
+    // One JSON line a kind of provider (name, aliases, settings, what --from-env imports): what
+    // the wrapper, the man page and the completions are checked against.
+    for type in ProviderType.all { RecordWriter.standardOutput.write(type.json()) }
     Tool.exit(0)
 case "--version":
     print("\(executable) \(fabricVersion)")

@@ -71,20 +71,51 @@ import Testing
     @Test(arguments: Backend.allCases) func writerKilledMidTransaction(_ backend: Backend) {
         let h = Harness(backend)
         h.registerNull()
-        // Kill it once its transaction has written a good part: SQLite's WAL file has grown, or
-        // InnoDB counts the rows the open transaction changed.
-        let writing = switch backend {
-        case .sqlite: #"(( $(stat -c %s "$FABRIC_STORE-wal" 2>/dev/null || echo 0) > 1000000 ))"#
-        case .mysql: "(( $(\(h.sqlCommand("SELECT COALESCE(MAX(trx_rows_modified), 0) FROM information_schema.innodb_trx")) || echo 0) > 20000 ))"
+        // Kill it once its transaction is open and has written a good part, a moment that must
+        // not depend on timing. MySQL: another session holds an uncommitted row with the key of
+        // record 20,000, so the add waits there (a lock wait) with 19,999 rows written and not
+        // committed until it is killed; the holder rolls back after the kill. SQLite has one
+        // writer and nothing to wait on mid-transaction: the kill comes once the WAL file has
+        // passed 1 MB, which the 200,000 rows pass long before their commit.
+        var hold = "", killWhenWriting = "", release = ""
+        switch backend {
+        case .sqlite:
+            killWhenWriting = #"""
+                for _ in $(seq 3000); do
+                  (( $(stat -c %s "$FABRIC_STORE-wal" 2>/dev/null || echo 0) > 1000000 )) && break
+                  sleep 0.01
+                done
+                """#
+        case .mysql:
+            let client = "mariadb --defaults-file='\(MySQLTestServer.shared.clientOptions)' -N -B -r \(h.database)"
+            hold = #"""
+                until_count() { # until_count N SQL: waits (up to 60 s) until the query's number is at least N
+                  for _ in $(seq 600); do (( $(\#(client) -e "$2" || echo 0) >= $1 )) && return 0; sleep 0.1; done
+                  echo "timed out waiting for: $2"; return 1
+                }
+                # Transactions of this test's database only: other tests share the server.
+                ours="FROM information_schema.innodb_trx JOIN information_schema.processlist ON id = trx_mysql_thread_id WHERE db = '\#(h.database)'"
+                mkfifo holder.sql
+                \#(client) < holder.sql > holder.out 2>&1 & holder=$!
+                exec 3> holder.sql
+                echo "BEGIN; INSERT INTO machines (machine_uuid, provider_id, created, record) VALUES ('m-020000', 'demo', 'held', '{}');" >&3
+                until_count 1 "SELECT count(*) $ours"
+                """#
+            killWhenWriting = #"""
+                until_count 19999 "SELECT COALESCE(MAX(trx_rows_modified), 0) $ours AND trx_state = 'LOCK WAIT'"
+                """#
+            release = #"""
+                echo "ROLLBACK;" >&3; exec 3>&-
+                wait "$holder"; cat holder.out
+                """#
         }
         let result = h.sh(#"""
             for i in $(seq 200000); do printf '{"kind":"machine","provider_id":"demo","uuid":"m-%06d"}\n' "$i"; done > big.jsonl
+            \#(hold)
             fabric-store add < big.jsonl > /dev/null & pid=$!
-            for _ in $(seq 3000); do
-              \#(writing) && break
-              sleep 0.01
-            done
+            \#(killWhenWriting)
             kill -KILL "$pid"; wait "$pid"; echo "status $?"
+            \#(release)
             """#)
         #expect(result.stdout.contains("status 137"), "\(result.stdout) \(result.stderr)")
         let integrity = switch backend {

@@ -3,8 +3,8 @@ import Testing
 
 /// The man pages (man/) and shell completions (completions/), checked against the tools they
 /// describe, so that they fail here as soon as they go stale:
-/// every option a tool lists is documented and completed, every command and option of
-/// `fabric help` is in fabric(1) and completed, the pages render without warnings, the
+/// every option a tool lists is documented and completed, every command and option of the
+/// wrapper's table is in fabric(1)'s SYNOPSIS and OPTIONS and completed, the pages render without warnings, the
 /// generated completions are what the tools generate now, every page has the required sections,
 /// and the examples on the pages run.
 @Suite struct DocumentationTests {
@@ -183,63 +183,84 @@ import Testing
         }
     }
 
-    // MARK: (b) every command and option of `fabric help` is in fabric(1) and completed
+    // MARK: (b) every command and option of the wrapper's table is in fabric(1) and completed
 
-    /// The commands of `fabric help` ("machine create") with the options shown for each, and the
-    /// options of its other lines (global ones and the notes).
-    static func wrapperHelp() throws -> (commands: [(name: String, options: [String])], others: [String]) {
-        let result = Harness().run(wrapper, ["help"])
-        guard result.status == 0 else { throw DocumentationError("fabric help failed: \(result.stderr)") }
-        let optionPattern = try NSRegularExpression(pattern: "--[a-z][a-z_-]*[a-z]")
-        func options(_ line: String) -> [String] {
-            optionPattern.matches(in: line, range: NSRange(line.startIndex..., in: line))
-                .map { String(line[Range($0.range, in: line)!]) }
-        }
-        var commands: [(name: String, options: [String])] = []
-        var others: [String] = []
-        var inCommand = false
-        for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            let words = line.split(separator: " ").map(String.init)
-            if let group = words.first, ["provider", "machine", "snapshot"].contains(group), words.count > 1 {
-                commands.append((name: "\(group) \(words[1])", options: options(line)))
-                inCommand = true
-            } else if inCommand && line.hasPrefix(" ") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                commands[commands.count - 1].options += options(line)
-            } else {
-                inCommand = false
-                others += options(line)
+    /// One command of the wrapper's table (`fabric __commands`, the table bin/fabric parses and
+    /// prints help from): its arguments and its options as help spells them, aliases included.
+    struct WrapperCommand {
+        var name: String            // "machine create"
+        var arguments: [String]     // ["provider_id", "machine_uuid..."]
+        var options: [String]       // ["--image", ..., "--file"]
+        var aliases: [String]       // ["--file"]: accepted, not in help or the synopsis
+    }
+
+    /// The wrapper's commands, and the options every command takes.
+    static func wrapperTable() throws -> (commands: [WrapperCommand], common: [String]) {
+        let result = Harness().run(wrapper, ["__commands"])
+        guard result.status == 0 else { throw DocumentationError("fabric __commands failed: \(result.stderr)") }
+        var commands: [WrapperCommand] = []
+        var common: [String] = []
+        for line in result.stdout.split(separator: "\n").map({ $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }) {
+            switch line.first {
+            case "command":
+                // provider_id:provider (what completes it) is provider_id; machine_uuid:machine... repeats.
+                let arguments = line[2] == "-" ? [] : line[2].split(separator: " ").map {
+                    String($0.split(separator: ":")[0]).replacingOccurrences(of: "...", with: "") + ($0.hasSuffix("...") ? "..." : "")
+                }
+                commands.append(WrapperCommand(name: line[1], arguments: arguments, options: [], aliases: []))
+            case "option" where line[1] == "*":
+                common.append("--" + line[3])
+            case "option", "alias":
+                guard let index = commands.firstIndex(where: { $0.name == line[1] }) else {
+                    throw DocumentationError("fabric __commands: \(line[0]) of an unknown command: \(line)")
+                }
+                let option = "--" + (line[0] == "option" ? line[3] : line[2])
+                commands[index].options.append(option)
+                if line[0] == "alias" { commands[index].aliases.append(option) }
+            default: continue
             }
         }
-        return (commands, others)
+        return (commands, common)
     }
 
     static func dashed(_ option: String) -> String { "--" + option.dropFirst(2).replacingOccurrences(of: "_", with: "-") }
 
+    /// Every option of the table is documented in fabric(1), offered by bash in both spellings
+    /// (run for real) and known to zsh and fish; every command has its section in fabric(1) and
+    /// is offered by zsh and fish; `fabric help` shows them all. (The completions' wrapper blocks
+    /// are generated from the table: generatedCompletionsAreCurrent holds them to it.)
     @Test func everyWrapperCommandAndOptionIsInFabric1AndCompleted() throws {
-        let (commands, others) = try Self.wrapperHelp()
-        #expect(commands.count == 8, "fabric help lists \(commands.map(\.name))")
+        let (commands, common) = try Self.wrapperTable()
+        #expect(commands.map(\.name) == WrapperTests.commands, "fabric __commands lists \(commands.map(\.name))")
+        #expect(Set(common).isSuperset(of: ["--store", "--store_password_file", "--synchronous", "--json", "--table"]), "\(common)")
+        let help = Harness().run(Self.wrapper, ["help"]).stdout
         let page = Self.text(Self.man, "fabric.1")
         let bash = Self.text(Self.completions, "fabric.bash")
         let zsh = Self.text(Self.completions, "_fabric")
         let fish = Self.text(Self.completions, "fabric.fish")
-        for option in Set(commands.flatMap(\.options) + others) {
+        for option in Set(commands.flatMap(\.options) + common + ["--help", "--version"]) {
             #expect(Self.documentedOption(page, option) || Self.documentedOption(page, Self.dashed(option)),
                     "man/fabric.1 has no entry for \(option) (a .TP heading with \(Self.roff(option))) in OPTIONS")
             #expect(Self.inManPage(page, option), "man/fabric.1 does not mention \(option) (as \(Self.roff(option)))")
             #expect(Self.inShellText(bash, option), "completions/fabric.bash does not know \(option)")
             #expect(Self.inShellText(bash, Self.dashed(option)), "completions/fabric.bash does not know \(Self.dashed(option))")
-        }
-        for option in ["--store", "--synchronous", "--json", "--table", "--help", "--version"] {
-            #expect(others.contains(option), "fabric help no longer mentions \(option)")
             #expect(Self.inShellText(zsh, option), "completions/_fabric does not know \(option)")
             #expect(Self.inShellText(fish, String(option.dropFirst(2))), "completions/fabric.fish does not know \(option)")
         }
+        for option in common + ["--help", "--version"] {
+            #expect(Self.inShellText(help, option), "fabric help no longer mentions \(option)")
+        }
         for command in commands {
+            #expect(help.contains("\n\(command.name) "), "fabric help does not show fabric \(command.name)")
             #expect(page.contains(".SS \"\(command.name)\""), "man/fabric.1 has no section on fabric \(command.name)")
             let words = command.name.split(separator: " ").map(String.init)
             #expect(Self.inShellText(zsh, words[1]) && fish.contains("-a \(words[1])"),
                     "the zsh and fish completions do not offer fabric \(command.name)")
-            for option in command.options where !["--help", "--version", "--json", "--table"].contains(option) {
+            let commandHelp = Harness().run(Self.wrapper, ["help"] + words).stdout
+            for option in command.options {
+                if !command.aliases.contains(option) {
+                    #expect(Self.inShellText(commandHelp, option), "fabric help \(command.name) does not show \(option)")
+                }
                 let bare = String(option.dropFirst(2))
                 #expect(["'", ")", "*"].contains { zsh.contains("\($0)\(option)[") }, "completions/_fabric: fabric \(command.name) \(option)")
                 #expect(fish.contains(" \(bare) ") || fish.contains(" \(bare)\n"), "completions/fabric.fish: fabric \(command.name) \(option)")
@@ -251,14 +272,12 @@ import Testing
         var expected: [[String]] = [["provider", "machine", "snapshot", "help"], ["register", "unregister", "list"],
                                     ["create", "destroy", "list"], ["create", "destroy"]]
         for command in commands {
-            for option in command.options where !["--help", "--version"].contains(option) {
+            for option in command.options + common {
                 for spelling in Set([option, Self.dashed(option)]) {
                     lines.append("fabric \(command.name) demo \(spelling)")
                     expected.append([spelling])
                 }
             }
-            lines.append("fabric \(command.name) demo --store")
-            expected.append(["--store"])
         }
         let answers = Self.bashComplete(lines, store: Harness())
         #expect(answers.count == lines.count)
@@ -266,6 +285,43 @@ import Testing
             for word in expected[index] {
                 #expect(answers[index].contains(word), "bash: `\(line)<TAB>` does not offer \(word); it offers \(answers[index])")
             }
+        }
+    }
+
+    /// fabric(1)'s SYNOPSIS shows each command of the table with its arguments and exactly its
+    /// options (a command may have several forms; their options together are the command's).
+    @Test func wrapperSynopsisMatchesTheTable() throws {
+        let (commands, _) = try Self.wrapperTable()
+        let synopsis = Self.section("SYNOPSIS", of: Self.text(Self.man, "fabric.1"))
+        // The forms, each the lines after `.B fabric` and before the next .PP.
+        let forms = synopsis.components(separatedBy: "\n.PP\n").map { $0.split(separator: "\n").map(String.init) }
+        let optionPattern = try NSRegularExpression(pattern: #"\\-\\-[a-z][a-z_\\-]*[a-z]"#)
+        for command in commands {
+            let mine = forms.filter { $0.contains(".B \(command.name)") }
+            #expect(!mine.isEmpty, "man/fabric.1 SYNOPSIS has no form of fabric \(command.name)")
+            var options: Set<String> = []
+            for form in mine {
+                let rest = form.drop { $0 != ".B \(command.name)" }.dropFirst()
+                // Its arguments: the words of the .I and .RI lines before the first option.
+                let arguments = rest.prefix { $0.hasPrefix(".I ") || $0.hasPrefix(".RI ") }
+                    .flatMap { $0.split(separator: " ").dropFirst() }
+                    .map { $0.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: "") }
+                    .filter { !$0.isEmpty }
+                    .reduce(into: [String]()) { words, word in
+                        if word == "..." || word.hasSuffix("...") && words.last == String(word.dropLast(3)) {
+                            words[words.count - 1] += "..."
+                        } else if words.last != word { words.append(word) }
+                    }
+                #expect(command.arguments.starts(with: arguments) && !arguments.isEmpty || command.arguments.isEmpty && arguments.isEmpty,
+                        "man/fabric.1 SYNOPSIS: fabric \(command.name) takes \(arguments), the table says \(command.arguments)")
+                for line in rest {
+                    for match in optionPattern.matches(in: line, range: NSRange(line.startIndex..., in: line)) {
+                        options.insert(String(line[Range(match.range, in: line)!]).replacingOccurrences(of: "\\-", with: "-"))
+                    }
+                }
+            }
+            let table = Set(command.options.filter { !command.aliases.contains($0) })
+            #expect(options == table, "man/fabric.1 SYNOPSIS of fabric \(command.name): \(options.sorted()), the table: \(table.sorted())")
         }
     }
 
@@ -342,7 +398,7 @@ import Testing
         let result = h.run("/bin/bash", [Self.completions.appendingPathComponent("regenerate").path, Harness.binDirectory.path, out.path])
         #expect(result.status == 0, "completions/regenerate: \(result.stderr)")
         let generated = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(generated.count == 2 * Self.tools.count, "regenerate wrote \(generated)")
+        #expect(generated.count == 2 * Self.tools.count + 3, "regenerate wrote \(generated)")
         for name in generated {
             #expect(Self.text(out, name) == Self.text(Self.completions, name),
                     "completions/\(name) differs from what the tool generates now: run completions/regenerate")
@@ -376,9 +432,11 @@ import Testing
         let name = String(page.dropLast(2))
         let section = page.suffix(1)
         #expect(text.hasPrefix(".TH \(name.uppercased()) \(section) "), "man/\(page): .TH does not name \(name)(\(section))")
-        let version = Harness().run(Self.wrapper, ["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(text.split(separator: "\n").first?.contains("\"\(version)\"") == true,
-                "man/\(page): .TH does not give the version \(version)")
+        // The version is written once (Sources/FabricRecords/System/Version.swift): a page's .TH
+        // says "fabric" and packaging/install adds the version to the installed copy.
+        #expect(text.split(separator: "\n").first?.hasSuffix(" \"fabric\" \"fabric manual\"") == true,
+                "man/\(page): .TH should end \"fabric\" \"fabric manual\"")
+        #expect(!text.contains(WrapperTests.version), "man/\(page) writes the version \(WrapperTests.version) out")
         #expect(Self.section("NAME", of: text).hasPrefix(Self.roff(name) + " \\- "), "man/\(page): NAME is not \(name)")
         #expect(Self.section("EXAMPLES", of: text).contains("| jq "), "man/\(page): EXAMPLES do not use jq")
         if page != "fabric.1" { #expect(Self.section("SEE ALSO", of: text).contains(".BR fabric (1)"), "man/\(page): SEE ALSO fabric(1)") }
@@ -419,15 +477,32 @@ import Testing
         #expect(canonical.contains(".BR 130 \", \" 143"), "EXIT STATUS lacks 130/143")
     }
 
-    @Test func nullProviderKnobsAreDocumented() throws {
-        let source = Self.text(Harness.root, "Sources/FabricProviders/Null/NullSettings.swift")
-        let pattern = try NSRegularExpression(pattern: #"\("(\w+)", ""#)
-        let keys = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
-            .map { String(source[Range($0.range(at: 1), in: source)!]) }
-        #expect(keys.count >= 10, "cannot read the knobs from NullSettings.swift")
+    /// Every --extra setting of every provider type, as the table of provider types gives them
+    /// (`fabric-tools --provider-types`), is in fabric(1) under PROVIDERS, in its type's part,
+    /// and completed by bash; every type and alias is completed too.
+    @Test func everyProviderSettingIsDocumentedAndCompleted() throws {
+        let h = Harness()
+        let listing = h.run(Harness.binDirectory.appendingPathComponent("fabric-tools").path, ["--provider-types"])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let types = listing.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(types.count == 3, "fabric-tools --provider-types printed \(listing.stdout)")
         let providers = Self.section("PROVIDERS", of: Self.text(Self.man, "fabric.1"))
-        for key in keys {
-            #expect(providers.contains(".BI \(key)= "), "fabric(1) PROVIDERS does not document --extra \(key)")
+        let bash = Self.text(Harness.root, "completions/fabric.bash")
+        for type in types {
+            let name = try #require(type["type"] as? String)
+            let settings = try #require(type["settings"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(settings.count >= 8, "\(name) has \(settings.count) settings")
+            let start = try #require(providers.range(of: ".SS \(name)\n"), "fabric(1) PROVIDERS has no part for \(name)")
+            let part = String(providers[start.upperBound...]).components(separatedBy: "\n.SS ").first ?? ""
+            for key in settings {
+                #expect(part.contains("\(key)="), "fabric(1) PROVIDERS, \(name), does not document --extra \(key)")
+                #expect(bash.contains(key), "completions/fabric.bash does not complete --extra \(key)")
+            }
+            for spelling in [name] + (type["aliases"] as? [String] ?? []) {
+                #expect(bash.contains(spelling), "completions/fabric.bash does not complete the type \(spelling)")
+            }
         }
     }
 

@@ -101,14 +101,15 @@ struct Harness {
         try! process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
+        // Standard output is read on another thread while this one reads standard error, so
+        // neither pipe fills and stalls the process.
+        let outData = PipeContents(), group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().async { outData.bytes = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData.bytes, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
@@ -129,4 +130,10 @@ struct Harness {
         let result = sh("fabric-list-machines -p \(provider) | wc -l")
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
+}
+
+/// What one thread reads from a pipe for another. Unchecked: it is written once on the reading
+/// thread and read only after the DispatchGroup's wait, never both at the same time.
+private final class PipeContents: @unchecked Sendable {
+    var bytes = Data()
 }

@@ -478,6 +478,10 @@ class Handler(BaseHTTPRequestHandler):
                     raise Reply(400, {"error": f"unknown knobs: {sorted(unknown)}"})
                 cloud.config.update(self.body or {})
                 raise Reply(200, cloud.config)
+            if what == "users" and method == "POST":
+                # Users of its own for a test, so a password can be one no other text holds.
+                cloud.users.update(self.body or {})
+                raise Reply(204)
             if what == "faults" and method == "POST":
                 rules = self.body if isinstance(self.body, list) else [self.body]
                 cloud.faults.extend(rules)

@@ -220,11 +220,13 @@ class Proxy:
 
     # -- faults --------------------------------------------------------------------------------
 
-    def take_fault(self, action):
-        """The first rule for this action (or "*") with tries left; each use spends one."""
+    def take_fault(self, action, params):
+        """The first rule for this action (or "*"), and the parameters it names if any, with
+        tries left; each use spends one."""
         with self.lock:
             for rule in self.faults:
-                if rule.get("action", "*") in (action, "*") and rule.get("times", 1) > 0:
+                if (rule.get("action", "*") in (action, "*") and rule.get("times", 1) > 0
+                        and all(params.get(name) == value for name, value in rule.get("params", {}).items())):
                     rule["times"] = rule.get("times", 1) - 1
                     rule["used"] = rule.get("used", 0) + 1
                     return dict(rule)
@@ -591,7 +593,7 @@ class Handler(BaseHTTPRequestHandler):
                 proxy.requests.append({"action": action, "params": params, "access_key": key, "time": time.time(),
                                        "session_token": self.headers.get("X-Amz-Security-Token") is not None,
                                        "signed_headers": self.headers.get("Authorization", "").split("SignedHeaders=")[-1].split(",")[0]})
-            fault = proxy.take_fault(action)
+            fault = proxy.take_fault(action, params)
             delay = proxy.knobs.get("latency_ms", 0) + (fault or {}).get("ms", 0)
             if delay:
                 time.sleep(delay / 1000)

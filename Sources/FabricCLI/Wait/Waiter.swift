@@ -21,37 +21,37 @@ public struct Waiter {
     /// Records waiting, by provider, then by kind, then by id.
     private typealias Pending = [String: [Waitable: [String: JSON]]]
 
-    public func wait(for records: [JSON], session: Session, providerOption: String?,
+    public func wait(for records: [JSON], context: ToolContext, providerOption: String?,
                      emit: (JSON) -> Void) throws(FabricError) {
         var pending: Pending = [:]
         var order: [String] = []
         for record in records {
-            let provider = try session.providerID(for: record, option: providerOption)
+            let provider = try context.providerID(for: record, option: providerOption)
             if pending[provider] == nil { order.append(provider) }
             let kind = try Waitable(of: record)
             pending[provider, default: [:]][kind, default: [:]][try kind.id(of: record)] = record
         }
         let total = records.count
         let start = monotonicNow()
-        var delay = interval
+        var left = total
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
-        while true {
-            try Interruption.check()
+        let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) in
             for id in order {
                 for kind in Waitable.allCases {
                     guard let waiting = pending[id]?[kind], !waiting.isEmpty else { continue }
-                    pending[id]![kind] = try poll(kind, waiting, provider: try session.provider(id), emit: emit)
+                    pending[id]![kind] = try poll(kind, waiting, provider: try context.provider(id), emit: emit)
                 }
             }
-            let left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
-            if left == 0 { return }
-            let elapsed = monotonicNow() - start
-            if showProgress {
-                fputs("\r\u{1B}[K\(Tool.name): \(total - left)/\(total) ready, waiting \(Int(elapsed)) s", stderr)
+            left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
+            if left > 0 && showProgress {
+                fputs("\r\u{1B}[K\(Tool.name): \(total - left)/\(total) ready, waiting \(Int(monotonicNow() - start)) s", stderr)
             }
-            if elapsed >= timeout { throw timedOut(pending, left: left, total: total) }
-            sleep(seconds: min(delay, max(0, timeout - elapsed)))
-            delay = min(delay * 1.5, maxInterval)
+            return left == 0
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut: throw timedOut(pending, left: left, total: total)
         }
     }
 

@@ -8,17 +8,13 @@
 import FabricHTTP
 import FabricRecords
 
-final class AmazonProvider: Provider {
+final class AmazonProvider: Provider, PartialImageCatalog {
     let record: ProviderRecord
     private let session: EC2Session
 
     init(record: ProviderRecord) throws(FabricError) {
         self.record = record
         session = try EC2Session(record: record, settings: try AmazonSettings(extra: record.extra))
-    }
-
-    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
-        _ = try AmazonSettings(extra: extra)
     }
 
     /// The region goes into the signature's scope ("aws:amz:REGION:ec2"), so it must be a region
@@ -36,13 +32,22 @@ final class AmazonProvider: Provider {
 
     // MARK: images and flavors
 
-    /// The images of the owners in `image_owners` (default: the account's own), always with the
-    /// account's own, so the snapshots fabric made are found by name too.
+    /// The owners in `image_owners` (default: the account's own), always with the account's own,
+    /// so the snapshots fabric made are found by name too.
+    private var imageOwners: [String] {
+        let owners = session.settings.imageOwners
+        return owners.contains("self") ? owners : ["self"] + owners
+    }
+
+    /// The images of `imageOwners`.
     func images() throws(FabricError) -> [JSON] {
-        var owners = session.settings.imageOwners
-        if !owners.contains("self") { owners.insert("self", at: 0) }
-        let reply = try session.call(.provider, EC2Images.describe(owners: owners))
+        let reply = try session.call(.provider, EC2Images.describe(owners: imageOwners))
         return reply?.items("imagesSet").compactMap(EC2Images.searchable) ?? []
+    }
+
+    /// An image that exists but is another owner's is not found: say so, and what to set.
+    var imageSearchScope: String {
+        "only images owned by \(imageOwners.joined(separator: ", ")) are searched (--extra image_owners=\(session.settings.imageOwners.joined(separator: ",")))"
     }
 
     func flavors() throws(FabricError) -> [JSON] {
@@ -52,21 +57,36 @@ final class AmazonProvider: Provider {
 
     // MARK: boot
 
-    /// EC2's limits, checked before anything is sent.
-    static let maxUserdataBytes = 16 * 1024
-    static let maxTags = 50
-
     /// The RunInstances for a request: every option checked, every name resolved (read-only
-    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead.
+    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead;
+    /// the sizes and counts EC2 takes are its `BootLimits.ec2`, which fabric-boot checks first.
     private func launch(_ request: BootRequest) throws(FabricError) -> EC2Query {
-        if !request.files.isEmpty {
-            throw FabricError.usage("EC2 cannot inject files (--files)",
-                                    hint: "put them in --userdata: cloud-init's write_files creates them at first boot")
-        }
+        try refuseConfigDrive(request)
+        let placementGroup = try placementGroup(request)
+        try EC2ID.check(request.imageID, .image)
+        try EC2ID.checkInstanceType(request.flavorID)
+        if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
+        try checkTags(request)
+        try checkBlockDevices(request)
+        var placement = EC2Instances.Placement()
+        placement.interfaces = try networkInterfaces(request)
+        // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
+        let vpc = try placeInSubnet(request, &placement)
+        try addSecurityGroups(request, vpc: vpc, to: &placement)
+        try checkKeyPairAndZone(request)
+        return EC2Instances.run(request, placement: placement, providerID: record.id,
+                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
+    }
+
+    private func refuseConfigDrive(_ request: BootRequest) throws(FabricError) {
         if request.configDrive {
             throw FabricError.usage("EC2 has no config drive (--config_drive)",
                                     hint: "leave it out: EC2 hands cloud-init its user data and metadata through the instance metadata service")
         }
+    }
+
+    /// The one scheduler hint EC2 has: a placement group.
+    private func placementGroup(_ request: BootRequest) throws(FabricError) -> String? {
         var placementGroup: String?
         for (key, value) in request.schedulerHints {
             guard ["placement_group", "group"].contains(key), placementGroup == nil, !value.isEmpty else {
@@ -75,15 +95,11 @@ final class AmazonProvider: Provider {
             }
             placementGroup = value
         }
-        try EC2ID.check(request.imageID, .image)
-        try EC2ID.checkInstanceType(request.flavorID)
-        if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
-        if let userdata = request.userdata, userdata.count > Self.maxUserdataBytes {
-            throw FabricError.usage("--userdata is \(userdata.count) bytes; EC2 takes at most \(Self.maxUserdataBytes)",
-                                    hint: "compress it with gzip: cloud-init reads gzip'ed user data")
-        }
-        try checkTags(request)
-        try checkBlockDevices(request)
+        return placementGroup
+    }
+
+    /// The network interfaces the NICs ask for, checked without asking EC2.
+    private func networkInterfaces(_ request: BootRequest) throws(FabricError) -> [EC2Instances.Interface] {
         let nics = request.privateNics.map { (nic: $0, isPublic: false) } + request.publicNics.map { (nic: $0, isPublic: true) }
         if !request.publicNics.isEmpty && nics.count > 1 {
             throw FabricError.usage("EC2 gives a public address at launch to a machine with one network interface only",
@@ -93,7 +109,7 @@ final class AmazonProvider: Provider {
             throw FabricError.usage("--private_network and --public_nics exclude each other on EC2",
                                     hint: "give the private subnet as --private_nics net-id=subnet-...")
         }
-        var placement = EC2Instances.Placement()
+        var interfaces: [EC2Instances.Interface] = []
         for (nic, isPublic) in nics {
             var interface = EC2Instances.Interface()
             if let port = nic.portID {
@@ -108,10 +124,14 @@ final class AmazonProvider: Provider {
                 interface.privateAddress = nic.fixedIPv4
                 if isPublic { interface.publicAddress = true }
             }
-            placement.interfaces.append(interface)
+            interfaces.append(interface)
         }
+        return interfaces
+    }
 
-        // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
+    /// The subnet of --private-network (or of the machine that will get an Elastic IP) put in
+    /// the placement; returns the VPC the machines go in, nil for EC2's default choice.
+    private func placeInSubnet(_ request: BootRequest, _ placement: inout EC2Instances.Placement) throws(FabricError) -> String? {
         var vpc: String?
         if let network = request.privateNetwork {
             let subnet = try subnet(network)
@@ -128,6 +148,11 @@ final class AmazonProvider: Provider {
             placement.subnetID = nil
             vpc = subnet.vpc
         }
+        return vpc
+    }
+
+    /// The security groups, each found (by id or by name in `vpc`) before the launch.
+    private func addSecurityGroups(_ request: BootRequest, vpc: String?, to placement: inout EC2Instances.Placement) throws(FabricError) {
         let groupIDs = request.securityGroups.filter { EC2ID.isShaped($0, .securityGroup) }
         let groupNames = request.securityGroups.filter { !EC2ID.isShaped($0, .securityGroup) }
         if !groupIDs.isEmpty { _ = try securityGroups(names: [], ids: groupIDs, vpc: nil) }
@@ -141,6 +166,9 @@ final class AmazonProvider: Provider {
             }
         }
         placement.securityGroupIDs += groupIDs
+    }
+
+    private func checkKeyPairAndZone(_ request: BootRequest) throws(FabricError) {
         if let key = request.keyName,
            (try session.call(.machine, EC2Networks.keyPairs(key)))?.items("keySet").isEmpty ?? true {
             throw FabricError.machine("key pair \(quoted(key)) not found on provider \(quoted(record.id))",
@@ -150,21 +178,11 @@ final class AmazonProvider: Provider {
            (try session.call(.machine, EC2Networks.zones(zone)))?.items("availabilityZoneInfo").isEmpty ?? true {
             throw FabricError.machine("availability zone \(quoted(zone)) not found in region \(record.tenant)")
         }
-        return EC2Instances.run(request, placement: placement, providerID: record.id,
-                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
     }
 
     private func checkTags(_ request: BootRequest) throws(FabricError) {
-        if request.meta.count + 3 > Self.maxTags {
-            throw FabricError.usage("--meta given \(request.meta.count) times; EC2 takes \(Self.maxTags) tags, 3 of them fabric's")
-        }
-        for (key, value) in request.meta {
-            if key.lowercased().hasPrefix("aws:") || key == "Name" {
-                throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
-            }
-            if key.count > 128 || value.count > 256 {
-                throw FabricError.usage("--meta \(quoted(key)): EC2 tag keys are at most 128 characters, values 256")
-            }
+        for (key, _) in request.meta where key.lowercased().hasPrefix("aws:") || key == "Name" {
+            throw FabricError.usage("--meta key \(quoted(key)) is reserved on EC2 (aws: is Amazon's, Name is the machine's name)")
         }
         if request.namePrefix.count > 250 { throw FabricError.usage("the name prefix is longer than EC2's 256-character Name tag") }
     }
@@ -240,14 +258,8 @@ final class AmazonProvider: Provider {
     /// Sent again with the same key, RunInstances answers with the first call's machines.
     static func clientToken(_ request: BootRequest) -> String {
         let plain = request.group.utf8.count <= 48 && request.group.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-        let group = plain ? request.group : fnv1a(request.group)
-        return group + "-" + String(fnv1a(request.namePrefix).prefix(8))
-    }
-
-    private static func fnv1a(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        let group = plain ? request.group : FNV1a.hex(request.group)
+        return group + "-" + String(FNV1a.hex(request.namePrefix).prefix(8))
     }
 
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
@@ -375,19 +387,18 @@ final class AmazonProvider: Provider {
 
     private func waitUntilTerminated(_ ids: [String]) throws(FabricError) {
         let timeout = session.settings.deleteTimeout
-        let deadline = monotonicNow() + timeout
-        var delay = 0.1
-        while true {
-            let left = try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
+        var left = ids
+        let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 2).poll(timeout: timeout) { () throws(FabricError) in
+            left = try session.collect(.machine, EC2Instances.describe(ids), set: "reservationSet")
                 .flatMap { $0.items("instancesSet") }.filter { EC2Instances.state($0) != "terminated" }
                 .compactMap { $0.text("instanceId") }
-            if left.isEmpty { return }
-            guard monotonicNow() < deadline else {
-                throw FabricError(.timeout, "machine\(left.count == 1 ? "" : "s") \(left.joined(separator: ", ")) not terminated \(Int(timeout)) s after TerminateInstances")
-            }
-            sleep(seconds: delay)
-            try Interruption.check()
-            delay = min(delay * 1.5, 2)
+            return left.isEmpty
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut:
+            throw FabricError(.timeout, "machine\(left.count == 1 ? "" : "s") \(left.joined(separator: ", ")) not terminated \(Int(timeout)) s after TerminateInstances")
         }
     }
 

@@ -3,65 +3,55 @@ import FabricHTTP
 import FabricRecords
 
 struct AmazonSettings {
-    static let keys: [(name: String, help: String)] = [
-        ("image_owners", "whose images find-image searches: self, amazon, aws-marketplace or account ids, comma-separated (default self)"),
-        ("snapshot_reboot", "true: EC2 reboots a machine to snapshot a clean file system (default false)"),
-        ("delete_timeout", "seconds to wait for a machine to be terminated (default 300)"),
-        ("max_attempts", "tries of a request EC2 throttles or fails transiently (default 5)"),
-        ("timeout", "seconds a request may take (default 60)"),
-        ("connect_timeout", "seconds to connect (default 10)"),
-        ("cacert", "a CA file for the endpoint's certificate"),
-        ("insecure", "true: do not verify the endpoint's certificate"),
+    static let table: [ProviderSetting] = [
+        ProviderSetting("image_owners", "whose images find-image searches: self, amazon, aws-marketplace or account ids, comma-separated",
+                        .list(item: { owner in isOwner(owner) ? nil : "\(quoted(owner)) is not self, amazon, aws-marketplace or a 12-digit account id" }),
+                        default: "self"),
+        ProviderSetting("snapshot_reboot", "true: EC2 reboots a machine to snapshot a clean file system", .bool, default: "false"),
+        ProviderSetting("delete_timeout", "seconds to wait for a machine to be terminated", .timeout, default: "300"),
+        ProviderSetting("max_attempts", "tries of a request EC2 throttles or fails transiently", .count(1...20), default: "5"),
+        ProviderSetting("timeout", "seconds a request may take", .timeout, default: "60"),
+        ProviderSetting("connect_timeout", "seconds to connect", .timeout, default: "10"),
+        ProviderSetting("cacert", "a CA file for the endpoint's certificate", .text),
+        ProviderSetting("insecure", "true: do not verify the endpoint's certificate", .bool, default: "false"),
     ]
 
-    var imageOwners = ["self"]
-    var snapshotReboot = false
-    var deleteTimeout = 300.0
-    var maxAttempts = 5
+    /// The AWS CLI's variables: the key pair, a session token of temporary credentials (kept
+    /// after the secret, one space between), the region and an endpoint; without one, the
+    /// region's (`defaultURL`).
+    static func importEnvironment(_ variable: (String) -> String?) throws(FabricError) -> ImportedAccount {
+        guard let key = variable("AWS_ACCESS_KEY_ID"), let secret = variable("AWS_SECRET_ACCESS_KEY") else {
+            throw FabricError.usage("--from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or export them from: aws configure export-credentials --format env)")
+        }
+        guard let region = variable("AWS_REGION") ?? variable("AWS_DEFAULT_REGION") else {
+            throw FabricError.usage("--from-env needs AWS_REGION (or AWS_DEFAULT_REGION)")
+        }
+        let password = variable("AWS_SESSION_TOKEN").map { secret + " " + $0 } ?? secret
+        return ImportedAccount(username: key, password: password, url: variable("AWS_ENDPOINT_URL_EC2") ?? variable("AWS_ENDPOINT_URL") ?? "-",
+                               tenant: region)
+    }
+
+    var imageOwners: [String]
+    var snapshotReboot: Bool
+    var deleteTimeout: Double
+    var maxAttempts: Int
     var transport = TransportSettings()
 
     init(extra: [(key: String, value: String)]) throws(FabricError) {
-        for (key, value) in extra {
-            switch key {
-            case "image_owners":
-                let owners = value.split(separator: ",").map { String(String($0).trimmingSpaces) }.filter { !$0.isEmpty }
-                guard !owners.isEmpty else { throw FabricError.usage("--extra image_owners needs at least one owner") }
-                for owner in owners where !Self.isOwner(owner) {
-                    throw FabricError.usage("--extra image_owners: \(quoted(owner)) is not self, amazon, aws-marketplace or a 12-digit account id")
-                }
-                imageOwners = owners
-            case "snapshot_reboot": snapshotReboot = try Self.flag(key, value)
-            case "delete_timeout": deleteTimeout = try Self.seconds(key, value)
-            case "max_attempts": maxAttempts = try parseCount(value, option: "--extra max_attempts", range: 1...20)
-            case "timeout": transport.timeoutSeconds = try Self.seconds(key, value)
-            case "connect_timeout": transport.connectTimeoutSeconds = try Self.seconds(key, value)
-            case "cacert": transport.caFile = value
-            case "insecure": transport.insecure = try Self.flag(key, value)
-            default:
-                throw FabricError.usage("--extra \(key)=...: not a setting of AMAZON providers",
-                                        hint: "known: " + Self.keys.map(\.name).joined(separator: ", "))
-            }
-        }
+        let settings = try ProviderSettings(extra, of: .amazon)
+        imageOwners = settings.list("image_owners")
+        snapshotReboot = settings.bool("snapshot_reboot")
+        deleteTimeout = settings.seconds("delete_timeout")
+        maxAttempts = settings.count("max_attempts")!
+        transport.timeoutSeconds = settings.seconds("timeout")
+        transport.connectTimeoutSeconds = settings.seconds("connect_timeout")
+        transport.caFile = settings.text("cacert")
+        transport.insecure = settings.bool("insecure")
     }
 
     private static func isOwner(_ owner: String) -> Bool {
         ["self", "amazon", "aws-marketplace"].contains(owner)
             || (owner.utf8.count == 12 && owner.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-    }
-
-    private static func seconds(_ key: String, _ value: String) throws(FabricError) -> Double {
-        guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
-            throw FabricError.usage("--extra \(key)=\(value): expected a number of seconds from 0 to 3600")
-        }
-        return seconds
-    }
-
-    private static func flag(_ key: String, _ value: String) throws(FabricError) -> Bool {
-        switch value.lowercased() {
-        case "true": return true
-        case "false": return false
-        default: throw FabricError.usage("--extra \(key)=\(value): expected true or false")
-        }
     }
 }
 

@@ -18,7 +18,7 @@ enum EC2Addresses {
         var query = EC2Query("AllocateAddress")
         query.set("Domain", "vpc")
         if pool != amazonPool { query.set("PublicIpv4Pool", pool) }
-        query.tag("elastic-ip", [(key: FabricMetadata.snapshotOf, value: machine), (key: FabricMetadata.provider, value: providerID)])
+        query.tag("elastic-ip", FabricMetadata.belongingTags(machine: machine, providerID: providerID))
         return query
     }
 

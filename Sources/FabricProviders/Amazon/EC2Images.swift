@@ -38,7 +38,7 @@ enum EC2Images {
         query.set("InstanceId", machine)
         query.set("Name", name)
         query.set("NoReboot", !reboot)
-        query.tag("image", [(key: FabricMetadata.snapshotOf, value: machine), (key: FabricMetadata.provider, value: providerID)])
+        query.tag("image", FabricMetadata.belongingTags(machine: machine, providerID: providerID))
         return query
     }
 

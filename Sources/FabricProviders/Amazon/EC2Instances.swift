@@ -73,9 +73,8 @@ enum EC2Instances {
         for block in request.blockDevices {
             device("/dev/" + block.device, snapshot: block.id, sizeGB: block.sizeGB, deleteOnTermination: block.deleteOnTermination)
         }
-        let fabricTags = [(key: FabricMetadata.group, value: request.group), (key: FabricMetadata.provider, value: providerID)]
-        query.tag("instance", [(key: "Name", value: request.namePrefix)] + fabricTags + request.meta)
-        query.tag("volume", fabricTags)
+        query.tag("instance", [(key: "Name", value: request.namePrefix)] + FabricMetadata.machineTags(request, providerID: providerID))
+        query.tag("volume", FabricMetadata.fabricTags(request, providerID: providerID))
         return query
     }
 
@@ -127,7 +126,7 @@ enum EC2Instances {
         let state = self.state(instance)
         var name = tag("Name") ?? id
         if tag(FabricMetadata.group) != nil, let index = instance.text("amiLaunchIndex").flatMap(Int.init) {
-            name += "-\(index + 1)"
+            name = FabricMetadata.machineName(prefix: name, index: index + 1)
         }
         let status: String
         var fault: String?

@@ -57,8 +57,8 @@ struct EC2Query {
 
     /// The form-encoded body, RFC 3986 percent-encoding as the API and its signature expect.
     var body: [UInt8] {
-        let pairs = [("Action", action), ("Version", Self.version)] + parameters.map { ($0.name, $0.value) }
-        return Array(pairs.map { queryValue($0.0) + "=" + queryValue($0.1) }.joined(separator: "&").utf8)
+        let pairs = [(name: "Action", value: action), (name: "Version", value: Self.version)] + parameters
+        return Array(QueryString(pairs).encoded.utf8)
     }
 
     /// The request as --dry-run prints it: action and parameters, user data and all.

@@ -33,12 +33,13 @@ final class EC2Session {
     let record: ProviderRecord
     let settings: AmazonSettings
     let endpoint: String
-    private let transport: CurlTransport
+    private let transport: any HTTPTransport
     private let retry: RetryPolicy
     private let signing: AWSSigning
     private let sessionToken: String?
 
-    init(record: ProviderRecord, settings: AmazonSettings) throws(FabricError) {
+    /// `transport` is libcurl's unless a test gives its own.
+    init(record: ProviderRecord, settings: AmazonSettings, transport: (any HTTPTransport)? = nil) throws(FabricError) {
         self.record = record
         self.settings = settings
         let credentials = try AmazonCredentials(record: record)
@@ -46,7 +47,7 @@ final class EC2Session {
                             secretAccessKey: credentials.secretAccessKey)
         sessionToken = credentials.sessionToken
         endpoint = record.url.hasSuffix("/") ? record.url : record.url + "/"
-        transport = try CurlTransport(settings.transport)
+        if let transport { self.transport = transport } else { self.transport = try CurlTransport(settings.transport) }
         var retry = RetryPolicy()
         retry.attempts = settings.maxAttempts
         // EC2 answers a transient InternalError with 500 and throttles with RequestLimitExceeded

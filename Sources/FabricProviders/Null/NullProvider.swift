@@ -16,10 +16,6 @@ final class NullProvider: Provider {
         database = store.database
     }
 
-    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
-        _ = try NullSettings(extra: extra)
-    }
-
     /// Every call pays the configured latency; an interruption cuts the wait short.
     private func call() {
         sleep(seconds: settings.latencySeconds)
@@ -57,6 +53,30 @@ final class NullProvider: Provider {
         if settings.failCreate {
             throw FabricError.machine("create refused by the cloud: injected failure (fail_create) on provider \(quoted(record.id))")
         }
+        try checkImageAndFlavor(request)
+        let zone = try availabilityZone(request)
+        for group in request.securityGroups where !NullCatalog.securityGroups.contains(group) {
+            throw FabricError.machine("security group \(quoted(group)) not found (groups: \(NullCatalog.securityGroups.sorted().joined(separator: ", ")))")
+        }
+        let network = try privateNetwork(for: request)
+        try checkPublicNetworks(request)
+        return try database.transaction { () throws(FabricError) in
+            try checkQuota(request)
+            var used = Set(try database.rows("SELECT private_address FROM null_servers WHERE network = ?", [.text(network.name)])
+                .compactMap { $0.text(0) })
+            let created = now()
+            var machines: [Machine] = []
+            for index in 1...request.count {
+                let address = try privateAddress(request, on: network, used: used)
+                used.insert(address)
+                machines.append(try insertServer(request, index: index, zone: zone, network: network, address: address, created: created))
+            }
+            return machines
+        }
+    }
+
+    /// That the image exists and is active, and the flavor is big enough for it.
+    private func checkImageAndFlavor(_ request: BootRequest) throws(FabricError) {
         let images = try self.images()
         guard let image = images.first(where: { $0["id"]?.string == request.imageID }) else {
             throw FabricError.machine("image \(quoted(request.imageID)) not found on provider \(quoted(record.id))")
@@ -73,14 +93,17 @@ final class NullProvider: Provider {
         if flavor.ram < image["min_ram"]?.int ?? 0 {
             throw FabricError.machine("flavor \(flavor.name)'s memory (\(flavor.ram) MB) is too small for image \(image["name"]?.string ?? "") (min_ram \(image["min_ram"]?.int ?? 0) MB)")
         }
+    }
+
+    private func availabilityZone(_ request: BootRequest) throws(FabricError) -> String {
         let zone = request.availabilityZone ?? settings.availabilityZones[0]
         guard settings.availabilityZones.contains(zone) else {
             throw FabricError.machine("availability zone \(quoted(zone)) does not exist (zones: \(settings.availabilityZones.joined(separator: ", ")))")
         }
-        for group in request.securityGroups where !NullCatalog.securityGroups.contains(group) {
-            throw FabricError.machine("security group \(quoted(group)) not found (groups: \(NullCatalog.securityGroups.sorted().joined(separator: ", ")))")
-        }
-        let network = try privateNetwork(for: request)
+        return zone
+    }
+
+    private func checkPublicNetworks(_ request: BootRequest) throws(FabricError) {
         if let name = request.publicNetwork, NullCatalog.network(name)?.external != true {
             throw FabricError.machine("public network \(quoted(name)) not found or not external")
         }
@@ -89,48 +112,46 @@ final class NullProvider: Provider {
                 throw FabricError.machine("public nic network \(quoted(id)) not found or not external")
             }
         }
+    }
 
-        return try database.transaction { () throws(FabricError) in
-            let existing = try database.rows("SELECT count(*) FROM null_servers WHERE provider_id = ?", [.text(record.id)])
-                .first?.integer(0) ?? 0
-            if existing + request.count > settings.quota {
-                throw FabricError.machine("quota exceeded: \(existing) machines exist, \(request.count) more asked, quota is \(settings.quota)")
-            }
-            var used = Set(try database.rows("SELECT private_address FROM null_servers WHERE network = ?", [.text(network.name)])
-                .compactMap { $0.text(0) })
-            let requestJSON = describe(request)
-            let created = now()
-            var machines: [Machine] = []
-            for index in 1...request.count {
-                let uuid = makeUUID()
-                let address: String
-                if let fixed = request.privateNics.first?.fixedIPv4, request.count == 1 {
-                    guard fixed.hasPrefix(network.prefix), !used.contains(fixed) else {
-                        throw FabricError.machine("fixed address \(fixed) is not free on network \(network.name)")
-                    }
-                    address = fixed
-                } else {
-                    guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
-                        throw FabricError.machine("no free address left on network \(network.name)")
-                    }
-                    address = free
-                }
-                used.insert(address)
-                let failed = settings.failMachine == index
-                    ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
-                let metadata = self.metadata(for: request)
-                try database.run("""
-                    INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
-                                              private_address, failed_reason, metadata, request, created)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [.text(uuid), .text(record.id), .text("\(request.namePrefix)-\(index)"), .text(request.group),
-                          .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
-                          .text(address), failed.map(SQLValue.text), .text(metadata.encoded()),
-                          .text(requestJSON.encoded()), .real(created)])
-                machines.append(try machineRows("id = ?", [.text(uuid)])[0])
-            }
-            return machines
+    /// All or nothing: the machines asked for fit under the quota, or none is made.
+    private func checkQuota(_ request: BootRequest) throws(FabricError) {
+        let existing = try database.rows("SELECT count(*) FROM null_servers WHERE provider_id = ?", [.text(record.id)])
+            .first?.integer(0) ?? 0
+        if existing + request.count > settings.quota {
+            throw FabricError.machine("quota exceeded: \(existing) machines exist, \(request.count) more asked, quota is \(settings.quota)")
         }
+    }
+
+    /// The fixed address of a single machine's NIC, else the first free one on the network.
+    private func privateAddress(_ request: BootRequest, on network: NullCatalog.Network, used: Set<String>) throws(FabricError) -> String {
+        if let fixed = request.privateNics.first?.fixedIPv4, request.count == 1 {
+            guard fixed.hasPrefix(network.prefix), !used.contains(fixed) else {
+                throw FabricError.machine("fixed address \(fixed) is not free on network \(network.name)")
+            }
+            return fixed
+        }
+        guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+            throw FabricError.machine("no free address left on network \(network.name)")
+        }
+        return free
+    }
+
+    /// Stores the `index`th machine of a boot (failed if `fail_machine` names it) and returns it.
+    private func insertServer(_ request: BootRequest, index: Int, zone: String, network: NullCatalog.Network, address: String,
+                              created: Double) throws(FabricError) -> Machine {
+        let uuid = makeUUID()
+        let failed = settings.failMachine == index
+            ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
+        try database.run("""
+            INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
+                                      private_address, failed_reason, metadata, request, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(uuid), .text(record.id), .text(FabricMetadata.machineName(prefix: request.namePrefix, index: index)), .text(request.group),
+                  .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
+                  .text(address), failed.map(SQLValue.text), .text(metadata(for: request).encoded()),
+                  .text(describe(request).encoded()), .real(created)])
+        return try machineRows("id = ?", [.text(uuid)])[0]
     }
 
     private func privateNetwork(for request: BootRequest) throws(FabricError) -> NullCatalog.Network {
@@ -161,11 +182,7 @@ final class NullProvider: Provider {
 
     /// The metadata each machine gets: the user's --meta and fabric's own tags.
     private func metadata(for request: BootRequest) -> JSON {
-        let metadata = JSON.object()
-        for (key, value) in request.meta { metadata[key] = JSON(value) }
-        metadata[FabricMetadata.group] = JSON(request.group)
-        metadata[FabricMetadata.provider] = JSON(record.id)
-        return metadata
+        FabricMetadata.object(FabricMetadata.machineTags(request, providerID: record.id))
     }
 
     /// What the cloud was asked (name prefix, metadata and every option), kept with the machine

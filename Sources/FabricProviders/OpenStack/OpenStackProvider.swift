@@ -1,4 +1,3 @@
-import FabricHTTP
 import FabricRecords
 import FabricStore
 import Glibc
@@ -15,10 +14,6 @@ final class OpenStackProvider: Provider {
     init(record: ProviderRecord, store: Store?) throws(FabricError) {
         self.record = record
         session = try OpenStackSession(record: record, settings: try OpenStackSettings(extra: record.extra), store: store)
-    }
-
-    static func validate(extra: [(key: String, value: String)]) throws(FabricError) {
-        _ = try OpenStackSettings(extra: extra)
     }
 
     private var compute: String { get throws(FabricError) { try session.endpoint("compute") } }
@@ -154,7 +149,7 @@ final class OpenStackProvider: Provider {
     }
 
     private func servers(reservation: String) throws(FabricError) -> [Machine] {
-        try session.collect(.machine, Servers.detail(try compute, query: "?reservation_id=" + queryValue(reservation)),
+        try session.collect(.machine, Servers.detail(try compute, filters: [("reservation_id", reservation)]),
                             key: "servers", versioned: true).compactMap { Servers.machine($0, providerID: record.id) }
     }
 
@@ -231,21 +226,17 @@ final class OpenStackProvider: Provider {
                 failures[machine.uuid] = failure
             }
         }
-        let deadline = monotonicNow() + session.settings.deleteTimeout
-        var delay = 0.2
+        guard !waiting.isEmpty else { return failures }
         // An interruption ends the wait, not the deletes: Nova has accepted them.
-        while !waiting.isEmpty && !Interruption.requested {
+        let outcome = try Backoff(first: 0.2, factor: 1.5, cap: 1).poll(timeout: session.settings.deleteTimeout) { () throws(FabricError) in
             let left = Set(try self.machines(waiting).map(\.uuid))
             waiting.removeAll { !left.contains($0) }
-            if waiting.isEmpty { break }
-            guard monotonicNow() < deadline else {
-                for uuid in waiting {
-                    failures[uuid] = FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
-                }
-                break
+            return waiting.isEmpty
+        }
+        if outcome == .timedOut {
+            for uuid in waiting {
+                failures[uuid] = FabricError(.timeout, "machine \(uuid) still exists \(Int(session.settings.deleteTimeout)) s after its delete")
             }
-            sleep(seconds: delay)
-            delay = min(delay * 1.5, 1)
         }
         return failures
     }
@@ -359,8 +350,8 @@ final class OpenStackProvider: Provider {
     // MARK: snapshots
 
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
-        let body = JSON(["createImage": JSON(["name": JSON(name), "metadata": JSON([
-            FabricMetadata.snapshotOf: JSON(uuid), FabricMetadata.provider: JSON(record.id)])])])
+        let body = JSON(["createImage": JSON(["name": JSON(name), "metadata":
+            FabricMetadata.object(FabricMetadata.belongingTags(machine: uuid, providerID: record.id))])])
         var location: String?
         let reply = try session.call(.snapshot, "POST", try Servers.action(try compute, uuid), json: body, versioned: true,
                                      response: { location = $0.header("Location") })
@@ -372,7 +363,7 @@ final class OpenStackProvider: Provider {
 
     func snapshots(of uuid: String) throws(FabricError) -> [Snapshot] {
         let root = try image
-        return try session.collect(.snapshot, Images.list(root, query: "&\(FabricMetadata.snapshotOf)=" + queryValue(uuid)),
+        return try session.collect(.snapshot, Images.list(root, filters: [(FabricMetadata.snapshotOf, uuid)]),
                                    key: "images", glanceRoot: root)
             .compactMap { Images.snapshot($0, providerID: record.id) }.filter { $0.machineUUID == uuid }
     }

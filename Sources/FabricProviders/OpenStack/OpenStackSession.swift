@@ -11,7 +11,7 @@ import FabricStore
 final class OpenStackSession {
     let record: ProviderRecord
     let settings: OpenStackSettings
-    private let transport: CurlTransport
+    private let transport: any HTTPTransport
     private let retry = RetryPolicy()
     private var token: String?
     private var endpoints: [String: String] = [:]
@@ -24,19 +24,21 @@ final class OpenStackSession {
     /// is about to expire.
     static let expiryMargin = 300.0
 
-    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?) throws(FabricError) {
+    /// `transport` is libcurl's unless a test gives its own.
+    init(record: ProviderRecord, settings: OpenStackSettings, store: Store?,
+         transport: (any HTTPTransport)? = nil) throws(FabricError) {
         self.record = record
         self.settings = settings
         self.store = store
-        transport = try CurlTransport(settings.transport)
+        if let transport { self.transport = transport } else { self.transport = try CurlTransport(settings.transport) }
     }
 
-    // MARK: the cached session
+    // MARK: the cached login
 
     private var credentials: String { credentialsDigest(record) }
 
-    private func restoreCachedSession() -> Bool {
-        guard let cached = store?.cachedSession(provider: record.id, credentials: credentials, margin: Self.expiryMargin),
+    private func restoreCachedLogin() -> Bool {
+        guard let cached = store?.cachedLogin(provider: record.id, credentials: credentials, margin: Self.expiryMargin),
               let catalog = cached.state["endpoints"], catalog.isObject else { return false }
         token = cached.token
         tokenExpires = cached.expires
@@ -50,7 +52,7 @@ final class OpenStackSession {
         return true
     }
 
-    private func saveSession() {
+    private func saveLogin() {
         guard let store, let token else { return }
         let catalog = JSON.object()
         for (type, url) in endpoints { catalog[type] = JSON(url) }
@@ -59,14 +61,14 @@ final class OpenStackSession {
             state["compute"] = JSON(Microversion.text(computeVersion))
             state["compute_minimum"] = JSON(Microversion.text(computeMinimum))
         }
-        store.saveSession(CachedSession(token: token, expires: tokenExpires, state: state), provider: record.id,
-                          credentials: credentials)
+        store.saveLogin(CachedLogin(token: token, expires: tokenExpires, state: state), provider: record.id,
+                        credentials: credentials)
     }
 
     // MARK: authentication
 
     private func authenticate() throws(FabricError) {
-        if restoreCachedSession() { return }
+        if restoreCachedLogin() { return }
         let (url, version) = Identity.endpoint(for: record.url)
         let body = version == .v3 ? Identity.v3Body(record, settings) : Identity.v2Body(record, settings)
         var request = HTTPRequest("POST", url, json: body)
@@ -83,8 +85,8 @@ final class OpenStackSession {
         guard token != nil else { throw FabricError.provider("authentication at \(record.url): no token in the reply") }
         endpoints = Identity.catalog(json, version: version, settings: settings)
         let expiry = version == .v3 ? json["token"]?["expires_at"]?.string : json["access"]?["token"]?["expires"]?.string
-        tokenExpires = expiry.flatMap(parseISO8601) ?? wallClockNow() + 3600
-        saveSession()
+        tokenExpires = expiry.flatMap(parseISO8601) ?? now() + 3600
+        saveLogin()
     }
 
     func endpoint(_ type: String) throws(FabricError) -> String {
@@ -116,7 +118,7 @@ final class OpenStackSession {
             chosen = wanted
         }
         computeVersion = chosen
-        saveSession()
+        saveLogin()
         return chosen
     }
 
@@ -200,7 +202,7 @@ final class OpenStackSession {
             // The token was revoked or expired early: log in once more and send those again.
             if !refused.isEmpty {
                 token = nil
-                store?.dropSession(provider: record.id)
+                store?.dropLogin(provider: record.id)
                 reauthenticated = true
             }
             pending = refused

@@ -1,38 +1,3 @@
-/// The kinds of cloud a provider can be. The integer index is what the spec's
-/// `providers.type INT` column holds (the spec's configure_provider gives OPENSTACK index 2).
-public enum ProviderType: String, CaseIterable, Sendable {
-    case null = "NULLPROVIDER"
-    case openstack = "OPENSTACK"
-    case amazon = "AMAZON"
-
-    public var index: Int {
-        switch self {
-        case .null: 1
-        case .openstack: 2
-        case .amazon: 3
-        }
-    }
-
-    public init?(index: Int) {
-        guard let match = ProviderType.allCases.first(where: { $0.index == index }) else { return nil }
-        self = match
-    }
-
-    /// Case-insensitive, with the short aliases `null`, `openstack`, `amazon` and `ec2`.
-    public init?(name: String) {
-        switch name.uppercased() {
-        case "NULLPROVIDER", "NULL": self = .null
-        case "OPENSTACK": self = .openstack
-        case "AMAZON", "EC2": self = .amazon
-        default: return nil
-        }
-    }
-
-    public static var spellings: String {
-        "OPENSTACK (default), AMAZON or NULLPROVIDER, case-insensitive; aliases openstack, amazon, ec2 and null"
-    }
-}
-
 /// A registered cloud account. The password lives only here and in the store; `json()`
 /// leaves it out, so it cannot reach a record, a listing or a log by accident.
 public struct ProviderRecord {
@@ -68,7 +33,7 @@ public struct ProviderRecord {
         let record = JSON.object()
         record["kind"] = JSON("provider")
         record["provider_id"] = JSON(id)
-        record["type"] = JSON(type.rawValue)
+        record["type"] = JSON(type.name)
         record["username"] = JSON(username)
         record["url"] = JSON(url)
         record["tenant"] = JSON(tenant)
@@ -91,7 +56,7 @@ public struct ProviderRecord {
             guard let text = value.string else { throw FabricError.input("provider field \"\(key)\" must be a string") }
             return text
         }
-        let typeName = try text("type", required: false) ?? "OPENSTACK"
+        let typeName = try text("type", required: false) ?? ProviderType.defaultType.name
         guard let type = ProviderType(name: typeName) else {
             throw FabricError.provider("unknown provider type \"\(typeName)\"", hint: "use \(ProviderType.spellings)")
         }
@@ -120,7 +85,7 @@ public struct ProviderRecord {
         for (name, value) in [("username", username), ("url", url), ("tenant", tenant)] where value.isEmpty {
             throw FabricError.usage("provider \(name) must not be empty")
         }
-        if type != .null && !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+        if type.hasHTTPEndpoint && !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw FabricError.usage("provider url \"\(url)\" must start with http:// or https://")
         }
     }

@@ -202,6 +202,8 @@ public final class MySQLDatabase: Database {
         try MySQLStatement(sql, database: self)
     }
 
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
     public func run(_ sql: String, _ values: [SQLValue?]) throws(FabricError) -> Int {
         let statement = try MySQLStatement(sql, database: self)
         try statement.bind(values)
@@ -239,7 +241,7 @@ public final class MySQLDatabase: Database {
     public func transaction<T>(_ body: () throws(FabricError) -> T) throws(FabricError) -> T {
         var attempt = 1
         var reconnected = false
-        var delay = 0.02
+        var delays = Backoff(first: 0.02, factor: 2, cap: 1, jitter: 0.5)
         while true {
             var committing = false
             do {
@@ -273,9 +275,8 @@ public final class MySQLDatabase: Database {
                 let retry = isRetryable(error) && attempt < MySQLDatabase.transactionAttempts
                 _ = mysql_real_query(handle, "ROLLBACK", 8)
                 guard retry else { throw error }
-                sleep(seconds: delay * (0.5 + Double.random(in: 0...1)))
+                sleep(seconds: delays.next())
                 try Interruption.check()
-                delay = min(delay * 2, 1)
                 attempt += 1
             }
         }

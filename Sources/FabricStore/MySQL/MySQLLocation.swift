@@ -29,15 +29,28 @@ public struct MySQLLocation: Equatable {
         guard let at = authority.lastIndex(of: "@") else {
             throw FabricError.usage("the store URL names no user: use mysql://USER@HOST[:PORT]/DATABASE")
         }
-        let userInfo = authority[..<at]
+        user = try MySQLLocation.user(authority[..<at])
+        (host, port) = try MySQLLocation.hostAndPort(authority[authority.index(after: at)...])
+        database = try MySQLLocation.databaseName(path ?? "")
+        try readOptions(query ?? "")
+        if host.isEmpty && socket == nil {
+            throw FabricError.usage("the store URL names no host: use mysql://USER@HOST[:PORT]/DATABASE or ?socket=PATH")
+        }
+    }
+
+    private static func user(_ userInfo: Substring) throws(FabricError) -> String {
         // Checked before anything else is read, and never quoted back: it holds a secret.
         if userInfo.contains(":") {
             throw FabricError.usage("the store URL must not hold a password (it would show in argv and ps)",
                                     hint: "give it with $FABRIC_STORE_PASSWORD, --store-password-file FILE or ~/.my.cnf")
         }
-        user = try MySQLLocation.decode(userInfo, "user")
+        let user = try decode(userInfo, "user")
         guard !user.isEmpty else { throw FabricError.usage("the store URL names no user: use mysql://USER@HOST[:PORT]/DATABASE") }
-        let hostPort = authority[authority.index(after: at)...]
+        return user
+    }
+
+    /// HOST[:PORT], the host in brackets when it is an IPv6 address.
+    private static func hostAndPort(_ hostPort: Substring) throws(FabricError) -> (String, UInt32?) {
         var hostPart = hostPort[...]
         var portPart: Substring?
         if hostPort.hasPrefix("[") {
@@ -53,21 +66,28 @@ public struct MySQLLocation: Equatable {
             hostPart = hostPort[..<colon]
             portPart = hostPort[hostPort.index(after: colon)...]
         }
-        host = try MySQLLocation.decode(hostPart, "host")
-        if let portPart {
-            guard let number = UInt32(portPart), (1...65535).contains(number) else {
-                throw FabricError.usage("the store URL's port \(quoted(String(portPart))) is not a number from 1 to 65535")
-            }
-            port = number
+        let host = try decode(hostPart, "host")
+        guard let portPart else { return (host, nil) }
+        guard let number = UInt32(portPart), (1...65535).contains(number) else {
+            throw FabricError.usage("the store URL's port \(quoted(String(portPart))) is not a number from 1 to 65535")
         }
-        database = try MySQLLocation.decode(path ?? "", "database")
+        return (host, number)
+    }
+
+    private static func databaseName(_ path: Substring) throws(FabricError) -> String {
+        let database = try decode(path, "database")
         if database.isEmpty {
             throw FabricError.usage("the store URL names no database: use mysql://USER@HOST[:PORT]/DATABASE")
         }
         if database.unicodeScalars.count > 64 || database.contains("/") {
             throw FabricError.usage("the store URL's database \(quoted(database)) is not a MySQL database name (at most 64 characters, no /)")
         }
-        for pair in (query ?? "").split(separator: "&") {
+        return database
+    }
+
+    /// The options after `?`: socket, ssl and ssl_ca.
+    private mutating func readOptions(_ query: Substring) throws(FabricError) {
+        for pair in query.split(separator: "&") {
             let (key, value) = MySQLLocation.split(pair, at: "=")
             let text = try MySQLLocation.decode(value ?? "", String(key))
             switch key {
@@ -87,9 +107,6 @@ public struct MySQLLocation: Equatable {
             default:
                 throw FabricError.usage("the store URL's option \(quoted(String(key))) is not known (options: socket, ssl, ssl_ca)")
             }
-        }
-        if host.isEmpty && socket == nil {
-            throw FabricError.usage("the store URL names no host: use mysql://USER@HOST[:PORT]/DATABASE or ?socket=PATH")
         }
     }
 

@@ -84,91 +84,93 @@ struct Boot: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be asked of the cloud, and boot nothing.")
     var dryRun = false
 
-    @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud.")
+    @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud; with -p, the provider's limits too (its record in the store).")
     var check = false
 
-    /// Nova's limits, checked here so a bad call fails before anything is sent.
-    static let maxUserdataBytes = 65535 / 4 * 3
-    static let maxFiles = 5
-    static let maxFileBytes = 10240
-    static let maxMetaItems = 128
-
+    /// The request the options describe, with what holds for every cloud checked (the files
+    /// they name readable, the options consistent); each cloud's own limits are its provider's
+    /// `BootLimits`, checked before that provider is sent anything.
     func request(image: String, flavor: String, group: String, prefix: String) throws -> BootRequest {
         var request = BootRequest(imageID: image, flavorID: flavor, namePrefix: prefix, group: group)
-        for (option, value) in [("--availability-zone", availabilityZone), ("--key-name", keyName),
-                                ("--private-network", privateNetwork), ("--public-network", publicNetwork),
-                                ("--userdata", userdata), ("--swap", swap)] where value?.isEmpty == true {
-            throw FabricError.usage("\(option) needs a value; it was given an empty one")
-        }
+        try refuseEmptyValues()
         request.count = try parseCount(number, option: "--number", range: 1...1000)
         request.availabilityZone = availabilityZone
         request.keyName = keyName
         request.securityGroups = securityGroups.flatMap { $0.split(separator: ",") }.map { String(String($0).trimmingSpaces) }
             .filter { !$0.isEmpty }
-        request.privateNetwork = privateNetwork
-        request.publicNetwork = publicNetwork
+        try addNetworks(to: &request)
+        if let userdata { request.userdata = try readFile(userdata).get() }
+        if let swap { request.swapMB = try parseCount(swap, option: "--swap", range: 1...1_048_576) }
+        for spec in blockDevices { request.blockDevices.append(try BlockDevice.parse(spec)) }
+        request.schedulerHints = try parseKeyValues(schedulerHints, option: "--scheduler-hints")
+        request.meta = try userMetadata()
+        request.files = try injectedFiles()
+        request.configDrive = configDrive
+        return request
+    }
+
+    private func refuseEmptyValues() throws {
+        for (option, value) in [("--availability-zone", availabilityZone), ("--key-name", keyName),
+                                ("--private-network", privateNetwork), ("--public-network", publicNetwork),
+                                ("--userdata", userdata), ("--swap", swap)] where value?.isEmpty == true {
+            throw FabricError.usage("\(option) needs a value; it was given an empty one")
+        }
+    }
+
+    /// The networks and NICs, each way of naming them excluding the other, and a NIC that names
+    /// one address or port only for a single machine.
+    private func addNetworks(to request: inout BootRequest) throws {
         if privateNetwork != nil && !privateNics.isEmpty {
             throw FabricError.usage("--private-network and --private-nics exclude each other")
         }
         if publicNetwork != nil && !publicNics.isEmpty {
             throw FabricError.usage("--public-network and --public-nics exclude each other")
         }
-        if let userdata {
-            let bytes = try readFile(userdata).get()
-            if bytes.count > Boot.maxUserdataBytes {
-                throw FabricError.usage("--userdata \(quoted(userdata)) is \(bytes.count) bytes; the cloud takes at most \(Boot.maxUserdataBytes) (65535 once base64-encoded)")
-            }
-            request.userdata = bytes
-        }
-        if let swap { request.swapMB = try parseCount(swap, option: "--swap", range: 1...1_048_576) }
-        for spec in blockDevices { request.blockDevices.append(try BlockDevice.parse(spec)) }
-        request.schedulerHints = try parseKeyValues(schedulerHints, option: "--scheduler-hints")
+        request.privateNetwork = privateNetwork
+        request.publicNetwork = publicNetwork
         for spec in privateNics { request.privateNics.append(try Nic.parse(spec, option: "--private-nics", allowFixedIP: true)) }
         for spec in publicNics { request.publicNics.append(try Nic.parse(spec, option: "--public-nics", allowFixedIP: false)) }
-        if request.count > 1 {
-            let nics = request.privateNics + request.publicNics
-            if nics.contains(where: { $0.fixedIPv4 != nil }) {
-                throw FabricError.usage("a v4-fixed-ip nic is one address for one machine; it cannot go with --number above 1")
-            }
-            if nics.contains(where: { $0.portID != nil }) {
-                throw FabricError.usage("a port-id nic is one port for one machine; it cannot go with --number above 1")
-            }
+        guard request.count > 1 else { return }
+        let nics = request.privateNics + request.publicNics
+        if nics.contains(where: { $0.fixedIPv4 != nil }) {
+            throw FabricError.usage("a v4-fixed-ip nic is one address for one machine; it cannot go with --number above 1")
         }
-        request.meta = try parseKeyValues(meta, option: "--meta")
-        if request.meta.count > Boot.maxMetaItems {
-            throw FabricError.usage("--meta given \(request.meta.count) times; the cloud takes at most \(Boot.maxMetaItems)")
+        if nics.contains(where: { $0.portID != nil }) {
+            throw FabricError.usage("a port-id nic is one port for one machine; it cannot go with --number above 1")
         }
-        for (key, value) in request.meta {
-            if FabricMetadata.reserved.contains(key) {
-                throw FabricError.usage("--meta key \(quoted(key)) is reserved for fabric")
-            }
-            if key.utf8.count > 255 || value.utf8.count > 255 {
-                throw FabricError.usage("--meta \(quoted(key)): keys and values are at most 255 bytes")
-            }
+    }
+
+    /// --meta, without the keys fabric tags its machines with.
+    private func userMetadata() throws -> [(key: String, value: String)] {
+        let meta = try parseKeyValues(meta, option: "--meta")
+        for (key, _) in meta where FabricMetadata.reserved.contains(key) {
+            throw FabricError.usage("--meta key \(quoted(key)) is reserved for fabric")
         }
-        if files.count > Boot.maxFiles { throw FabricError.usage("--files given \(files.count) times; the cloud takes at most \(Boot.maxFiles)") }
-        for spec in files {
+        return meta
+    }
+
+    /// --files, each an absolute destination in the machine and a readable source here.
+    private func injectedFiles() throws -> [(path: String, contents: [UInt8])] {
+        try files.map { spec in
             let (destination, source) = try parseKeyValue(spec, option: "--files")
-            guard destination.hasPrefix("/"), destination.utf8.count <= 255 else {
-                throw FabricError.usage("--files \(quoted(spec)): the destination must be an absolute path of at most 255 bytes")
+            guard destination.hasPrefix("/") else {
+                throw FabricError.usage("--files \(quoted(spec)): the destination must be an absolute path")
             }
-            let contents = try readFile(source).get()
-            if contents.count > Boot.maxFileBytes {
-                throw FabricError.usage("--files \(quoted(spec)): \(quoted(source)) is \(contents.count) bytes; the cloud takes at most \(Boot.maxFileBytes)")
-            }
-            request.files.append((destination, contents))
+            return (destination, try readFile(source).get())
         }
-        request.configDrive = configDrive
-        return request
     }
 
     func run() throws {
         let group = self.group ?? makeUUID()
         let prefix = name ?? "fabric-\(group.prefix(8))"
-        _ = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
-        if check { return }
+        let options = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
+        let context = ToolContext(store: storeOptions)
+        if check {
+            // With -p, the provider's own limits too, from its record in the store: no cloud is asked.
+            if let id = providerOptions.provider { try context.store.provider(id).type.kind.bootLimits.check(options) }
+            return
+        }
         Interruption.install()
-        let session = Session(store: storeOptions)
         var input = inputOptions.reader()
         var made: [(provider: any Provider, machines: [Machine])] = []
         var output: [JSON] = []
@@ -177,16 +179,17 @@ struct Boot: ParsableCommand {
             while let record = try input.next() {
                 index += 1
                 try Interruption.check()
-                let providerID = try session.providerID(for: record, option: providerOptions.provider)
+                let providerID = try context.providerID(for: record, option: providerOptions.provider)
                 guard let image = record["image"]?["id"]?.scalarText else {
                     throw FabricError.input("record \(index) has no image.id (pipe fabric-find-image into fabric-find-flavor into fabric-boot)")
                 }
                 guard let flavor = record["flavor"]?["id"]?.scalarText else {
                     throw FabricError.input("record \(index) has no flavor.id (pipe it through fabric-find-flavor first)")
                 }
-                let provider = try session.provider(providerID)
+                let provider = try context.provider(providerID)
                 let request = try self.request(image: image, flavor: flavor, group: group,
                                                prefix: index == 1 ? prefix : "\(prefix)-r\(index)")
+                try provider.checkLimits(request)
                 if dryRun {
                     for call in try provider.describeBoot(request) { output.append(call) }
                     continue

@@ -31,14 +31,14 @@ struct Destroy: ParsableCommand {
 
     func run() throws {
         Interruption.install()
-        let session = Session(store: storeOptions)
+        let context = ToolContext(store: storeOptions)
         // Not a streaming filter: destroying is irreversible, so every record (and its
         // provider) is checked before the first machine goes.
         var targets: [DestroyTarget] = []
         for record in try machines.records(provider: providerOptions.provider) {
             let uuid = try record.requiredString("uuid", in: "machine record")
             try checkResourceID(uuid, "machine")
-            let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+            let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             targets.append(DestroyTarget(record: record, id: uuid, provider: provider))
         }
         try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED")

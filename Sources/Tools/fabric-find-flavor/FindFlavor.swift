@@ -28,18 +28,26 @@ struct FindFlavor: ParsableCommand {
     @Flag(help: "Emit one record per matching flavor, not only the first.")
     var all = false
 
+    @Flag(help: "Check the options and exit: read no input, contact no cloud.")
+    var check = false
+
+    /// Bad properties fail before any input is read.
+    func validate() throws {
+        _ = try PropertySearch(.flavor, properties)
+    }
+
     func run() throws {
-        _ = try PropertySearch(.flavor, properties)  // bad options fail before any input is read
-        let session = Session(store: storeOptions)
+        if check { return }
+        let context = ToolContext(store: storeOptions)
         var found: [String: [JSON]] = [:]
         var input = inputOptions.reader()
         while let record = try input.next() {
-            let id = try session.providerID(for: record, option: providerOptions.provider)
+            let id = try context.providerID(for: record, option: providerOptions.provider)
             // Flavors too small for the record's image (its min_disk and min_ram) are left out.
             let requirement = ImageRequirement(image: record["image"])
             let key = "\(id)\u{0}\(requirement.map { "\($0.minDisk) \($0.minRam)" } ?? "")"
             if found[key] == nil {
-                found[key] = try findInCatalog(.flavor, properties: properties, provider: try session.provider(id), all: all,
+                found[key] = try findInCatalog(.flavor, properties: properties, provider: try context.provider(id), all: all,
                                                requirement: requirement)
             }
             for flavor in found[key]! {

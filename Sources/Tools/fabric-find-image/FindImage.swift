@@ -25,10 +25,18 @@ struct FindImage: ParsableCommand {
     @Flag(help: "Print every matching image, not only the first.")
     var all = false
 
+    @Flag(help: "Check the options and exit: contact no cloud.")
+    var check = false
+
+    func validate() throws {
+        _ = try PropertySearch(.image, properties)
+    }
+
     func run() throws {
+        if check { return }
         guard let id = providerOptions.provider else { throw FabricError.usage("-p ID is required") }
-        let session = Session(store: storeOptions)
-        let provider = try session.provider(id)
+        let context = ToolContext(store: storeOptions)
+        let provider = try context.provider(id)
         for image in try findInCatalog(.image, properties: properties, provider: provider, all: all) {
             RecordWriter.standardOutput.write(JSON(["provider_id": JSON(id), "image": image]))
         }

@@ -31,8 +31,8 @@ struct ListMachines: ParsableCommand {
         var fieldFilters = try parseKeyValues(fields, option: "--where")
         if let group { fieldFilters.append(("group", group)) }
         let metaFilters = try parseKeyValues(meta, option: "--meta")
-        let session = Session(store: storeOptions)
-        for machine in try session.provider(id).listMachines() {
+        let context = ToolContext(store: storeOptions)
+        for machine in try context.provider(id).listMachines() {
             let record = machine.json()
             let fieldsMatch = fieldFilters.allSatisfy { record[$0.key]?.scalarText == $0.value }
             let metaMatch = metaFilters.allSatisfy { filter in machine.metadata.contains { $0 == filter } }

@@ -43,7 +43,7 @@ struct PublicAddress: ParsableCommand {
 
     func run() throws {
         Interruption.install()
-        let session = Session(store: storeOptions)
+        let context = ToolContext(store: storeOptions)
         // Every record (and its provider) is read and checked before the first address is
         // taken, so bad input takes none. Records that need no address pass on as their text.
         var reader = RecordReader()
@@ -56,7 +56,7 @@ struct PublicAddress: ParsableCommand {
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
             try checkResourceID(uuid, "machine")
-            let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+            let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             let index = batches.firstIndex { $0.provider === provider && $0.network == network } ?? {
                 batches.append(Batch(provider: provider, network: network))
                 return batches.count - 1
@@ -67,10 +67,7 @@ struct PublicAddress: ParsableCommand {
         let writer = RecordWriter.standardOutput
         writer.flushEachRecord = true
         for text in unchanged { writer.write(line: text) }
-        let deadline = monotonicNow() + timeout
-        var delay = 0.25
-        while batches.contains(where: { !$0.order.isEmpty }) {
-            try Interruption.check()
+        let outcome = try Backoff(first: 0.25, factor: 1.5, cap: 1).poll(timeout: timeout) { () throws(FabricError) in
             for index in batches.indices where !batches[index].order.isEmpty {
                 let batch = batches[index]
                 for (uuid, address) in try batch.provider.attachPublicAddresses(batch.order, network: batch.network) {
@@ -84,13 +81,14 @@ struct PublicAddress: ParsableCommand {
                     batches[index].order.removeAll { $0 == uuid }
                 }
             }
-            guard batches.contains(where: { !$0.order.isEmpty }) else { break }
-            guard monotonicNow() < deadline else {
-                let left = batches.flatMap(\.order)
-                throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
-            }
-            sleep(seconds: delay)
-            delay = min(delay * 1.5, 1)
+            return !batches.contains(where: { !$0.order.isEmpty })
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut:
+            let left = batches.flatMap(\.order)
+            throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
         }
     }
 }

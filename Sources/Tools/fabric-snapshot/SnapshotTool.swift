@@ -38,14 +38,14 @@ extension SnapshotTool {
         func run() throws {
             guard timeout > 0 else { throw FabricError.usage("--timeout must be a positive number of seconds") }
             Interruption.install()
-            let session = Session(store: storeOptions)
+            let context = ToolContext(store: storeOptions)
             // Read and check every record before the first snapshot is made, so bad input
             // changes nothing.
             var targets: [(uuid: String, name: String, provider: any Provider)] = []
             for record in try machines.records(provider: providerOptions.provider) {
                 let uuid = try record.requiredString("uuid", in: "machine record")
                 try checkResourceID(uuid, "machine")
-                let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+                let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
                 let machineName = record["name"]?.string ?? String(uuid.prefix(8))
                 let stamp = timestamp().filter { $0.isNumber }
                 targets.append((uuid, name ?? "\(machineName)-snapshot-\(stamp)", provider))
@@ -66,7 +66,7 @@ extension SnapshotTool {
                 RecordWriter.standardOutput.flushEachRecord = true
                 var printed = Set<String>()
                 do {
-                    try Waiter(timeout: timeout).wait(for: created.map { $0.snapshot.json() }, session: session,
+                    try Waiter(timeout: timeout).wait(for: created.map { $0.snapshot.json() }, context: context,
                                                       providerOption: providerOptions.provider) {
                         printed.insert($0["id"]?.string ?? "")
                         RecordWriter.standardOutput.write($0)
@@ -116,12 +116,12 @@ extension SnapshotTool {
 
         func run() throws {
             Interruption.install()
-            let session = Session(store: storeOptions)
+            let context = ToolContext(store: storeOptions)
             // Read and check every record, and find every snapshot, before the first is destroyed.
             var targets: [DestroyTarget] = []
             var seen = Set<String>()
             for record in try machines.records(provider: providerOptions.provider) {
-                let provider = try session.provider(try session.providerID(for: record, option: providerOptions.provider))
+                let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
                 let snapshots: [JSON]
                 switch try RecordKind(of: record) {
                 case .snapshot:

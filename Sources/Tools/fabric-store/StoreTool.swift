@@ -57,19 +57,23 @@ extension StoreTool {
         @Argument(help: ArgumentHelp("The provider's id, unique in the store.", valueName: "id"))
         var id: String
 
-        @Option(help: ArgumentHelp("OPENSTACK (default), AMAZON or NULLPROVIDER; case-insensitive, aliases openstack, amazon, ec2 and null.",
-                                   valueName: "type"),
-                completion: .list(["OPENSTACK", "AMAZON", "NULLPROVIDER", "openstack", "amazon", "ec2", "null"]))
-        var type: String = "OPENSTACK"
+        @Option(help: ArgumentHelp(ProviderType.spellings + ".", valueName: "type"),
+                completion: .list(ProviderType.allSpellings))
+        var type: String = ProviderType.defaultType.name
 
         @Option(help: ArgumentHelp("The user to access the provider as.", valueName: "name"))
-        var username: String
+        var username: String?
 
-        @Option(help: ArgumentHelp("The provider's access point, e.g. http://keystone:5000/v3.", valueName: "url"))
-        var url: String
+        @Option(help: ArgumentHelp("The provider's access point, e.g. http://keystone:5000/v3; - for the type's default (AMAZON: the region's endpoint).",
+                                   valueName: "url"))
+        var url: String?
 
         @Option(help: ArgumentHelp("The tenant (project) that owns the resources.", valueName: "name"))
-        var tenant: String
+        var tenant: String?
+
+        @Flag(name: .customLong("from-env"), help: ArgumentHelp(
+            "Take the url, user, password, tenant and settings from the variables the cloud's own tools use: OS_* of a sourced openrc file (OPENSTACK), the AWS CLI's AWS_* (AMAZON). --extra settings given win."))
+        var fromEnvironment = false
 
         @Option(name: .customLong("default-image"), help: ArgumentHelp("Image name or id used when no --image is given.", valueName: "name"))
         var defaultImage: String?
@@ -84,13 +88,33 @@ extension StoreTool {
             guard let type = ProviderType(name: type) else {
                 throw FabricError.provider("unknown provider type \(quoted(self.type))", hint: "use \(ProviderType.spellings)")
             }
-            let provider = ProviderRecord(id: id, type: type, username: username, password: try passwordOptions.password(),
-                                          url: url, tenant: tenant, defaultImage: defaultImage, defaultFlavor: defaultFlavor,
-                                          extra: try parseKeyValues(extra, option: "--extra"))
+            let provider = try record(of: type)
             try provider.validate()
             let store = try Store(storeOptions)
             try store.addProvider(provider)
             RecordWriter.standardOutput.write(provider.json())
+        }
+
+        /// The record to register: from the options, or with --from-env from the environment.
+        private func record(of type: ProviderType) throws(FabricError) -> ProviderRecord {
+            let extra = try parseKeyValues(extra, option: "--extra")
+            if fromEnvironment {
+                if let given = [("--username", username), ("--url", url), ("--tenant", tenant), ("--password-file", passwordOptions.passwordFile)]
+                    .first(where: { $0.1 != nil }) {
+                    throw FabricError.usage("--from-env takes the account from the environment; drop \(given.0)")
+                }
+                let account = try type.importAccount(extra: extra)
+                return ProviderRecord(id: id, type: type, username: account.username, password: account.password,
+                                      url: type.registeredURL(account.url, tenant: account.tenant), tenant: account.tenant,
+                                      defaultImage: defaultImage, defaultFlavor: defaultFlavor, extra: account.extra)
+            }
+            guard let username, let url, let tenant else {
+                let missing = [("--username", username), ("--url", url), ("--tenant", tenant)].filter { $0.1 == nil }.map(\.0)
+                throw FabricError.usage("a provider needs \(missing.joined(separator: ", ")), or --from-env")
+            }
+            return ProviderRecord(id: id, type: type, username: username, password: try passwordOptions.password(),
+                                  url: type.registeredURL(url, tenant: tenant), tenant: tenant,
+                                  defaultImage: defaultImage, defaultFlavor: defaultFlavor, extra: extra)
         }
     }
 

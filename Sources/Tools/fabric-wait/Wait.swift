@@ -51,7 +51,7 @@ struct Wait: ParsableCommand {
         writer.flushEachRecord = true
         let waiter = Waiter(timeout: timeout, interval: interval, maxInterval: maxInterval,
                             showProgress: !noProgress && isTerminal(2))
-        try waiter.wait(for: records, session: Session(store: storeOptions), providerOption: providerOptions.provider) {
+        try waiter.wait(for: records, context: ToolContext(store: storeOptions), providerOption: providerOptions.provider) {
             writer.write($0)
         }
     }

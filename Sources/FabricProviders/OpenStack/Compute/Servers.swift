@@ -1,9 +1,12 @@
 /// Nova servers: URLs, the create body built from a BootRequest, and machines read from replies.
+import FabricHTTP
 import FabricRecords
 
 enum Servers {
     static func collection(_ compute: String) -> String { compute + "/servers" }
-    static func detail(_ compute: String, query: String = "") -> String { compute + "/servers/detail" + query }
+    static func detail(_ compute: String, filters: [(name: String, value: String)] = []) -> String {
+        QueryString(filters).appended(to: compute + "/servers/detail")
+    }
     static func one(_ compute: String, _ id: String) throws(FabricError) -> String {
         compute + "/servers/" + (try pathSegment(id))
     }
@@ -23,12 +26,8 @@ enum Servers {
         server["max_count"] = JSON(request.count)
         server["return_reservation_id"] = JSON(true)
         server["networks"] = networks
-        let metadata = JSON.object()
-        for (key, value) in request.meta { metadata[key] = JSON(value) }
-        metadata[FabricMetadata.group] = JSON(request.group)
-        metadata[FabricMetadata.provider] = JSON(record.id)
-        if !publicNetworks.isEmpty { metadata[FabricMetadata.publicNetworks] = JSON(JSON(publicNetworks).encoded()) }
-        server["metadata"] = metadata
+        server["metadata"] = FabricMetadata.object(FabricMetadata.machineTags(request, providerID: record.id,
+                                                                              publicNetworks: publicNetworks))
         if let zone = request.availabilityZone { server["availability_zone"] = JSON(zone) }
         if let key = request.keyName { server["key_name"] = JSON(key) }
         if !request.securityGroups.isEmpty {

@@ -1,10 +1,13 @@
 /// Glance v2 images: golden images and the snapshots fabric makes, which carry the
 /// `fabric_machine_uuid` property naming their machine.
+import FabricHTTP
 import FabricRecords
 
 enum Images {
     /// Glance's `next` links are relative to the service root, which the catalog URL is.
-    static func list(_ image: String, query: String = "") -> String { image + "/v2/images?limit=1000" + query }
+    static func list(_ image: String, filters: [(name: String, value: String)] = []) -> String {
+        QueryString([("limit", "1000")] + filters).appended(to: image + "/v2/images")
+    }
     static func one(_ image: String, _ id: String) throws(FabricError) -> String {
         image + "/v2/images/" + (try pathSegment(id))
     }

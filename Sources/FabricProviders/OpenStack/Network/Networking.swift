@@ -6,14 +6,14 @@ import FabricRecords
 enum Networking {
     static func networks(_ network: String) -> String { network + "/v2.0/networks" }
     static func ports<S: Sequence<String>>(_ network: String, devices: S) -> String {
-        network + "/v2.0/ports?" + repeated("device_id", devices)
+        repeated("device_id", devices).appended(to: network + "/v2.0/ports")
     }
     static func floatingIPs(_ network: String) -> String { network + "/v2.0/floatingips" }
     static func floatingIPs<S: Sequence<String>>(_ network: String, ports: S) -> String {
-        network + "/v2.0/floatingips?" + repeated("port_id", ports)
+        repeated("port_id", ports).appended(to: network + "/v2.0/floatingips")
     }
     static func floatingIPs<S: Sequence<String>>(_ network: String, addresses: S) -> String {
-        network + "/v2.0/floatingips?" + repeated("floating_ip_address", addresses)
+        repeated("floating_ip_address", addresses).appended(to: network + "/v2.0/floatingips")
     }
     static func floatingIP(_ network: String, _ id: String) throws(FabricError) -> String {
         network + "/v2.0/floatingips/" + (try pathSegment(id))
@@ -27,8 +27,10 @@ enum Networking {
     /// 8 KB request line that Neutron's and Nova's WSGI servers take.
     static let filterBatch = 50
 
-    private static func repeated<S: Sequence<String>>(_ key: String, _ values: S) -> String {
-        values.map { key + "=" + queryValue($0) }.joined(separator: "&")
+    private static func repeated<S: Sequence<String>>(_ key: String, _ values: S) -> QueryString {
+        var query = QueryString()
+        query.add(key, each: values)
+        return query
     }
 }
 

@@ -1,0 +1,78 @@
+import FabricRecords
+
+/// What one kind of cloud takes in a boot request: the sizes and counts of user data, injected
+/// files and metadata. Each kind carries its own in the table of provider types, and fabric-boot
+/// checks a request against the provider's before that provider is sent anything, so a call
+/// the cloud would refuse fails with nothing made.
+public struct BootLimits: Sendable {
+    /// How messages name the one setting these limits ("Nova", "EC2").
+    let cloud: String
+    let userdataBytes: Int
+    let userdataHint: String?
+    /// How many files may be injected; 0 when the cloud cannot inject any.
+    let files: Int
+    let filesHint: String?
+    let fileBytes: Int
+    let filePathBytes: Int
+    /// How many --meta items, beside fabric's own tags.
+    let metaItems: Int
+    let metaItemsNote: String
+    let metaKeyLength: Int
+    let metaValueLength: Int
+    /// Whether the key and value lengths count UTF-8 bytes (Nova) or characters (EC2).
+    let metaLengthInBytes: Bool
+
+    /// Nova's API limits; the null provider, which emulates a Nova cloud, keeps them too.
+    static let nova = BootLimits(
+        cloud: "Nova", userdataBytes: 65535 / 4 * 3, userdataHint: "65535 bytes once base64-encoded",
+        files: 5, filesHint: nil, fileBytes: 10240, filePathBytes: 255,
+        metaItems: 128, metaItemsNote: "", metaKeyLength: 255, metaValueLength: 255, metaLengthInBytes: true)
+
+    static let ec2 = BootLimits(
+        cloud: "EC2", userdataBytes: 16 * 1024, userdataHint: "compress it with gzip: cloud-init reads gzip'ed user data",
+        files: 0, filesHint: "put them in --userdata: cloud-init's write_files creates them at first boot",
+        fileBytes: 0, filePathBytes: 0,
+        metaItems: 47, metaItemsNote: " (50 tags, 3 of them fabric's: Name, fabric_group and fabric_provider)",
+        metaKeyLength: 128, metaValueLength: 256, metaLengthInBytes: false)
+
+    /// Refuses a request that exceeds these limits.
+    public func check(_ request: BootRequest) throws(FabricError) {
+        try checkUserdata(request)
+        try checkFiles(request)
+        try checkMeta(request)
+    }
+
+    private func checkUserdata(_ request: BootRequest) throws(FabricError) {
+        if let userdata = request.userdata, userdata.count > userdataBytes {
+            throw FabricError.usage("--userdata is \(userdata.count) bytes; \(cloud) takes at most \(userdataBytes)", hint: userdataHint)
+        }
+    }
+
+    private func checkFiles(_ request: BootRequest) throws(FabricError) {
+        guard !request.files.isEmpty else { return }
+        if files == 0 { throw FabricError.usage("\(cloud) cannot inject files (--files)", hint: filesHint) }
+        if request.files.count > files {
+            throw FabricError.usage("--files given \(request.files.count) times; \(cloud) takes at most \(files)", hint: filesHint)
+        }
+        for (path, contents) in request.files {
+            if path.utf8.count > filePathBytes {
+                throw FabricError.usage("--files \(quoted(path)): \(cloud) takes destination paths of at most \(filePathBytes) bytes")
+            }
+            if contents.count > fileBytes {
+                throw FabricError.usage("--files \(quoted(path)): the file is \(contents.count) bytes; \(cloud) takes at most \(fileBytes)")
+            }
+        }
+    }
+
+    private func checkMeta(_ request: BootRequest) throws(FabricError) {
+        if request.meta.count > metaItems {
+            throw FabricError.usage("--meta given \(request.meta.count) times; \(cloud) takes at most \(metaItems)\(metaItemsNote)")
+        }
+        for (key, value) in request.meta where length(key) > metaKeyLength || length(value) > metaValueLength {
+            let unit = metaLengthInBytes ? "bytes" : "characters"
+            throw FabricError.usage("--meta \(quoted(key)): \(cloud) takes keys of at most \(metaKeyLength) \(unit) and values of at most \(metaValueLength)")
+        }
+    }
+
+    private func length(_ text: String) -> Int { metaLengthInBytes ? text.utf8.count : text.count }
+}

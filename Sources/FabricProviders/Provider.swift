@@ -40,11 +40,64 @@ public protocol Provider: AnyObject {
     /// to be asked again. A machine that failed or is gone is an error.
     func attachPublicAddresses(_ uuids: [String], network: String) throws(FabricError) -> [String: String]
 
+    /// The machines' boot logs (their serial consoles) as the cloud keeps them: at most the
+    /// last `lines` lines of each, raw bytes, untrusted. A machine the cloud has no log for yet
+    /// (not yet on a host) is left out. The `cloud-init` stage of a wait reads them.
+    func bootLogs(_ uuids: [String], lines: Int) throws(FabricError) -> [String: [UInt8]]
+    /// How the `port` and `mysql` stages reach this machine from the host fabric runs on: its
+    /// address, or, on an emulated cloud, the cloud's own answer (nothing is connected to).
+    func reach(_ machine: Machine, port: Int, address: AddressChoice) -> Reach
+
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot
     /// The snapshots made of this machine, found by the image property that names it.
     func snapshots(of uuid: String) throws(FabricError) -> [Snapshot]
     func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot]
     func destroySnapshot(_ id: String) throws(FabricError)
+}
+
+/// The last `count` lines of a log (all of them when it has fewer).
+public func lastLines(_ bytes: [UInt8], _ count: Int) -> [UInt8] {
+    var newlines = 0
+    for index in bytes.indices.reversed() where bytes[index] == UInt8(ascii: "\n") && index != bytes.count - 1 {
+        newlines += 1
+        if newlines == count { return Array(bytes[(index + 1)...]) }
+    }
+    return bytes
+}
+
+/// Which of a machine's addresses the stages that connect to it use.
+public enum AddressChoice: String, CaseIterable, Sendable {
+    /// The public address when it has one, else its first private one.
+    case automatic = "auto"
+    case `public`
+    case `private`
+}
+
+/// Where a stage that connects finds a machine.
+public enum Reach: Equatable, Sendable {
+    case address(String)
+    /// An emulated cloud's machine: whether its port answers now.
+    case emulated(open: Bool)
+    /// No address of the kind asked for.
+    case unreachable(String)
+}
+
+extension Provider {
+    public func reach(_ machine: Machine, port: Int, address: AddressChoice) -> Reach {
+        defaultReach(machine, address: address)
+    }
+
+    /// The machine's address of the kind asked for.
+    func defaultReach(_ machine: Machine, address: AddressChoice) -> Reach {
+        let privateAddresses = machine.addresses.filter { !machine.publicAddresses.contains($0) }
+        let chosen: String? = switch address {
+        case .automatic: machine.publicAddresses.first ?? privateAddresses.first
+        case .public: machine.publicAddresses.first
+        case .private: privateAddresses.first
+        }
+        if let chosen { return .address(chosen) }
+        return .unreachable("machine \(machine.uuid) has no \(address == .automatic ? "" : address.rawValue + " ")address")
+    }
 }
 
 /// A machine to destroy: its id and the public addresses its record names.

@@ -30,7 +30,7 @@ extension ProviderType {
         }
     }
 
-    public var settings: [ProviderSetting] { kind.settings }
+    public var settings: [ProviderSetting] { kind.settings + ProviderSetting.common }
 
     /// One line of `fabric-tools --provider-types`.
     public func json() -> JSON {

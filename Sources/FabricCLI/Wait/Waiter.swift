@@ -2,14 +2,17 @@ import FabricProviders
 import FabricRecords
 import Glibc
 
-/// Waits until machines are ACTIVE and snapshots active, asking each provider about all of
-/// its pending records in one call per round, and hands each record on as soon as it is ready.
-/// A machine in ERROR (or a killed snapshot) fails the wait with the provider's reason.
+/// Waits until machines are ready (each through the chain of stages `readiness` names: ACTIVE,
+/// its public address, a port, cloud-init, MySQL) and snapshots active, asking each provider
+/// about all of its pending records in one call per round, and hands each record on as soon as
+/// it is ready. A machine in ERROR, a boot log showing cloud-init failing, a MySQL login
+/// refused or a stage's own limit (and a killed snapshot) fails the wait with the reason.
 public struct Waiter {
     public var timeout: Double
     public var interval: Double
     public var maxInterval: Double
     public var showProgress: Bool
+    public var readiness = Readiness()
 
     public init(timeout: Double, interval: Double = 0.1, maxInterval: Double = 1, showProgress: Bool = isTerminal(2)) {
         self.timeout = timeout
@@ -34,24 +37,29 @@ public struct Waiter {
         let total = records.count
         let start = monotonicNow()
         var left = total
+        var stages = StageTracker(readiness: readiness, started: now())
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
         let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) in
             for id in order {
-                for kind in Waitable.allCases {
-                    guard let waiting = pending[id]?[kind], !waiting.isEmpty else { continue }
-                    pending[id]![kind] = try poll(kind, waiting, provider: try context.provider(id), emit: emit)
+                let provider = try context.provider(id)
+                if let waiting = pending[id]?[.machine], !waiting.isEmpty {
+                    pending[id]![.machine] = try stages.round(waiting, provider: provider, emit: emit)
+                }
+                if let waiting = pending[id]?[.snapshot], !waiting.isEmpty {
+                    pending[id]![.snapshot] = try poll(.snapshot, waiting, provider: provider, emit: emit)
                 }
             }
             left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
             if left > 0 && showProgress {
-                fputs("\r\u{1B}[K\(Tool.name): \(total - left)/\(total) ready, waiting \(Int(monotonicNow() - start)) s", stderr)
+                let at = stages.summary(of: pending.values.flatMap { $0[.machine]?.keys.map { $0 } ?? [] })
+                fputs("\r\u{1B}[K\(Tool.name): \(total - left) of \(total) ready\(at.isEmpty ? "" : ", " + at), \(Int(monotonicNow() - start)) s", stderr)
             }
             return left == 0
         }
         switch outcome {
         case .done: return
         case .interrupted: try Interruption.check()
-        case .timedOut: throw timedOut(pending, left: left, total: total)
+        case .timedOut: throw timedOut(pending, left: left, total: total, stages: stages)
         }
     }
 
@@ -76,8 +84,8 @@ public struct Waiter {
         return left
     }
 
-    private func timedOut(_ pending: Pending, left: Int, total: Int) -> FabricError {
-        let names = pending.values.flatMap { $0.values.flatMap(\.keys) }.sorted()
+    private func timedOut(_ pending: Pending, left: Int, total: Int, stages: StageTracker) -> FabricError {
+        let names = pending.values.flatMap { $0.values.flatMap(\.keys) }.sorted().map(stages.whereIs)
         let hints = pending.sorted { $0.key < $1.key }.flatMap { provider, kinds in
             Waitable.allCases.filter { !(kinds[$0]?.isEmpty ?? true) }.map { $0.lookHint(provider: provider) }
         }
@@ -88,7 +96,7 @@ public struct Waiter {
 
 /// What can be waited for, and what ready, failed and gone mean for each: one wait loop
 /// serves machines and snapshots alike.
-private enum Waitable: CaseIterable {
+enum Waitable: CaseIterable {
     case machine, snapshot
 
     struct State {
@@ -129,16 +137,7 @@ private enum Waitable: CaseIterable {
             return try provider.machines(ids).map { machine in
                 State(id: machine.uuid, ready: machine.isReady,
                       failure: machine.isFailed ? FabricError.machine("machine \(machine.uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")") : nil,
-                      apply: { record in
-                          // An address given while the machine built may reach the cloud's view
-                          // of it a moment later; the record keeps it meanwhile.
-                          let given = record.strings("public_addresses").filter { !machine.publicAddresses.contains($0) }
-                          machine.apply(to: record)
-                          if !given.isEmpty {
-                              record["public_addresses"] = JSON(machine.publicAddresses + given)
-                              record["addresses"] = JSON(machine.addresses + given)
-                          }
-                      })
+                      apply: { record in machine.merge(into: record) })
             }
         case .snapshot:
             return try provider.snapshots(ids).map { snapshot in
@@ -152,4 +151,17 @@ private enum Waitable: CaseIterable {
 
 public func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+}
+
+extension Machine {
+    /// Writes the cloud's view into the record, keeping an address given while the machine
+    /// built, which may reach the cloud's view of it a moment later.
+    func merge(into record: JSON) {
+        let given = record.strings("public_addresses").filter { !publicAddresses.contains($0) }
+        apply(to: record)
+        if !given.isEmpty {
+            record["public_addresses"] = JSON(publicAddresses + given)
+            record["addresses"] = JSON(addresses + given)
+        }
+    }
 }

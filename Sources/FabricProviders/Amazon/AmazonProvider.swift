@@ -514,6 +514,21 @@ final class AmazonProvider: Provider, PartialImageCatalog {
 
     /// CreateImage, tagged with the machine. It is followed to its reply; when the reply is lost
     /// (a timeout), the image is looked up by its name, which EC2 keeps unique.
+    /// GetConsoleOutput, one instance a request (EC2 takes one): its base64 output, absent while
+    /// the instance has written none; only the last `lines` lines are kept.
+    func bootLogs(_ uuids: [String], lines: Int) throws(FabricError) -> [String: [UInt8]] {
+        var logs: [String: [UInt8]] = [:]
+        for uuid in uuids {
+            guard let reply = try session.call(.machine, EC2Instances.consoleOutput(uuid)),
+                  let encoded = reply.text("output") else { continue }
+            guard let bytes = base64Decoded(encoded) else {
+                throw FabricError.machine("the console output EC2 gave for machine \(uuid) is not base64")
+            }
+            logs[uuid] = lastLines(bytes, lines)
+        }
+        return logs
+    }
+
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
         try EC2ID.check(uuid, .instance)
         try EC2Images.checkName(name)

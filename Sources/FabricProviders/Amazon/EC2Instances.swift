@@ -102,6 +102,13 @@ enum EC2Instances {
         return query
     }
 
+    /// The instance's console output: EC2 keeps its last 64 KB.
+    static func consoleOutput(_ id: String) -> EC2Query {
+        var query = EC2Query("GetConsoleOutput")
+        query.set("InstanceId", id)
+        return query
+    }
+
     static func terminate(_ ids: [String]) -> EC2Query {
         var query = EC2Query("TerminateInstances")
         query.list("InstanceId", ids)

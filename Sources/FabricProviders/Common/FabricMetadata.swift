@@ -30,6 +30,11 @@ public enum FabricMetadata {
     /// The name of the `index`th (1-based) machine of a boot.
     static func machineName(prefix: String, index: Int) -> String { "\(prefix)-\(index)" }
 
+    /// The machine's place in its create call (1-based), from its name.
+    static func machineIndex(name: String) -> Int? {
+        name.split(separator: "-").last.flatMap { Int($0) }
+    }
+
     /// Tags as a JSON object (OpenStack metadata), later ones winning.
     static func object(_ tags: [(key: String, value: String)]) -> JSON {
         let object = JSON.object()

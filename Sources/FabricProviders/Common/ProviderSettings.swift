@@ -28,6 +28,15 @@ public struct ProviderSetting: Sendable {
     }
 }
 
+extension ProviderSetting {
+    /// The settings every kind of provider takes, beside its own.
+    public static let common: [ProviderSetting] = [
+        ProviderSetting("ready", "what machine create --wait_spawning waits for: stages, in order, of active, address, port:N, cloud-init, mysql[:PORT]",
+                        .shaped("stages such as cloud-init,mysql:3306", check: { (try? ReadyStage.chain(parsing: $0, option: "ready")) != nil }),
+                        default: "active"),
+    ]
+}
+
 /// The kinds of value a setting takes, each read one way for every provider.
 public enum SettingKind: Sendable {
     /// true, yes, on or 1; false, no, off or 0; in any case.

@@ -4,6 +4,7 @@
 /// process has to stay behind to move them along. Knobs in NullSettings inject failures.
 import FabricRecords
 import FabricStore
+import Glibc
 
 final class NullProvider: Provider {
     let record: ProviderRecord
@@ -123,8 +124,10 @@ final class NullProvider: Provider {
         }
     }
 
-    /// The fixed address of a single machine's NIC, else the first free one on the network.
+    /// The fixed address of a single machine's NIC, else the first free one on the network (or
+    /// in the address pool).
     private func privateAddress(_ request: BootRequest, on network: NullCatalog.Network, used: Set<String>) throws(FabricError) -> String {
+        if let pool = settings.addressPool { return try freeAddress(in: pool) }
         if let fixed = request.privateNics.first?.fixedIPv4, request.count == 1 {
             guard fixed.hasPrefix(network.prefix), !used.contains(fixed) else {
                 throw FabricError.machine("fixed address \(fixed) is not free on network \(network.name)")
@@ -307,8 +310,14 @@ final class NullProvider: Provider {
             }
             given[uuid] = try database.transaction { () throws(FabricError) in
                 let used = Set(try database.rows("SELECT address FROM null_addresses").compactMap { $0.text(0) })
-                guard let free = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
-                    throw FabricError.machine("no free address left on public network \(network.name)")
+                let free: String
+                if let pool = settings.addressPool {
+                    free = try freeAddress(in: pool)
+                } else {
+                    guard let next = (2...254).lazy.map({ network.prefix + String($0) }).first(where: { !used.contains($0) }) else {
+                        throw FabricError.machine("no free address left on public network \(network.name)")
+                    }
+                    free = next
                 }
                 try database.run("INSERT INTO null_addresses (address, provider_id, server_id, network) VALUES (?, ?, ?, ?)",
                                  [.text(free), .text(record.id), .text(uuid), .text(network.name)])
@@ -316,6 +325,52 @@ final class NullProvider: Provider {
             }
         }
         return given
+    }
+
+    /// The first address of the pool that no machine of this provider holds, private or public.
+    private func freeAddress(in pool: AddressPool) throws(FabricError) -> String {
+        let held = Set(try database.rows("SELECT private_address FROM null_servers WHERE provider_id = ?", [.text(record.id)])
+            .compactMap { $0.text(0) } + database.rows("SELECT address FROM null_addresses WHERE provider_id = ?", [.text(record.id)])
+            .compactMap { $0.text(0) })
+        guard let free = pool.addresses.first(where: { !held.contains($0) }) else {
+            throw FabricError.machine("no free address left in address_pool (\(pool.addresses.count) addresses)")
+        }
+        return free
+    }
+
+    // MARK: readiness
+
+    /// An emulated boot log: the kernel's first line once the machine is ACTIVE, cloud-init's
+    /// stages, and its final line `cloud_init_seconds` later; the machine `fail_cloud_init` names
+    /// logs its user script failing first, as cloud-init does.
+    func bootLogs(_ uuids: [String], lines: Int) throws(FabricError) -> [String: [UInt8]] {
+        call()
+        var logs: [String: [UInt8]] = [:]
+        for machine in try machines(uuids) {
+            guard machine.isReady, let created = try createdTime(machine.uuid) else { continue }
+            let active = created + settings.buildSeconds
+            let index = FabricMetadata.machineIndex(name: machine.name)
+            let log = NullBootLog.lines(active: active, cloudInit: settings.cloudInitSeconds, now: now(),
+                                        scriptFails: index != nil && index == settings.failCloudInit)
+            logs[machine.uuid] = lastLines(Array(log.utf8), lines)
+        }
+        return logs
+    }
+
+    /// With an address pool, the machine's address (a server a test runs there answers);
+    /// without one, nothing is connected to: its ports answer `service_seconds` after ACTIVE.
+    func reach(_ machine: Machine, port: Int, address: AddressChoice) -> Reach {
+        let real = defaultReach(machine, address: address)
+        if settings.addressPool != nil { return real }
+        if case .unreachable = real { return real }
+        guard machine.isReady, let created = try? createdTime(machine.uuid) else { return .emulated(open: false) }
+        return .emulated(open: now() >= created + settings.buildSeconds + settings.serviceSeconds)
+    }
+
+    /// When the machine was made, to the fraction of a second its states are derived from.
+    private func createdTime(_ uuid: String) throws(FabricError) -> Double? {
+        try database.rows("SELECT created FROM null_servers WHERE provider_id = ? AND id = ?", [.text(record.id), .text(uuid)])
+            .first?.real(0)
     }
 
     // MARK: snapshots
@@ -374,5 +429,35 @@ final class NullProvider: Provider {
         if try database.run("DELETE FROM null_images WHERE provider_id = ? AND id = ?", [.text(record.id), .text(id)]) == 0 {
             throw FabricError.snapshot("snapshot \(id) not found on provider \(quoted(record.id))")
         }
+    }
+}
+
+/// What an emulated guest writes to its console while cloud-init runs, with cloud-init's own
+/// words (its stage lines, the WARNING lines of a failed user script, its final line).
+enum NullBootLog {
+    static let version = "Cloud-init v. 24.1.4-0ubuntu1~24.04.1"
+
+    static func lines(active: Double, cloudInit: Double, now: Double, scriptFails: Bool) -> String {
+        var entries: [(at: Double, line: String)] = [
+            (0, "[    0.000000] Linux version 6.8.0-49-generic (buildd@lcy02-amd64-103) #49-Ubuntu SMP"),
+            (cloudInit * 0.2, "[    4.202511] cloud-init[604]: \(version) running 'init' at \(consoleTime(active + cloudInit * 0.2)). Up 4.19 seconds."),
+            (cloudInit * 0.6, "[    9.880135] cloud-init[750]: \(version) running 'modules:final' at \(consoleTime(active + cloudInit * 0.6)). Up 9.87 seconds."),
+        ]
+        if scriptFails {
+            entries.append((cloudInit * 0.8, "[   10.011342] cloud-init[750]: 2026-12-04 10:00:10,011 - subp.py[WARNING]: Failed running /var/lib/cloud/instance/scripts/part-001 [1]"))
+            entries.append((cloudInit * 0.8, "[   10.012001] cloud-init[750]: 2026-12-04 10:00:10,012 - cc_scripts_user.py[WARNING]: Failed to run module scripts_user (scripts in /var/lib/cloud/instance/scripts)"))
+        }
+        entries.append((cloudInit, "[   10.113230] cloud-init[750]: \(version) finished at \(consoleTime(active + cloudInit)). Datasource DataSourceNoCloud.  Up 10.10 seconds"))
+        return entries.filter { now >= active + $0.at }.map { $0.line + "\n" }.joined()
+    }
+
+    /// As cloud-init writes its times: Thu, 04 Dec 2026 10:00:10 +0000.
+    private static func consoleTime(_ seconds: Double) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var text = [CChar](repeating: 0, count: 48)
+        strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S +0000", &parts)
+        return String(cString: text)
     }
 }

@@ -14,6 +14,14 @@ struct NullSettings {
         ProviderSetting("fail_destroy", "true: deleting a machine fails", .bool, default: "false"),
         ProviderSetting("availability_zones", "comma-separated zones", .list(), default: "nova,az2"),
         ProviderSetting("quota", "most machines the account may hold at once", .count(0...253), default: "200"),
+        ProviderSetting("cloud_init_seconds", "seconds after ACTIVE until the boot log shows cloud-init finished",
+                        .seconds, default: "0.5"),
+        ProviderSetting("fail_cloud_init", "N: the boot log of the Nth machine of each create call shows its user script failing",
+                        .count(1...10_000)),
+        ProviderSetting("service_seconds", "seconds after ACTIVE until an emulated machine's ports answer (without address_pool)",
+                        .seconds, default: "0.3"),
+        ProviderSetting("address_pool", "FIRST-LAST on 127.0.0.0/8: machines' addresses, private and public, come from it, so the port and mysql stages connect to servers a test runs there",
+                        .shaped("a range of loopback addresses such as 127.0.0.2-127.0.0.9", check: { AddressPool($0) != nil })),
     ]
 
     var buildSeconds: Double
@@ -27,6 +35,11 @@ struct NullSettings {
     var failDestroy: Bool
     var availabilityZones: [String]
     var quota: Int
+    var cloudInitSeconds: Double
+    /// The Nth machine (1-based) of each create call logs its user script failing.
+    var failCloudInit: Int?
+    var serviceSeconds: Double
+    var addressPool: AddressPool?
 
     init(extra: [(key: String, value: String)]) throws(FabricError) {
         let settings = try ProviderSettings(extra, of: .null)
@@ -40,5 +53,28 @@ struct NullSettings {
         failDestroy = settings.bool("fail_destroy")
         availabilityZones = settings.list("availability_zones")
         quota = settings.count("quota")!
+        cloudInitSeconds = settings.seconds("cloud_init_seconds")
+        failCloudInit = settings.count("fail_cloud_init")
+        serviceSeconds = settings.seconds("service_seconds")
+        addressPool = settings.text("address_pool").flatMap(AddressPool.init)
+    }
+}
+
+/// A range of loopback addresses the null provider hands out instead of its networks' own, so
+/// that what connects to its machines reaches servers on this host and never leaves it.
+struct AddressPool: Sendable {
+    let addresses: [String]
+
+    init?(_ text: String) {
+        let ends = text.split(separator: "-", omittingEmptySubsequences: false).map { AddressPool.loopback(String($0)) }
+        guard ends.count == 2, let first = ends[0], let last = ends[1], first <= last, last - first < 65536 else { return nil }
+        addresses = (first...last).map { "127.\($0 >> 16 & 255).\($0 >> 8 & 255).\($0 & 255)" }
+    }
+
+    /// The low 24 bits of an address in 127.0.0.0/8.
+    private static func loopback(_ text: String) -> Int? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0.map { (0...255).contains($0) } ?? false }), parts[0] == 127 else { return nil }
+        return parts[1]! << 16 | parts[2]! << 8 | parts[3]!
     }
 }

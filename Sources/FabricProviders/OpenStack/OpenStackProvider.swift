@@ -349,6 +349,26 @@ final class OpenStackProvider: Provider {
 
     // MARK: snapshots
 
+    /// Nova's os-getConsoleOutput, one request per machine, sent together. A server not yet on
+    /// a compute host is a 409 (InstanceNotReady): no log yet.
+    func bootLogs(_ uuids: [String], lines: Int) throws(FabricError) -> [String: [UInt8]] {
+        let root = try compute
+        var requests: [OpenStackSession.Request] = []
+        for uuid in uuids {
+            requests.append(.init("POST", try Servers.action(root, uuid), json: Servers.consoleOutputBody(lines: lines)))
+        }
+        var logs: [String: [UInt8]] = [:]
+        for (uuid, outcome) in zip(uuids, try session.callAll(.machine, requests, versioned: true, missingIsNil: true)) {
+            switch outcome {
+            case .success(let reply?): logs[uuid] = Array((reply.json?["output"]?.string ?? "").utf8)
+            case .success(nil): throw FabricError.machine("machine \(uuid) no longer exists on provider \(quoted(record.id))")
+            case .failure(let error) where error.httpStatus == 409: continue
+            case .failure(let error): throw error
+            }
+        }
+        return logs
+    }
+
     func createSnapshot(of uuid: String, name: String) throws(FabricError) -> Snapshot {
         let body = JSON(["createImage": JSON(["name": JSON(name), "metadata":
             FabricMetadata.object(FabricMetadata.belongingTags(machine: uuid, providerID: record.id))])])

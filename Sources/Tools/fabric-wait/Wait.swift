@@ -1,6 +1,8 @@
 import ArgumentParser
 import FabricCLI
+import FabricProviders
 import FabricRecords
+import FabricStore
 
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +30,41 @@ struct Wait: ParsableCommand {
     @Option(name: .customLong("max-interval"), help: ArgumentHelp("Longest pause between rounds (default 1).", valueName: "seconds"))
     var maxInterval: Double = 1
 
+    @Option(help: ArgumentHelp(
+        "What ready means for a machine: stages, in this order, each waited for after the one before: active (the cloud's state), address (the public address asked for), port:N (a TCP connection), cloud-init (its final line in the boot log), mysql[:PORT] (the MySQL handshake; with --mysql-user a login and SELECT 1). Default: the provider's ready setting, else active.",
+        valueName: "stages"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Which address port and mysql connect to: auto (the public one when there is one, else the private one), public or private.",
+                               valueName: "kind"), completion: .list(AddressChoice.allCases.map(\.rawValue)))
+    var address: String = AddressChoice.automatic.rawValue
+
+    @Option(name: .customLong("mysql-user"), help: ArgumentHelp(
+        "Log in to MySQL as this user and run SELECT 1 (mysql stage); the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.",
+        valueName: "name"))
+    var mysqlUser: String?
+
+    @Option(name: .customLong("mysql-password-file"), help: ArgumentHelp("The MySQL password: this file's first line (/dev/fd/N works).", valueName: "file"),
+            completion: .file())
+    var mysqlPasswordFile: String?
+
+    @Flag(name: .customLong("mysql-tls"), help: "Refuse a MySQL login without TLS.")
+    var mysqlTLS = false
+
+    @Option(name: .customLong("fail-pattern"), help: ArgumentHelp(
+        "A line of the boot log matching this extended regular expression fails the cloud-init stage at once; may be repeated.",
+        valueName: "regex"))
+    var failPatterns: [String] = []
+
+    @Option(name: .customLong("stage-timeout"), help: ArgumentHelp(
+        "The longest a machine may spend in one stage (cloud-init, mysql:3306, or port for every port); may be repeated.",
+        valueName: "stage=seconds"))
+    var stageTimeouts: [String] = []
+
+    @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds a round gives a connection to a machine (default 2).",
+                                                                     valueName: "seconds"))
+    var connectTimeout: Double = 2
+
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error, even on a terminal.")
     var noProgress = false
 
@@ -40,6 +77,33 @@ struct Wait: ParsableCommand {
         guard maxInterval >= interval, maxInterval <= 3600 else {
             throw FabricError.usage("--max-interval must be at least --interval and at most 3600")
         }
+        _ = try readiness()
+    }
+
+    /// The readiness the options describe, every one of them checked; the MySQL password is
+    /// read only when the wait runs.
+    func readiness(readingPassword: Bool = false) throws(FabricError) -> Readiness {
+        var readiness = Readiness()
+        readiness.stages = try until.map { text throws(FabricError) in try ReadyStage.chain(parsing: text, option: "--until") }
+        guard let choice = AddressChoice(rawValue: address) else {
+            throw FabricError.usage("--address must be auto, public or private, not \(quoted(address))")
+        }
+        readiness.address = choice
+        guard connectTimeout > 0, connectTimeout <= 60 else { throw FabricError.usage("--connect-timeout must be from 0 to 60 seconds") }
+        readiness.connectTimeout = connectTimeout
+        readiness.stageLimits = try Readiness.stageLimits(stageTimeouts)
+        for pattern in failPatterns { try readiness.bootLog.failOn(pattern) }
+        if let mysqlUser {
+            guard !mysqlUser.isEmpty else { throw FabricError.usage("--mysql-user needs a value; it was given an empty one") }
+            let password: String? = if !readingPassword { nil }
+                else if let mysqlPasswordFile { try readFirstLine(mysqlPasswordFile) }
+                else { environment("FABRIC_MYSQL_PASSWORD") }
+            readiness.login = MySQLLogin(user: mysqlUser, password: password, requireTLS: mysqlTLS,
+                                         timeout: max(1, Int(connectTimeout.rounded(.up))))
+        } else if mysqlPasswordFile != nil || mysqlTLS {
+            throw FabricError.usage("--mysql-password-file and --mysql-tls go with --mysql-user")
+        }
+        return readiness
     }
 
     func run() throws {
@@ -49,8 +113,9 @@ struct Wait: ParsableCommand {
         let records = try reader.readAll()
         let writer = RecordWriter.standardOutput
         writer.flushEachRecord = true
-        let waiter = Waiter(timeout: timeout, interval: interval, maxInterval: maxInterval,
+        var waiter = Waiter(timeout: timeout, interval: interval, maxInterval: maxInterval,
                             showProgress: !noProgress && isTerminal(2))
+        waiter.readiness = try readiness(readingPassword: true)
         try waiter.wait(for: records, context: ToolContext(store: storeOptions), providerOption: providerOptions.provider) {
             writer.write($0)
         }

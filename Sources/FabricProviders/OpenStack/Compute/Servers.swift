@@ -16,6 +16,11 @@ enum Servers {
 
     /// The body of the one `POST /servers` that boots all `count` machines: min_count = max_count,
     /// so the cloud boots all of them or none, and a reservation id to find them by.
+    /// The last `lines` lines of the console log (Nova tails the log itself).
+    static func consoleOutputBody(lines: Int) -> JSON {
+        JSON(["os-getConsoleOutput": JSON(["length": JSON(lines)])])
+    }
+
     static func createBody(_ request: BootRequest, record: ProviderRecord, networks: JSON, publicNetworks: [String],
                            configDrive: Bool, withPersonality: Bool) -> JSON {
         let server = JSON.object()

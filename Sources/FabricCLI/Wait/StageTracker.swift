@@ -1,0 +1,215 @@
+import FabricHTTP
+import FabricProviders
+import FabricRecords
+import FabricStore
+import Glibc
+
+/// Follows each machine through its chain of ready stages, one round at a time: one list of the
+/// provider's machines for all of them, one boot-log request per machine at cloud-init, one
+/// poll() over the sockets of all machines at a port or at MySQL, and nothing for a machine
+/// past a stage. A machine may pass several stages in one round.
+struct StageTracker {
+    let readiness: Readiness
+    /// When the wait began (wall clock): stage times count from here, on this host's clock (a
+    /// record's `created` is the cloud's, to the second).
+    let started: Double
+    private var tracks: [String: Track] = [:]
+    private var chains: [String: [ReadyStage]] = [:]
+
+    init(readiness: Readiness, started: Double) {
+        self.readiness = readiness
+        self.started = started
+    }
+
+    private final class Track {
+        let stages: [ReadyStage]
+        var next = 0
+        /// When the stage it is at began (monotonic).
+        var enteredAt = monotonicNow()
+        var reached: [(stage: ReadyStage, at: Double)] = []
+        /// Why the stage it is at is not reached yet, as the last round saw it.
+        var reason: String?
+        var machine: Machine?
+
+        init(stages: [ReadyStage]) { self.stages = stages }
+
+        var current: ReadyStage? { next < stages.count ? stages[next] : nil }
+
+        func advance() {
+            reached.append((stages[next], now()))
+            next += 1
+            enteredAt = monotonicNow()
+            reason = nil
+        }
+    }
+
+    /// One round for one provider's machines: emits those now ready, returns those still waiting.
+    mutating func round(_ waiting: [String: JSON], provider: any Provider, emit: (JSON) -> Void) throws(FabricError) -> [String: JSON] {
+        let chain = try chainOf(provider)
+        for uuid in waiting.keys where tracks[uuid] == nil { tracks[uuid] = Track(stages: chain) }
+        let machines = Dictionary(try provider.machines(Array(waiting.keys)).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
+            guard let machine = machines[uuid] else {
+                throw FabricError(.machine, "machine \(uuid) no longer exists on provider \(quoted(provider.record.id))")
+            }
+            if machine.isFailed {
+                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+            }
+            machine.merge(into: record)
+            var seen = machine
+            seen.publicAddresses = record.strings("public_addresses")
+            seen.addresses = record.strings("addresses")
+            tracks[uuid]!.machine = seen
+        }
+        for rank in 0...4 {
+            // Two port stages in a row are one rank: go on while a machine moves within it.
+            var moved = true
+            while moved {
+                let at = waiting.keys.sorted().filter { tracks[$0]!.current?.rank == rank }
+                if at.isEmpty { break }
+                let before = at.map { tracks[$0]!.next }
+                switch rank {
+                case 0: for uuid in at where machines[uuid]!.isReady { tracks[uuid]!.advance() }
+                case 1: for uuid in at where addressAttached(waiting[uuid]!) { tracks[uuid]!.advance() }
+                case 3: try readBootLogs(at, provider: provider)
+                default: try connect(at, provider: provider)
+                }
+                moved = rank == 2 && zip(at, before).contains { tracks[$0.0]!.next != $0.1 }
+            }
+        }
+        var left = waiting
+        for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
+            let track = tracks[uuid]!
+            if let stage = track.current {
+                if let limit = readiness.limit(of: stage), monotonicNow() - track.enteredAt > limit {
+                    throw FabricError(.timeout, "machine \(uuid) (\(track.machine?.name ?? "?")) stopped at \(stage) after \(formatSeconds(limit)): \(track.reason ?? "not reached")",
+                                      hint: "raise --stage-timeout \(stage)=SECONDS, or see what it did: fabric-wait --until \(stage) on its record")
+                }
+                continue
+            }
+            record["ready"] = readyTimes(track)
+            emit(record)
+            left[uuid] = nil
+        }
+        return left
+    }
+
+    /// When each stage was reached, in seconds since the wait began, in the chain's order.
+    private func readyTimes(_ track: Track) -> JSON {
+        let times = JSON.object()
+        for (stage, at) in track.reached { times[stage.description] = JSON((max(0, at - started) * 100).rounded() / 100) }
+        return times
+    }
+
+    private mutating func chainOf(_ provider: any Provider) throws(FabricError) -> [ReadyStage] {
+        if let chain = chains[provider.record.id] { return chain }
+        let chain = try readiness.stages(for: provider)
+        chains[provider.record.id] = chain
+        return chain
+    }
+
+    /// The public address asked for (fabric-boot --public-network) is given, or none was asked.
+    private func addressAttached(_ record: JSON) -> Bool {
+        record["public_network"] == nil || !record.strings("public_addresses").isEmpty
+    }
+
+    // MARK: cloud-init
+
+    private func readBootLogs(_ uuids: [String], provider: any Provider) throws(FabricError) {
+        let logs = try provider.bootLogs(uuids, lines: readiness.bootLog.lines)
+        for uuid in uuids {
+            let track = tracks[uuid]!
+            guard let log = logs[uuid] else {
+                track.reason = "the cloud has no boot log for it yet"
+                continue
+            }
+            switch readiness.bootLog.judge(log) {
+            case .finished: track.advance()
+            case .failed(let line):
+                throw FabricError.machine("machine \(uuid) (\(track.machine?.name ?? "?")) failed at cloud-init: its boot log says \(line)",
+                                          hint: "see the log: openstack console log show \(uuid), or aws ec2 get-console-output --instance-id \(uuid)")
+            case .running(let lines):
+                track.reason = "no cloud-init final line in its boot log yet (\(lines) line\(lines == 1 ? "" : "s"))"
+            }
+        }
+    }
+
+    // MARK: port and mysql
+
+    /// One poll() round over every machine at a port or MySQL stage; then, where MySQL greeted
+    /// and a login is asked for, the login and SELECT 1.
+    private func connect(_ uuids: [String], provider: any Provider) throws(FabricError) {
+        var targets: [TCPProbe.Target] = []
+        var mysqlTargets: [TCPProbe.Target] = []
+        for uuid in uuids {
+            let track = tracks[uuid]!
+            guard let stage = track.current, let machine = track.machine else { continue }
+            let (port, isMySQL): (Int, Bool) = switch stage {
+            case .port(let port): (port, false)
+            case .mysql(let port): (port, true)
+            default: (0, false)
+            }
+            switch provider.reach(machine, port: port, address: readiness.address) {
+            case .emulated(let open):
+                if open { track.advance() } else { track.reason = "port \(port) does not answer yet" }
+            case .unreachable(let why):
+                throw FabricError.machine("\(why), so stage \(stage) cannot connect to it",
+                                          hint: "give it a public address (--public_network), or wait with --address private")
+            case .address(let address):
+                let target = TCPProbe.Target(id: uuid, address: address, port: port)
+                if isMySQL { mysqlTargets.append(target) } else { targets.append(target) }
+            }
+        }
+        for (uuid, outcome) in TCPProbe(timeout: readiness.connectTimeout).probe(targets) {
+            switch outcome {
+            case .open: tracks[uuid]!.advance()
+            case .closed(let why): tracks[uuid]!.reason = "port \(targets.first { $0.id == uuid }!.port): \(why)"
+            }
+        }
+        let greeting = TCPProbe.GreetingFrame(limit: MySQLGreeting.limit) { MySQLGreeting.frameLength($0) }
+        let greetings = TCPProbe(timeout: readiness.connectTimeout, greeting: greeting).probe(mysqlTargets)
+        for target in mysqlTargets {
+            let track = tracks[target.id]!
+            guard case .open(let bytes)? = greetings[target.id] else {
+                if case .closed(let why)? = greetings[target.id] { track.reason = "\(target.address):\(target.port): \(why)" }
+                continue
+            }
+            switch MySQLGreeting(bytes) {
+            case .notMySQL:
+                track.reason = "\(target.address):\(target.port) answers, but not with MySQL's handshake"
+            case .refused(let code, let message):
+                track.reason = "MySQL at \(target.address):\(target.port) refuses connections: \(quoted(message)) (error \(code))"
+            case .handshake:
+                guard let login = readiness.login else {
+                    track.advance()
+                    continue
+                }
+                switch login.check(address: target.address, port: target.port) {
+                case .ready: track.advance()
+                case .notYet(let why): track.reason = "MySQL at \(target.address):\(target.port): \(why)"
+                case .denied(let why):
+                    throw FabricError.machine("machine \(target.id) (\(track.machine?.name ?? "?")) failed at \(track.current!): MySQL at \(target.address):\(target.port) refused the login as \(quoted(login.user)): \(why)",
+                                              hint: "check --mysql-user and its password (--mysql-password-file, FABRIC_MYSQL_PASSWORD)")
+                }
+            }
+        }
+    }
+
+    // MARK: what the user is told
+
+    /// "3 at mysql:3306, 2 at cloud-init": where the machines still waiting are.
+    func summary(of uuids: [String]) -> String {
+        var counts: [(stage: String, count: Int)] = []
+        for uuid in uuids {
+            let stage = tracks[uuid]?.current?.description ?? "active"
+            if let index = counts.firstIndex(where: { $0.stage == stage }) { counts[index].count += 1 } else { counts.append((stage, 1)) }
+        }
+        return counts.sorted { $0.count > $1.count }.map { "\($0.count) at \($0.stage)" }.joined(separator: ", ")
+    }
+
+    /// "UUID at mysql:3306 (Connection refused)", for the error of a wait that timed out.
+    func whereIs(_ uuid: String) -> String {
+        guard let track = tracks[uuid], let stage = track.current else { return uuid }
+        return "\(uuid) at \(stage)" + (track.reason.map { " (\($0))" } ?? "")
+    }
+}

@@ -27,6 +27,6 @@ extension SQLDialect {
 
     /// A text literal for DDL (defaults), quotes doubled.
     func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        "'" + text.replacingEvery("'", with: "''") + "'"
     }
 }

@@ -27,8 +27,8 @@ public struct PropertySearch {
 
     /// Maps what users type to the property name: case and '-'/'_' do not matter.
     static func canonicalKey(_ key: String, in catalog: Catalog) -> String {
-        let folded = key.lowercased().replacingOccurrences(of: "-", with: "_")
-        switch folded.replacingOccurrences(of: "_", with: "") {
+        let folded = key.lowercased().replacingEvery("-", with: "_")
+        switch folded.replacingEvery("_", with: "") {
         case "mindisk": return "min_disk"
         case "minram": return "min_ram"
         case "rxtxfactor": return "rxtx_factor"
@@ -73,12 +73,6 @@ public struct PropertySearch {
             let right = (b["name"]?.scalarText ?? "", b["id"]?.scalarText ?? "")
             return left < right
         }
-    }
-}
-
-extension String {
-    package func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
 

@@ -50,3 +50,11 @@ public func pathSegment(_ id: String) throws(FabricError) -> String {
     try checkResourceID(id, "id")
     return id
 }
+
+extension String {
+    /// Every `target` replaced, without Foundation (a name of its own: Foundation's
+    /// replacingOccurrences(of:with:), which takes any string, is what tests and users know).
+    package func replacingEvery(_ target: Character, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -62,7 +62,7 @@ public final class MySQLDatabase: Database {
             // A new handle: Connector/C drops a handle's TLS options when a connect fails.
             attempt = try open(target, password: password, optionFile: optionFile, database: nil)
             if case .success(let mysql) = attempt {
-                let name = "`\(target.database.replacingOccurrences(of: "`", with: "``"))`"
+                let name = "`\(target.database.replacingEvery("`", with: "``"))`"
                 let create = "CREATE DATABASE IF NOT EXISTS \(name) CHARACTER SET utf8mb4 COLLATE \(collation(for: mysql))"
                 let use = "USE \(name)"
                 if mysql_real_query(mysql, create, UInt(create.utf8.count)) != 0 || mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 {

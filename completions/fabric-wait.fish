@@ -20,7 +20,7 @@ function __fabric-wait_parse_tokens -S
     set -l unparsed_tokens (__fabric-wait_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-wait'
-        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'no-progress' 'check' 'version' 'h/help'
+        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'until=' 'address=' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'fail-pattern=+' 'stage-timeout=+' 'connect-timeout=' 'no-progress' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-wait_parse_subcommand -r 1 'version'
@@ -83,6 +83,14 @@ complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_o
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" timeout' -l 'timeout' -d 'Give up after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" interval' -l 'interval' -d 'First pause between rounds, in seconds; it grows by half each round (default 0.1).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" max-interval' -l 'max-interval' -d 'Longest pause between rounds (default 1).' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" until' -l 'until' -d 'What ready means for a machine: stages, in this order, each waited for after the one before: active (the cloud\'s state), address (the public address asked for), port:N (a TCP connection), cloud-init (its final line in the boot log), mysql[:PORT] (the MySQL handshake; with --mysql-user a login and SELECT 1). Default: the provider\'s ready setting, else active.' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" address' -l 'address' -d 'Which address port and mysql connect to: auto (the public one when there is one, else the private one), public or private.' -rfka 'auto public private'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" mysql-user' -l 'mysql-user' -d 'Log in to MySQL as this user and run SELECT 1 (mysql stage); the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" mysql-password-file' -l 'mysql-password-file' -d 'The MySQL password: this file\'s first line (/dev/fd/N works).' -rF
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" mysql-tls' -l 'mysql-tls' -d 'Refuse a MySQL login without TLS.'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait"' -l 'fail-pattern' -d 'A line of the boot log matching this extended regular expression fails the cloud-init stage at once; may be repeated.' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait"' -l 'stage-timeout' -d 'The longest a machine may spend in one stage (cloud-init, mysql:3306, or port for every port); may be repeated.' -rfka ''
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" connect-timeout' -l 'connect-timeout' -d 'Seconds a round gives a connection to a machine (default 2).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" no-progress' -l 'no-progress' -d 'No progress line on standard error, even on a terminal.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" version' -l 'version' -d 'Show the version.'

@@ -316,13 +316,13 @@ _fabric_tool() { # tool start
 _fabric_wrapper_groups='provider machine snapshot'
 _fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility image_type os_distro os_version mysql_version fabric_machine_uuid)
 _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
-_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota)
+_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota cloud_init_seconds fail_cloud_init service_seconds address_pool)
 _fabric_provider_types=(OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null)
 
 _fabric_wrapper_commands() { # group
   case $1 in
     provider) _fabric_add register unregister list ;;
-    machine) _fabric_add create destroy list ;;
+    machine) _fabric_add create destroy wait list ;;
     snapshot) _fabric_add create destroy ;;
   esac
 }
@@ -336,10 +336,12 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
     provider/unregister/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
     provider/list/0) printf '%s ' --provider_id --store --store_password_file --json --table --synchronous ;;
     provider/list/1) printf '%s ' --provider-id --store --store-password-file --json --table --synchronous ;;
-    machine/create/0) printf '%s ' --image --flavor --number_machines --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --timeout --dry_run --file --store --store_password_file --json --table --synchronous ;;
-    machine/create/1) printf '%s ' --image --flavor --number-machines --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --timeout --dry-run --file --store --store-password-file --json --table --synchronous ;;
+    machine/create/0) printf '%s ' --image --flavor --number_machines --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --mysql_user --mysql_password_file --timeout --dry_run --file --store --store_password_file --json --table --synchronous ;;
+    machine/create/1) printf '%s ' --image --flavor --number-machines --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --ready --mysql-user --mysql-password-file --timeout --dry-run --file --store --store-password-file --json --table --synchronous ;;
     machine/destroy/0) printf '%s ' --force --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/destroy/1) printf '%s ' --force --skip-store --store --store-password-file --json --table --synchronous ;;
+    machine/wait/0) printf '%s ' --until --mysql_user --mysql_password_file --timeout --skip_store --store --store_password_file --json --table --synchronous ;;
+    machine/wait/1) printf '%s ' --until --mysql-user --mysql-password-file --timeout --skip-store --store --store-password-file --json --table --synchronous ;;
     machine/list/0) printf '%s ' --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/list/1) printf '%s ' --skip-store --store --store-password-file --json --table --synchronous ;;
     snapshot/create/0) printf '%s ' --wait_spawning --timeout --skip_store --name --store --store_password_file --json --table --synchronous ;;
@@ -350,12 +352,12 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
 }
 
 # The options that take a value, in both spellings.
-_fabric_wrapper_valued='--availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --userdata'
+_fabric_wrapper_valued='--availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata'
 
 _fabric_wrapper_positional() { # index args...
   case $group/$command/$1 in
-    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/list/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
-    machine/destroy/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
+    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
+    machine/destroy/* | machine/wait/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
   esac
 }
 # --- end of generated ---

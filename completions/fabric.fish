@@ -161,17 +161,20 @@ complete -c fabric -n '__fabric_using provider' -a unregister -d 'remove a provi
 complete -c fabric -n '__fabric_using provider' -a list -d 'list the providers'
 complete -c fabric -n '__fabric_using machine' -a create -d 'create machines'
 complete -c fabric -n '__fabric_using machine' -a destroy -d 'destroy machines and their snapshots'
+complete -c fabric -n '__fabric_using machine' -a wait -d 'wait until machines are ready'
 complete -c fabric -n '__fabric_using machine' -a list -d 'list the machines of a provider'
 complete -c fabric -n '__fabric_using snapshot' -a create -d 'snapshot a machine'
 complete -c fabric -n '__fabric_using snapshot' -a destroy -d 'destroy the snapshots of a machine'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --userdata
+set -g __fabric_valued --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine destroy 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine destroy 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
+complete -c fabric -n '__fabric_arg machine wait 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine wait 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg machine list 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg snapshot create 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg snapshot create 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
@@ -181,7 +184,7 @@ complete -c fabric -n '__fabric_arg snapshot destroy 2' -a '(__fabric_machine_uu
 __fabric_option provider register provider_type 'OPENSTACK (default), AMAZON or NULLPROVIDER' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
 __fabric_option provider register default_image 'image booted when machine create gets no --image' -x
 __fabric_option provider register default_flavor 'flavor used when machine create gets no --flavor' -x
-__fabric_option provider register extra 'a setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota='
+__fabric_option provider register extra 'a setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool='
 __fabric_option provider register password-file 'read the password from FILE\'s first line (with 4 arguments)' -r -F
 __fabric_option provider register password-stdin 'read the password from standard input'
 __fabric_option provider register password-env 'take the password from environment variable VAR' -x -a '(set -nx)'
@@ -220,7 +223,10 @@ __fabric_option machine create meta 'metadata for each machine' -x
 __fabric_option machine create files 'a file to inject' -r -F
 __fabric_option machine create config_drive 'attach a configuration drive'
 __fabric_option machine create skip_store 'do not record the machines in the store'
-__fabric_option machine create wait_spawning 'wait until every machine is ACTIVE'
+__fabric_option machine create wait_spawning 'wait until every machine is ready: the stages of --ready, else of the provider\'s ready setting (default active)'
+__fabric_option machine create ready 'what ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine create mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
+__fabric_option machine create mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
 __fabric_option machine create timeout 'how long to wait (default 600)' -x
 __fabric_option machine create dry_run 'print what would be asked of the cloud'
 __fabric_option machine create file 'a file to inject' -r -F
@@ -236,6 +242,16 @@ __fabric_option machine destroy store_password_file 'a mysql:// store\'s passwor
 __fabric_option machine destroy json 'print JSON lines'
 __fabric_option machine destroy table 'print an aligned table'
 __fabric_option machine destroy synchronous 'accepted, and changes nothing: commands always finish before they return'
+__fabric_option machine wait until 'the stages, in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine wait mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
+__fabric_option machine wait mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
+__fabric_option machine wait timeout 'how long to wait (default 600)' -x
+__fabric_option machine wait skip_store 'wait for machines the store does not know, and record nothing'
+__fabric_option machine wait store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
+__fabric_option machine wait store_password_file 'a mysql:// store\'s password file' -r -F
+__fabric_option machine wait json 'print JSON lines'
+__fabric_option machine wait table 'print an aligned table'
+__fabric_option machine wait synchronous 'accepted, and changes nothing: commands always finish before they return'
 __fabric_option machine list skip_store 'list what the provider reports, not the store'
 __fabric_option machine list store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine list store_password_file 'a mysql:// store\'s password file' -r -F

@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+
+/// "Fully operational" (the spec's --wait_spawning), stage by stage, as a user runs it: the null
+/// provider's emulated boot log and ports; real MariaDB answering on loopback addresses its
+/// address pool hands machines, starting late, refusing a wrong password, or never starting; the
+/// fake OpenStack cloud's os-getConsoleOutput and EC2's GetConsoleOutput. Every connection goes
+/// to 127.0.0.0/8: the null provider's pool takes loopback addresses only.
+@Suite struct ReadinessTests {
+    static let forwarder = Harness.root.appendingPathComponent("Tests/Readiness/delayed_forward.py").path
+
+    func register(_ h: Harness, _ id: String = "demo", extra: [String]) {
+        let extras = extra.map { "--extra \($0)" }.joined(separator: " ")
+        let result = h.sh("fabric provider register \(id) admin secret null:// demo --provider_type null "
+                          + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium \(extras)")
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    func expectNothingLeft(_ h: Harness, _ id: String = "demo", sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(h.sh("fabric-list-machines -p \(id)").stdout.isEmpty, "machines left", sourceLocation: sourceLocation)
+        #expect(h.sh("fabric-store list machines").stdout.isEmpty, "rows left", sourceLocation: sourceLocation)
+    }
+
+    /// The stages of a record's `ready`, in order, and their times.
+    func readyTimes(_ record: [String: Any], _ raw: String) -> [(String, Double)] {
+        // JSONSerialization forgets the order of keys; the line itself keeps it.
+        guard let start = raw.range(of: "\"ready\":{") else { return [] }
+        let object = raw[start.upperBound...].prefix { $0 != "}" }
+        return object.split(separator: ",").compactMap { pair in
+            let parts = pair.split(separator: ":")
+            guard parts.count >= 2, let seconds = Double(parts.last!) else { return nil }
+            return (parts.dropLast().joined(separator: ":").replacingOccurrences(of: "\"", with: ""), seconds)
+        }
+    }
+
+    // MARK: the null provider, emulated
+
+    @Test func theProvidersReadyStagesAreReachedInOrderAndTimed() {
+        let h = Harness()
+        register(h, extra: ["ready=cloud-init,mysql", "cloud_init_seconds=1", "service_seconds=0.3"])
+        let created = h.sh("fabric --json machine create demo --number_machines 3 --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        let lines = created.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        for line in lines {
+            let times = readyTimes([:], line)
+            #expect(times.map(\.0) == ["active", "address", "cloud-init", "mysql:3306"], "\(line)")
+            #expect(zip(times, times.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "stages out of time order: \(times)")
+            #expect((times.first { $0.0 == "cloud-init" }?.1 ?? 0) >= 1.0, "cloud-init came before its second: \(times)")
+        }
+        #expect(h.sh("fabric-store list machines").records.count == 3)
+    }
+
+    @Test func aCloudInitFailureFailsTheCreateWithItsLineAndLeavesNothing() {
+        let h = Harness()
+        register(h, extra: ["fail_cloud_init=2", "cloud_init_seconds=0.5"])
+        let result = h.expectFailure("fabric machine create demo --number_machines 3 --ready cloud-init", 1, "failed at cloud-init")
+        #expect(result.stderr.contains("Failed running /var/lib/cloud/instance/scripts/part-001"), "\(result.stderr)")
+        #expect(result.stderr.contains("-2)"), "the machine that failed is named: \(result.stderr)")
+        expectNothingLeft(h)
+    }
+
+    @Test func aFailPatternFailsAtItsLine() {
+        let h = Harness()
+        register(h, extra: ["cloud_init_seconds=0.5"])
+        // The emulated log's own 'init' line: an operator's pattern fails the stage at once.
+        h.expectFailure("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --number 1 "
+                        + "| fabric-wait --until cloud-init --fail-pattern \"running 'init' at [A-Z][a-z]{2},\"",
+                        1, "running 'init' at")
+        h.expectFailure("fabric-wait --until cloud-init --fail-pattern '(' --check", 64, "--fail-pattern \"(\"")
+    }
+
+    @Test func aStageThatNeverComesIsATimeoutNamingTheStageAndLeavesNothing() {
+        let h = Harness()
+        register(h, extra: ["cloud_init_seconds=600"])
+        let result = h.expectFailure("fabric machine create demo --number_machines 2 --ready cloud-init --timeout 2", 5, "not ready after 2 s")
+        #expect(result.stderr.contains("at cloud-init (no cloud-init final line in its boot log yet"), "\(result.stderr)")
+        expectNothingLeft(h)
+        let limited = h.expectFailure("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --number 1 "
+                                      + "| fabric-wait --until cloud-init --stage-timeout cloud-init=1", 5, "stopped at cloud-init after 1 s")
+        #expect(limited.stderr.contains("--stage-timeout cloud-init=SECONDS"))
+    }
+
+    @Test(arguments: [
+        ("--ready ready", "unknown stage \"ready\""),
+        ("--ready port:70000", "must be a number from 1 to 65535"),
+        ("--ready mysql,active", "stage active comes before mysql:3306"),
+        ("--ready mysql --mysql_user ''", "Missing value for '--mysql-user"),
+        ("--ready mysql --mysql_password secret", "unknown option --mysql_password"),
+        ("--wait_spawning --mysql_password_file /dev/null", "go with --mysql-user"),
+    ])
+    func badReadinessOptionsAreUsageErrorsThatMakeNothing(options: String, message: String) {
+        let h = Harness()
+        register(h, extra: [])
+        let result = h.expectFailure("fabric machine create demo \(options)", 64, message)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(!result.stderr.contains("secret") || options.contains("mysql_password "), "a password was printed")
+        expectNothingLeft(h)
+        h.expectFailure("fabric provider register bad admin secret null:// demo --provider_type null --extra ready=mysql:0", 64,
+                        "--extra ready=mysql:0: expected stages such as cloud-init,mysql:3306")
+    }
+
+    /// A machine asked to be reached at its public address has none: the stage cannot connect.
+    @Test func aConnectingStageWithoutTheAddressFails() {
+        let h = Harness()
+        register(h, extra: [])
+        h.expectFailure("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --number 1 | fabric-wait --until port:22 --address public",
+                        1, "has no public address, so stage port:22 cannot connect to it")
+    }
+
+    // MARK: real MariaDB on loopback
+
+    /// Forwarders to the run's MariaDB on the pool's addresses, listening after `delay` seconds.
+    func startServers(on addresses: [String], port: Int, delay: Double) throws -> [Process] {
+        let server = MySQLTestServer.shared
+        return try addresses.map { address in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [Self.forwarder, "--listen", "\(address):\(port)", "--to", "127.0.0.1:\(server.port)",
+                                 "--delay", String(delay), "--parent", String(getpid()), "--lifetime", "120"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+    }
+
+    @Test func mysqlServersThatStartLateAreSeenReadyWithALogin() throws {
+        let h = Harness(), server = MySQLTestServer.shared, port = try Listener.freePort()
+        register(h, "db", extra: ["address_pool=127.0.0.2-127.0.0.3"])
+        let servers = try startServers(on: ["127.0.0.2", "127.0.0.3"], port: port, delay: 2)
+        defer { servers.forEach { $0.terminate() } }
+        let password = h.write("mysql-password", server.password + "\n")
+        let created = h.sh("fabric --json machine create db --number_machines 2 --ready port:\(port),mysql:\(port) "
+                           + "--mysql_user fabric --mysql_password_file \(password)")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(Set(created.records.compactMap { ($0["addresses"] as? [String])?.first }) == ["127.0.0.2", "127.0.0.3"])
+        for line in created.stdout.split(separator: "\n").map(String.init) {
+            let times = readyTimes([:], line)
+            #expect(times.map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
+            #expect((times.last?.1 ?? 0) >= 1.8, "MySQL answered before it started: \(times)")
+        }
+        #expect(!created.stdout.contains(server.password) && !created.stderr.contains(server.password))
+        // The same machines, waited for again: MySQL answers at once now.
+        let uuids = created.records.compactMap { $0["uuid"] as? String }.joined(separator: " ")
+        let again = h.sh("fabric --json machine wait db \(uuids) --until mysql:\(port) --mysql_user fabric",
+                         env: ["FABRIC_MYSQL_PASSWORD": server.password])
+        #expect(again.status == 0 && again.records.count == 2, "\(again.stderr)")
+    }
+
+    @Test func aWrongMySQLPasswordFailsAtOnceNamingTheMachine() throws {
+        let h = Harness(), port = try Listener.freePort()
+        register(h, "db", extra: ["address_pool=127.0.0.4-127.0.0.4"])
+        let servers = try startServers(on: ["127.0.0.4"], port: port, delay: 0)
+        defer { servers.forEach { $0.terminate() } }
+        let start = Date()
+        let result = h.expectFailure("fabric machine create db --ready mysql:\(port) --mysql_user fabric --timeout 60",
+                                     1, "refused the login as \"fabric\"", env: ["FABRIC_MYSQL_PASSWORD": "not-the-password-\(port)"])
+        #expect(result.stderr.contains("Access denied") && result.stderr.contains("127.0.0.4:\(port)"), "\(result.stderr)")
+        #expect(result.stderr.contains("failed at mysql:\(port)"))
+        #expect(!result.stderr.contains("not-the-password-\(port)"))
+        #expect(Date().timeIntervalSince(start) < 30, "a refused login is final, not waited out")
+        expectNothingLeft(h, "db")
+    }
+
+    @Test func aMySQLServerThatNeverStartsIsATimeoutWithARollback() throws {
+        let h = Harness(), port = try Listener.freePort()
+        register(h, "db", extra: ["address_pool=127.0.0.5-127.0.0.6"])
+        let result = h.expectFailure("fabric machine create db --number_machines 2 --ready mysql:\(port) --timeout 3", 5, "not ready after 3 s")
+        #expect(result.stderr.contains("at mysql:\(port) (127.0.0.5:\(port): Connection refused)")
+                || result.stderr.contains("at mysql:\(port) (127.0.0.6:\(port): Connection refused)"), "\(result.stderr)")
+        expectNothingLeft(h, "db")
+    }
+
+    // MARK: the clouds' own boot logs
+
+    @Test func novasConsoleOutputIsReadUntilCloudInitFinishes() throws {
+        let h = Harness(), cloud = try FakeCloud()
+        let registered = h.sh("fabric provider register os admin secret \(cloud.identityV3) demo "
+                              + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium --extra network=private")
+        #expect(registered.status == 0, "\(registered.stderr)")
+        let created = h.sh("fabric --json machine create os --number_machines 2 --ready cloud-init")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 2)
+        let asked = try cloud.requests().filter { ($0["path"] as? String)?.hasSuffix("/action") == true }
+        #expect(!asked.isEmpty)
+        for request in asked {
+            let body = request["body"] as? [String: Any]
+            #expect((body?["os-getConsoleOutput"] as? [String: Any])?["length"] as? Int == 1000, "\(request)")
+        }
+        // A log showing a user script failing fails the create, and nothing is left.
+        try cloud.config(["console_log": [[0.0, "[    9.9] cloud-init[750]: 2026-12-04 10:00:10,011 - subp.py[WARNING]: Failed running /var/lib/cloud/instance/scripts/part-001 [1]"],
+                                          [0.1, "[   10.1] cloud-init[750]: Cloud-init v. 24.1.4 finished at Thu, 04 Dec 2026 10:00:10 +0000. Up 10.10 seconds"]]])
+        let failed = h.expectFailure("fabric machine create os --ready cloud-init", 1, "failed at cloud-init")
+        #expect(failed.stderr.contains("Failed running /var/lib/cloud/instance/scripts/part-001"))
+        let left = try cloud.leftovers()
+        #expect(left.servers == 2, "only the first create's machines are left: \(left)")
+    }
+
+    @Test func ec2ConsoleOutputIsReadUntilCloudInitFinishes() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        try ec2.clearRequests()
+        let created = h.sh("fabric --json machine create aws --number_machines 2 --ready cloud-init")
+        #expect(created.status == 0, "\(created.stderr)")
+        let asked = try ec2.requests("GetConsoleOutput")
+        #expect(!asked.isEmpty && asked.allSatisfy { ($0["InstanceId"] ?? "").hasPrefix("i-") }, "\(asked)")
+        let uuids = created.records.compactMap { $0["uuid"] as? String }.joined(separator: " ")
+        #expect(h.sh("fabric machine destroy aws \(uuids)").status == 0)
+        try ec2.config(["console_log": [[0.0, "cc_scripts_user.py[WARNING]: Failed to run module scripts_user (scripts in /var/lib/cloud/instance/scripts)"]]])
+        h.expectFailure("fabric machine create aws --ready cloud-init --timeout 60", 1, "Failed to run module scripts_user")
+        #expect(try ec2.leftovers().instances == 0)
+    }
+}

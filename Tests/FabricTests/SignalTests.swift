@@ -40,11 +40,11 @@ import Testing
               reached: "! running fabric-wait && ! running fabric-public-address && running 'fabric-store add'"),
     ]
 
-    /// Bash helpers every scenario uses: `running TOOL` (a process of this test's store) and
-    /// `rows TABLE`.
+    /// Bash helpers every scenario uses: `running TOOL` (a process of this test's store, not one
+    /// of the wrapper's --check runs before the pipeline) and `rows TABLE`.
     static let helpers = #"""
         store=$FABRIC_STORE
-        running() { pgrep -f -- "$1 --store=$store" > /dev/null; }
+        running() { pgrep -af -- "$1 --store=$store" | grep -qv -- ' --check'; }
         rows() { sqlite3 "$store" "SELECT count(*) FROM $1"; }
         """#
 

@@ -120,7 +120,9 @@ _fabric_value() { # option
   local option=${1//_/-}
   case $option in
     -p | --provider | --provider-id) _fabric_add_lines < <(_fabric_provider_ids) ;;
-    --store | --store-password-file | --userdata | --password-file | --files | --file) _fabric_add_files ;;
+    --store | --store-password-file | --userdata | --password-file | --files | --file | --mysql-password-file) _fabric_add_files ;;
+    --until | --ready) _fabric_add active address cloud-init mysql ;;
+    --address) _fabric_add auto public private ;;
     --type | --provider-type) _fabric_add "${_fabric_provider_types[@]}" ;;
     --password-env)
       local name
@@ -140,7 +142,7 @@ _fabric_value() { # option
     --number | --number-machines | --availability-zone | --key-name | --private-network | \
       --public-network | --swap | --block-device | --group | --name | --timeout | --interval | \
       --max-interval | --network | --username | --url | --tenant | --default-image | \
-      --default-flavor) ;;
+      --default-flavor | --mysql-user | --fail-pattern | --stage-timeout | --connect-timeout) ;;
     *) return 1 ;;
   esac
   return 0
@@ -229,8 +231,10 @@ _fabric_tool() { # tool start
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
         --private-nics --public-nics --meta --files --file --group --name' ;;
     fabric-wait)
-      opts="-p --provider --timeout --interval --max-interval --no-progress --check $_fabric_common"
-      valued='-p --provider --store --store-password-file --timeout --interval --max-interval' ;;
+      opts="-p --provider --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file
+        --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check $_fabric_common"
+      valued='-p --provider --store --store-password-file --timeout --interval --max-interval --until --address
+        --mysql-user --mysql-password-file --fail-pattern --stage-timeout --connect-timeout' ;;
     fabric-public-address)
       opts="-p --provider --network --timeout $_fabric_common"
       valued='-p --provider --store --store-password-file --network --timeout' ;;

@@ -320,7 +320,7 @@ _fabric_tool() { # tool start
 _fabric_wrapper_groups='provider machine snapshot'
 _fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility image_type os_distro os_version mysql_version fabric_machine_uuid)
 _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
-_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota cloud_init_seconds fail_cloud_init service_seconds address_pool)
+_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive ready image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota cloud_init_seconds fail_cloud_init service_seconds address_pool)
 _fabric_provider_types=(OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null)
 
 _fabric_wrapper_commands() { # group
@@ -340,12 +340,12 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
     provider/unregister/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
     provider/list/0) printf '%s ' --provider_id --store --store_password_file --json --table --synchronous ;;
     provider/list/1) printf '%s ' --provider-id --store --store-password-file --json --table --synchronous ;;
-    machine/create/0) printf '%s ' --image --flavor --number_machines --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --mysql_user --mysql_password_file --timeout --dry_run --file --store --store_password_file --json --table --synchronous ;;
-    machine/create/1) printf '%s ' --image --flavor --number-machines --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --ready --mysql-user --mysql-password-file --timeout --dry-run --file --store --store-password-file --json --table --synchronous ;;
+    machine/create/0) printf '%s ' --image --flavor --number_machines --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --mysql_user --mysql_password_file --mysql_tls --timeout --dry_run --file --store --store_password_file --json --table --synchronous ;;
+    machine/create/1) printf '%s ' --image --flavor --number-machines --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --ready --mysql-user --mysql-password-file --mysql-tls --timeout --dry-run --file --store --store-password-file --json --table --synchronous ;;
     machine/destroy/0) printf '%s ' --force --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/destroy/1) printf '%s ' --force --skip-store --store --store-password-file --json --table --synchronous ;;
-    machine/wait/0) printf '%s ' --until --mysql_user --mysql_password_file --timeout --skip_store --store --store_password_file --json --table --synchronous ;;
-    machine/wait/1) printf '%s ' --until --mysql-user --mysql-password-file --timeout --skip-store --store --store-password-file --json --table --synchronous ;;
+    machine/wait/0) printf '%s ' --until --mysql_user --mysql_password_file --mysql_tls --timeout --skip_store --store --store_password_file --json --table --synchronous ;;
+    machine/wait/1) printf '%s ' --until --mysql-user --mysql-password-file --mysql-tls --timeout --skip-store --store --store-password-file --json --table --synchronous ;;
     machine/list/0) printf '%s ' --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/list/1) printf '%s ' --skip-store --store --store-password-file --json --table --synchronous ;;
     snapshot/create/0) printf '%s ' --wait_spawning --timeout --skip_store --name --store --store_password_file --json --table --synchronous ;;

@@ -184,7 +184,7 @@ complete -c fabric -n '__fabric_arg snapshot destroy 2' -a '(__fabric_machine_uu
 __fabric_option provider register provider_type 'OPENSTACK (default), AMAZON or NULLPROVIDER' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
 __fabric_option provider register default_image 'image booted when machine create gets no --image' -x
 __fabric_option provider register default_flavor 'flavor used when machine create gets no --flavor' -x
-__fabric_option provider register extra 'a setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool='
+__fabric_option provider register extra 'a setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool='
 __fabric_option provider register password-file 'read the password from FILE\'s first line (with 4 arguments)' -r -F
 __fabric_option provider register password-stdin 'read the password from standard input'
 __fabric_option provider register password-env 'take the password from environment variable VAR' -x -a '(set -nx)'
@@ -227,6 +227,7 @@ __fabric_option machine create wait_spawning 'wait until every machine is ready:
 __fabric_option machine create ready 'what ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
 __fabric_option machine create mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
 __fabric_option machine create mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
+__fabric_option machine create mysql_tls 'refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login)'
 __fabric_option machine create timeout 'how long to wait (default 600)' -x
 __fabric_option machine create dry_run 'print what would be asked of the cloud'
 __fabric_option machine create file 'a file to inject' -r -F
@@ -245,6 +246,7 @@ __fabric_option machine destroy synchronous 'accepted, and changes nothing: comm
 __fabric_option machine wait until 'the stages, in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
 __fabric_option machine wait mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
 __fabric_option machine wait mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
+__fabric_option machine wait mysql_tls 'refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login)'
 __fabric_option machine wait timeout 'how long to wait (default 600)' -x
 __fabric_option machine wait skip_store 'wait for machines the store does not know, and record nothing'
 __fabric_option machine wait store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F

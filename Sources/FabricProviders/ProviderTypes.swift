@@ -38,7 +38,7 @@ extension ProviderType {
         type["type"] = JSON(name)
         type["aliases"] = JSON(aliases)
         type["default"] = JSON(self == Self.defaultType)
-        type["settings"] = JSON.array(kind.settings.map { $0.json() })
+        type["settings"] = JSON.array(settings.map { $0.json() })
         type["from_env"] = JSON(kind.importEnvironment != nil)
         return type
     }

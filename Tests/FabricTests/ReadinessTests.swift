@@ -88,6 +88,7 @@ import Testing
         ("--ready mysql --mysql_user ''", "Missing value for '--mysql-user"),
         ("--ready mysql --mysql_password secret", "unknown option --mysql_password"),
         ("--wait_spawning --mysql_password_file /dev/null", "go with --mysql-user"),
+        ("--ready mysql --mysql_user fabric --mysql_password_file /nonexistent/pw", "--mysql-password-file \"/nonexistent/pw\": No such file"),
     ])
     func badReadinessOptionsAreUsageErrorsThatMakeNothing(options: String, message: String) {
         let h = Harness()

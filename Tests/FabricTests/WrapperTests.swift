@@ -4,7 +4,7 @@ import Testing
 /// The `fabric` wrapper as a user types it: help, version, spellings and common options.
 @Suite struct WrapperTests {
     static let commands = ["provider register", "provider unregister", "provider list", "machine create",
-                           "machine destroy", "machine list", "snapshot create", "snapshot destroy"]
+                           "machine destroy", "machine wait", "machine list", "snapshot create", "snapshot destroy"]
 
     /// fabric's version, from the one place it is written (the Makefile and bin/fabric read it too).
     static let version: String = {
@@ -44,7 +44,7 @@ import Testing
         let pipelineTool = [
             "provider register": "fabric-store register", "provider unregister": "fabric-store remove provider",
             "provider list": "fabric-store list providers", "machine create": "fabric-boot -p ID --group",
-            "machine destroy": "fabric-destroy", "machine list": "fabric-list-machines",
+            "machine destroy": "fabric-destroy", "machine wait": "fabric-wait --timeout", "machine list": "fabric-list-machines",
             "snapshot create": "fabric-snapshot create", "snapshot destroy": "fabric-snapshot destroy",
         ][command]!
         for line in ["fabric help \(command)", "fabric \(command) --help", "fabric \(command) -h",
@@ -73,7 +73,7 @@ import Testing
         let h = Harness()
         let group = h.sh("fabric help machine")
         #expect(group.status == 0)
-        #expect(group.lines.filter { $0.hasPrefix("machine ") }.count == 3, "\(group.stdout)")
+        #expect(group.lines.filter { $0.hasPrefix("machine ") }.count == 4, "\(group.stdout)")
         #expect(!group.stdout.contains("provider register"))
         let tool = h.sh("fabric help boot")
         #expect(tool.status == 0)

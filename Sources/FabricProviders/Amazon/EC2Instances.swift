@@ -102,10 +102,12 @@ enum EC2Instances {
         return query
     }
 
-    /// The instance's console output: EC2 keeps its last 64 KB.
+    /// The instance's console output as it is now (Latest; otherwise EC2 may give a copy taken
+    /// at boot), its last 64 KB.
     static func consoleOutput(_ id: String) -> EC2Query {
         var query = EC2Query("GetConsoleOutput")
         query.set("InstanceId", id)
+        query.set("Latest", true)
         return query
     }
 

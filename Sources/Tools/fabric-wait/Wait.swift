@@ -3,6 +3,7 @@ import FabricCLI
 import FabricProviders
 import FabricRecords
 import FabricStore
+import Glibc
 
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,6 +96,10 @@ struct Wait: ParsableCommand {
         for pattern in failPatterns { try readiness.bootLog.failOn(pattern) }
         if let mysqlUser {
             guard !mysqlUser.isEmpty else { throw FabricError.usage("--mysql-user needs a value; it was given an empty one") }
+            // Checked, not read, before the wait: /dev/fd/N can be read only once.
+            if let mysqlPasswordFile, access(mysqlPasswordFile, R_OK) != 0 {
+                throw FabricError.usage("--mysql-password-file \(quoted(mysqlPasswordFile)): \(String(cString: strerror(errno)))")
+            }
             let password: String? = if !readingPassword { nil }
                 else if let mysqlPasswordFile { try readFirstLine(mysqlPasswordFile) }
                 else { environment("FABRIC_MYSQL_PASSWORD") }

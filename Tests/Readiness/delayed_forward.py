@@ -63,7 +63,7 @@ def main():
     server.bind(args.listen)
     server.listen(64)
     server.settimeout(0.5)
-    print("listening", flush=True)
+    print(f"listening {time.time():.6f}", flush=True)
     while alive():
         try:
             client, _ = server.accept()

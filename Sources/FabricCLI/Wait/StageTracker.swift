@@ -15,6 +15,11 @@ struct StageTracker {
     let started: Double
     private var tracks: [String: Track] = [:]
     private var chains: [String: [ReadyStage]] = [:]
+    /// The provider's last answer and when (monotonic): machines at a port or MySQL are probed
+    /// every `probeInterval`, their cloud state asked for at most once a `listInterval`.
+    private var listed: [String: (at: Double, machines: [String: Machine])] = [:]
+    static let probeInterval = 0.25
+    static let listInterval = 1.0
 
     init(readiness: Readiness, started: Double) {
         self.readiness = readiness
@@ -47,7 +52,7 @@ struct StageTracker {
     mutating func round(_ waiting: [String: JSON], provider: any Provider, emit: (JSON) -> Void) throws(FabricError) -> [String: JSON] {
         let chain = try chainOf(provider)
         for uuid in waiting.keys where tracks[uuid] == nil { tracks[uuid] = Track(stages: chain) }
-        let machines = Dictionary(try provider.machines(Array(waiting.keys)).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        let machines = try currentMachines(waiting, provider: provider)
         for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
             guard let machine = machines[uuid] else {
                 throw FabricError(.machine, "machine \(uuid) no longer exists on provider \(quoted(provider.record.id))")
@@ -92,6 +97,24 @@ struct StageTracker {
             left[uuid] = nil
         }
         return left
+    }
+
+    /// The cloud's view of the machines: asked for each round, except when all of them are at a
+    /// port or MySQL and it was asked less than `listInterval` ago.
+    private mutating func currentMachines(_ waiting: [String: JSON], provider: any Provider) throws(FabricError) -> [String: Machine] {
+        let id = provider.record.id
+        if let last = listed[id], monotonicNow() - last.at < Self.listInterval, onlyConnecting(Array(waiting.keys)),
+           waiting.keys.allSatisfy({ last.machines[$0] != nil }) {
+            return last.machines
+        }
+        let machines = Dictionary(try provider.machines(Array(waiting.keys)).map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        listed[id] = (monotonicNow(), machines)
+        return machines
+    }
+
+    /// Whether every one of these machines waits only at a stage this host checks itself.
+    func onlyConnecting(_ uuids: [String]) -> Bool {
+        !uuids.isEmpty && uuids.allSatisfy { tracks[$0]?.current?.connects == true }
     }
 
     /// When each stage was reached, in seconds since the wait began, in the chain's order.

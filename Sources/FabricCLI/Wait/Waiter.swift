@@ -39,7 +39,7 @@ public struct Waiter {
         var left = total
         var stages = StageTracker(readiness: readiness, started: now())
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
-        let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) in
+        let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) -> Backoff.Round in
             for id in order {
                 let provider = try context.provider(id)
                 if let waiting = pending[id]?[.machine], !waiting.isEmpty {
@@ -54,7 +54,11 @@ public struct Waiter {
                 let at = stages.summary(of: pending.values.flatMap { $0[.machine]?.keys.map { $0 } ?? [] })
                 fputs("\r\u{1B}[K\(Tool.name): \(total - left) of \(total) ready\(at.isEmpty ? "" : ", " + at), \(Int(monotonicNow() - start)) s", stderr)
             }
-            return left == 0
+            if left == 0 { return .done }
+            // Machines that only wait for a port or MySQL are probed from here, which asks the
+            // cloud nothing: often enough to see a server within a quarter of a second.
+            return stages.onlyConnecting(pending.values.flatMap { $0[.machine]?.keys.map { $0 } ?? [] })
+                && pending.values.allSatisfy { $0[.snapshot]?.isEmpty ?? true } ? .within(StageTracker.probeInterval) : .again
         }
         switch outcome {
         case .done: return

@@ -26,14 +26,27 @@ public struct Backoff {
     /// past `timeout` seconds from now. An interruption ends the poll before the next round: the
     /// caller decides whether that fails or only stops waiting.
     public func poll(timeout: Double, _ round: () throws(FabricError) -> Bool) throws(FabricError) -> Outcome {
+        try poll(timeout: timeout) { () throws(FabricError) in try round() ? .done : .again }
+    }
+
+    /// What a round of `poll` found: finished, or to be asked again after the next delay, or
+    /// after at most `seconds` (a round that costs nothing remote may come sooner).
+    public enum Round { case done, again, within(Double) }
+
+    public func poll(timeout: Double, _ round: () throws(FabricError) -> Round) throws(FabricError) -> Outcome {
         var delays = self
         let start = monotonicNow()
         while true {
             if Interruption.requested { return .interrupted }
-            if try round() { return .done }
+            var delay = delays.next()
+            switch try round() {
+            case .done: return .done
+            case .again: break
+            case .within(let seconds): delay = min(delay, seconds)
+            }
             let elapsed = monotonicNow() - start
             if elapsed >= timeout { return .timedOut }
-            sleep(seconds: min(delays.next(), timeout - elapsed))
+            sleep(seconds: min(delay, timeout - elapsed))
         }
     }
 }

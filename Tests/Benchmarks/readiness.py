@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The readiness figures of `make bench` (scenario `ready`), printed as table rows:
+"""The readiness figures of `make bench` (scenario `ready`), one row a line, tab-separated
+(name, median, min, max, unit, note), which Tests/Benchmarks/run prints in its table:
 
 1. How long after MySQL starts to accept connections fabric sees it: N machines of the null
    provider on loopback addresses of its address_pool, each answered by a forwarder to the run's
@@ -29,7 +30,7 @@ FAKE = os.path.join(ROOT, "Tests/FakeCloud/fake_openstack.py")
 
 def row(name, values, unit, note=""):
     values = sorted(values)
-    print(f"| {name} | {statistics.median(values):.2f} | {values[0]:.2f} | {values[-1]:.2f} | {unit} | {note} |", flush=True)
+    print(f"{name}\t{statistics.median(values):.2f}\t{values[0]:.2f}\t{values[-1]:.2f}\t{unit}\t{note}", flush=True)
 
 
 def free_port():
@@ -96,13 +97,13 @@ def cloud_init_requests(out, runs):
                 fabric(store, "machine", "create", "bench", "--number_machines", str(count), "--ready", "cloud-init")
                 times.append(time.time() - started)
                 requests = fake_requests(url)
-                lists.append(sum(1 for r in requests if r["method"] == "GET" and re.search(r"/servers/detail$", r["path"])))
+                lists.append(sum(1 for r in requests if r["method"] == "GET" and re.search(r"/servers/(detail|[0-9a-f-]{36})$", r["path"])))
                 consoles.append(sum(1 for r in requests if r["method"] == "POST" and r["path"].endswith("/action")))
                 other.append(len(requests) - lists[-1] - consoles[-1])
             finally:
                 fake.terminate()
                 fake.wait()
-        note = (f"requests: {statistics.median(lists):.0f} server lists, {statistics.median(consoles):.0f} "
+        note = (f"requests: {statistics.median(lists):.0f} server states (lists, or one server's GET), {statistics.median(consoles):.0f} "
                 f"os-getConsoleOutput ({statistics.median(consoles) / count:.1f} a machine), {statistics.median(other):.0f} others")
         row(f"machine create --ready cloud-init, {count} machine{'s' if count > 1 else ''} (fake cloud)", times, "s", note)
 
@@ -113,7 +114,7 @@ def main():
     if len(sys.argv) > 3 and sys.argv[3]:
         mysql_seen(out, runs, int(sys.argv[3]))
     else:
-        print("|  mysql stage: skipped (no MariaDB server) | | | | | |")
+        print("mysql stage: skipped (no MariaDB server)\t-\t-\t-\t\t", flush=True)
     cloud_init_requests(out, runs)
 
 

@@ -4,7 +4,6 @@
 /// process has to stay behind to move them along. Knobs in NullSettings inject failures.
 import FabricRecords
 import FabricStore
-import Glibc
 
 final class NullProvider: Provider {
     let record: ProviderRecord
@@ -453,11 +452,6 @@ enum NullBootLog {
 
     /// As cloud-init writes its times: Thu, 04 Dec 2026 10:00:10 +0000.
     private static func consoleTime(_ seconds: Double) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        var text = [CChar](repeating: 0, count: 48)
-        strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S +0000", &parts)
-        return String(cString: text)
+        timestamp(seconds, format: "%a, %d %b %Y %H:%M:%S +0000")
     }
 }

@@ -23,12 +23,13 @@ public func sleep(seconds: Double) {
     }
 }
 
-/// RFC 3339 UTC time with seconds, as OpenStack writes it: 2026-11-22T15:30:00Z.
-public func timestamp(_ seconds: Double = now()) -> String {
+/// A UTC time in a strftime format; by default RFC 3339 with seconds, as OpenStack writes it:
+/// 2026-11-22T15:30:00Z.
+public func timestamp(_ seconds: Double = now(), format: String = "%Y-%m-%dT%H:%M:%SZ") -> String {
     var time = time_t(seconds)
     var parts = tm()
     gmtime_r(&time, &parts)
-    var text = [CChar](repeating: 0, count: 32)
-    strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+    var text = [CChar](repeating: 0, count: 64)
+    strftime(&text, text.count, format, &parts)
     return String(cString: text)
 }

@@ -181,7 +181,7 @@ complete -c fabric -n '__fabric_arg snapshot create 2' -a '(__fabric_machine_uui
 complete -c fabric -n '__fabric_arg snapshot destroy 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg snapshot destroy 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 
-__fabric_option provider register provider_type 'OPENSTACK (default), AMAZON or NULLPROVIDER' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
+__fabric_option provider register provider_type 'the kind of cloud, by default OPENSTACK' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
 __fabric_option provider register default_image 'image booted when machine create gets no --image' -x
 __fabric_option provider register default_flavor 'flavor used when machine create gets no --flavor' -x
 __fabric_option provider register extra 'a setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool='

@@ -211,4 +211,51 @@ import Testing
         h.expectFailure("fabric machine create aws --ready cloud-init --timeout 60", 1, "Failed to run module scripts_user")
         #expect(try ec2.leftovers().instances == 0)
     }
+
+    // MARK: the port and mysql stages on the clouds' own machines, placed on loopback
+
+    /// The fake cloud's private network on 127.0.7.0/24: servers that start after the machines
+    /// are ACTIVE are seen ready through a login; none at all is a timeout with the rollback.
+    @Test func theMySQLStageReachesTheFakeCloudsMachines() throws {
+        let h = Harness(), cloud = try FakeCloud(), server = MySQLTestServer.shared, port = try Listener.freePort()
+        _ = try cloud.control("POST", "cidrs", ["private": "127.0.7.0/24"])
+        let registered = h.sh("fabric provider register os admin secret \(cloud.identityV3) demo "
+                              + "--default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium --extra network=private")
+        #expect(registered.status == 0, "\(registered.stderr)")
+        h.expectFailure("fabric machine create os --number_machines 2 --ready mysql:\(port) --timeout 4", 5, "at mysql:\(port) (127.0.7.")
+        #expect(try cloud.leftovers().servers == 0, "the create that timed out was rolled back")
+        let created = h.sh("fabric --json machine create os --number_machines 2 --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        let addresses = created.records.compactMap { ($0["addresses"] as? [String])?.first }
+        #expect(addresses.count == 2 && addresses.allSatisfy { $0.hasPrefix("127.0.7.") }, "\(addresses)")
+        let servers = try startServers(on: addresses, port: port, delay: 1)
+        defer { servers.forEach { $0.terminate() } }
+        let uuids = created.records.compactMap { $0["uuid"] as? String }.joined(separator: " ")
+        let waited = h.sh("fabric --json machine wait os \(uuids) --until port:\(port),mysql:\(port) --mysql_user fabric --timeout 60",
+                          env: ["FABRIC_MYSQL_PASSWORD": server.password])
+        #expect(waited.status == 0 && waited.records.count == 2, "\(waited.stderr)")
+        for line in waited.stdout.split(separator: "\n").map(String.init) {
+            #expect(readyTimes([:], line).map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
+        }
+    }
+
+    /// EC2's instances as the proxy maps their addresses into 127.0.8.0/24.
+    @Test func theMySQLStageReachesEC2Instances() throws {
+        let h = Harness(), ec2 = try LocalEC2(), server = MySQLTestServer.shared, port = try Listener.freePort()
+        try ec2.config(["loopback_cidr": "127.0.8.0/24"])
+        #expect(ec2.register(h).status == 0)
+        let created = h.sh("fabric --json machine create aws --number_machines 2 --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        // Where the stage connects: the public address when the instance has one, else the private.
+        let addresses = created.records.compactMap { ($0["public_addresses"] as? [String])?.first ?? ($0["addresses"] as? [String])?.first }
+        #expect(addresses.count == 2 && addresses.allSatisfy { $0.hasPrefix("127.0.8.") }, "\(addresses)")
+        let servers = try startServers(on: addresses, port: port, delay: 1)
+        defer { servers.forEach { $0.terminate() } }
+        let uuids = created.records.compactMap { $0["uuid"] as? String }.joined(separator: " ")
+        let waited = h.sh("fabric --json machine wait aws \(uuids) --until mysql:\(port) --mysql_user fabric --timeout 60",
+                          env: ["FABRIC_MYSQL_PASSWORD": server.password])
+        #expect(waited.status == 0 && waited.records.count == 2, "\(waited.stderr)")
+        #expect(h.sh("fabric machine destroy aws \(uuids)").status == 0)
+        #expect(try ec2.leftovers().instances == 0)
+    }
 }

@@ -478,6 +478,16 @@ class Handler(BaseHTTPRequestHandler):
                     raise Reply(400, {"error": f"unknown knobs: {sorted(unknown)}"})
                 cloud.config.update(self.body or {})
                 raise Reply(200, cloud.config)
+            if what == "cidrs" and method == "POST":
+                # A network's addresses from a loopback range, so that a test can run servers
+                # on the addresses machines get (fabric-wait's port and mysql stages): only
+                # 127.0.0.0/8, nothing off this host.
+                for name, cidr in (self.body or {}).items():
+                    network_id = next((i for i, n in cloud.networks.items() if n["name"] == name), None)
+                    if network_id is None or not ipaddress.ip_network(cidr).subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+                        raise Reply(400, {"error": f"cidrs: {name} is no network, or {cidr} is not in 127.0.0.0/8"})
+                    cloud.networks[network_id]["cidr"] = cidr
+                raise Reply(200, {name: n["cidr"] for name, n in ((n["name"], n) for n in cloud.networks.values())})
             if what == "users" and method == "POST":
                 # Users of its own for a test, so a password can be one no other text holds.
                 cloud.users.update(self.body or {})

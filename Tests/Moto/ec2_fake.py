@@ -29,6 +29,7 @@ import hashlib
 import hmac
 import base64
 import http.client
+import ipaddress
 import json
 import os
 import select
@@ -211,7 +212,11 @@ class Proxy:
         # console_log: the boot log GetConsoleOutput serves, [seconds after the instance is
         # running, line] as the fake OpenStack cloud's knob of the same name; moto has none.
         self.knobs = {"latency_ms": 0, "build_seconds": 0.3, "snapshot_seconds": 0.3, "terminate_seconds": 0.2,
-                      "fail_machine": None, "fail_snapshot": False, "console_log": DEFAULT_CONSOLE_LOG}
+                      "fail_machine": None, "fail_snapshot": False, "console_log": DEFAULT_CONSOLE_LOG,
+                      "loopback_cidr": None}
+        # With loopback_cidr (a range in 127.0.0.0/8), the instances' addresses as DescribeInstances
+        # answers are mapped into it, one each, so that a test can run servers where machines are.
+        self.loopback = {}
         self.client_tokens = {}
         self.launched = {}
         self.terminated = {}
@@ -425,9 +430,24 @@ class Proxy:
             form = "&".join(["Action=TerminateInstances", "Version=2016-11-15"] + [f"InstanceId.{i + 1}={d}" for i, d in enumerate(due)])
             self.forward(form.encode(), headers)
 
+    def loopback_address(self, address):
+        cidr = self.knobs.get("loopback_cidr")
+        if not cidr or not address:
+            return address
+        network = ipaddress.ip_network(cidr)
+        if not network.subnet_of(ipaddress.ip_network("127.0.0.0/8")):
+            raise Refusal(500, "InternalError", f"loopback_cidr {cidr} is not in 127.0.0.0/8")
+        with self.lock:
+            if address not in self.loopback:
+                self.loopback[address] = str(network.network_address + 2 + len(self.loopback))
+            return self.loopback[address]
+
     def rewrite_instances(self, payload):
         root = ET.fromstring(payload)
         now = time.time()
+        for element in root.iter():
+            if element.tag in (q("privateIpAddress"), q("ipAddress")) and element.text:
+                element.text = self.loopback_address(element.text)
         for instances in root.iter(q("instancesSet")):
             for item in instances.findall(q("item")):
                 instance = item.findtext(q("instanceId"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import FabricCLI
 @testable import FabricHTTP
 @testable import FabricRecords
 @testable import FabricStore
@@ -137,6 +138,35 @@ import Testing
             return
         }
         #expect(message.contains("2002") || message.contains("2003"), "\(message)")
+    }
+
+    // MARK: the boot log, untrusted
+
+    @Test func aBootLogOfBinaryBytesIsJudgedAndItsLineEscaped() {
+        let judge = BootLogJudge()
+        let junk: [UInt8] = [0xFF, 0xFE, 0x00, 0x1B] + Array("[31m garbage \u{7}\n".utf8)
+        let failing = junk + Array("cloud-init[750]: subp.py[WARNING]: Failed running /var/lib/cloud/instance/scripts/part-001 \u{1B}[2J\n".utf8)
+        guard case .failed(let line) = judge.judge(failing) else {
+            Issue.record("a failure line in a binary log was not seen")
+            return
+        }
+        #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{7F}" }, "a control character reaches the terminal: \(line)")
+        #expect(line.contains("Failed running /var/lib/cloud") && line.contains("\\u{1b}[2J"), "\(line)")
+        let finished = junk + Array("Cloud-init v. 24.1.4 finished at Thu, 04 Dec 2026 10:00:10 +0000. Up 10.10 seconds\n".utf8)
+        #expect(judge.judge(finished) == .finished)
+        #expect(judge.judge(junk + Array("echo FABRIC_READY\n".utf8)) == .finished)
+        #expect(judge.judge(junk) == .running(lines: 1))
+    }
+
+    @Test func aHugeBootLogIsReadOnlyAsFarAsItsLastLines() {
+        var judge = BootLogJudge()
+        judge.lines = 100
+        // An old failure beyond the last 100 lines does not count; 50 MB are not all read.
+        let old = Array("Failed to run module scripts_user\n".utf8)
+        let filler = Array(repeating: Array("[  1.0] kernel: a line of the boot log that goes on for a while\n".utf8), count: 800_000).flatMap { $0 }
+        let start = Date()
+        #expect(judge.judge(old + filler) == .running(lines: 100))
+        #expect(Date().timeIntervalSince(start) < 5)
     }
 }
 

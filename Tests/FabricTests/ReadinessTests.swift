@@ -22,7 +22,7 @@ import Testing
     }
 
     /// The stages of a record's `ready`, in order, and their times.
-    func readyTimes(_ record: [String: Any], _ raw: String) -> [(String, Double)] {
+    func readyTimes(_ raw: String) -> [(String, Double)] {
         // JSONSerialization forgets the order of keys; the line itself keeps it.
         guard let start = raw.range(of: "\"ready\":{") else { return [] }
         let object = raw[start.upperBound...].prefix { $0 != "}" }
@@ -43,7 +43,7 @@ import Testing
         let lines = created.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         for line in lines {
-            let times = readyTimes([:], line)
+            let times = readyTimes(line)
             #expect(times.map(\.0) == ["active", "address", "cloud-init", "mysql:3306"], "\(line)")
             #expect(zip(times, times.dropFirst()).allSatisfy { $0.1 <= $1.1 }, "stages out of time order: \(times)")
             // cloud-init ends 1 s after ACTIVE; ACTIVE is seen within a poll of coming.
@@ -138,7 +138,7 @@ import Testing
         #expect(created.status == 0, "\(created.stderr)")
         #expect(Set(created.records.compactMap { ($0["addresses"] as? [String])?.first }) == ["127.0.0.2", "127.0.0.3"])
         for line in created.stdout.split(separator: "\n").map(String.init) {
-            let times = readyTimes([:], line)
+            let times = readyTimes(line)
             #expect(times.map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
             // The servers listen 3 s after they were started, just before the create; the wait's
             // clock starts once the machines are made (a few tenths of a second later), and the
@@ -241,7 +241,7 @@ import Testing
                           env: ["FABRIC_MYSQL_PASSWORD": server.password])
         #expect(waited.status == 0 && waited.records.count == 2, "\(waited.stderr)")
         for line in waited.stdout.split(separator: "\n").map(String.init) {
-            #expect(readyTimes([:], line).map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
+            #expect(readyTimes(line).map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
         }
     }
 

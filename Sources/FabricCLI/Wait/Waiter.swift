@@ -46,19 +46,19 @@ public struct Waiter {
                     pending[id]![.machine] = try stages.round(waiting, provider: provider, emit: emit)
                 }
                 if let waiting = pending[id]?[.snapshot], !waiting.isEmpty {
-                    pending[id]![.snapshot] = try poll(.snapshot, waiting, provider: provider, emit: emit)
+                    pending[id]![.snapshot] = try pollSnapshots(waiting, provider: provider, emit: emit)
                 }
             }
             left = pending.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
+            let machinesLeft = pending.values.flatMap { $0[.machine].map { Array($0.keys) } ?? [] }
             if left > 0 && showProgress {
-                let at = stages.summary(of: pending.values.flatMap { $0[.machine]?.keys.map { $0 } ?? [] })
+                let at = stages.summary(of: machinesLeft)
                 fputs("\r\u{1B}[K\(Tool.name): \(total - left) of \(total) ready\(at.isEmpty ? "" : ", " + at), \(Int(monotonicNow() - start)) s", stderr)
             }
             if left == 0 { return .done }
             // Machines that only wait for a port or MySQL are probed from here, which asks the
             // cloud nothing: often enough to see a server within a quarter of a second.
-            return stages.onlyConnecting(pending.values.flatMap { $0[.machine]?.keys.map { $0 } ?? [] })
-                && pending.values.allSatisfy { $0[.snapshot]?.isEmpty ?? true } ? .within(StageTracker.probeInterval) : .again
+            return stages.onlyConnecting(machinesLeft) && pending.values.allSatisfy { $0[.snapshot]?.isEmpty ?? true } ? .within(StageTracker.probeInterval) : .again
         }
         switch outcome {
         case .done: return
@@ -67,23 +67,26 @@ public struct Waiter {
         }
     }
 
-    /// One round for one provider and kind: emits what is ready, returns what is still waiting.
-    private func poll(_ kind: Waitable, _ waiting: [String: JSON], provider: any Provider,
-                      emit: (JSON) -> Void) throws(FabricError) -> [String: JSON] {
+    /// One round for one provider's snapshots (machines go through the stage tracker): emits
+    /// those now active, returns those still waiting.
+    private func pollSnapshots(_ waiting: [String: JSON], provider: any Provider,
+                               emit: (JSON) -> Void) throws(FabricError) -> [String: JSON] {
         var left = waiting
         var seen = Set<String>()
-        for state in try kind.states(Array(waiting.keys), provider: provider) {
-            guard let record = waiting[state.id] else { continue }
-            seen.insert(state.id)
-            if let failure = state.failure { throw failure }
-            if state.ready {
-                state.apply(record)
+        for snapshot in try provider.snapshots(Array(waiting.keys)) {
+            guard let record = waiting[snapshot.id] else { continue }
+            seen.insert(snapshot.id)
+            if snapshot.isFailed {
+                throw FabricError.snapshot("snapshot \(snapshot.id) of machine \(snapshot.machineUUID) is \(snapshot.status): \(snapshot.fault ?? "the provider gave no reason")")
+            }
+            if snapshot.isReady {
+                snapshot.apply(to: record)
                 emit(record)
-                left[state.id] = nil
+                left[snapshot.id] = nil
             }
         }
         if let gone = waiting.keys.sorted().first(where: { !seen.contains($0) }) {
-            throw FabricError(kind.errorKind, "\(kind.noun) \(gone) no longer exists on provider \(quoted(provider.record.id))")
+            throw FabricError(.snapshot, "snapshot \(gone) no longer exists on provider \(quoted(provider.record.id))")
         }
         return left
     }
@@ -98,17 +101,9 @@ public struct Waiter {
     }
 }
 
-/// What can be waited for, and what ready, failed and gone mean for each: one wait loop
-/// serves machines and snapshots alike.
+/// What can be waited for: machines (through their ready stages) and snapshots, in one loop.
 enum Waitable: CaseIterable {
     case machine, snapshot
-
-    struct State {
-        let id: String
-        let ready: Bool
-        let failure: FabricError?
-        let apply: (JSON) -> Void
-    }
 
     init(of record: JSON) throws(FabricError) {
         switch try RecordKind(of: record) {
@@ -119,7 +114,6 @@ enum Waitable: CaseIterable {
     }
 
     var noun: String { self == .machine ? "machine" : "snapshot" }
-    var errorKind: FabricError.Kind { self == .machine ? .machine : .snapshot }
 
     func id(of record: JSON) throws(FabricError) -> String {
         let id = try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
@@ -132,23 +126,6 @@ enum Waitable: CaseIterable {
         switch self {
         case .machine: "fabric-list-machines -p \(provider)"
         case .snapshot: "fabric-find-image -p \(provider) --all --image image_type=snapshot"
-        }
-    }
-
-    func states(_ ids: [String], provider: any Provider) throws(FabricError) -> [State] {
-        switch self {
-        case .machine:
-            return try provider.machines(ids).map { machine in
-                State(id: machine.uuid, ready: machine.isReady,
-                      failure: machine.isFailed ? FabricError.machine("machine \(machine.uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")") : nil,
-                      apply: { record in machine.merge(into: record) })
-            }
-        case .snapshot:
-            return try provider.snapshots(ids).map { snapshot in
-                State(id: snapshot.id, ready: snapshot.isReady,
-                      failure: snapshot.isFailed ? FabricError.snapshot("snapshot \(snapshot.id) of machine \(snapshot.machineUUID) is \(snapshot.status): \(snapshot.fault ?? "the provider gave no reason")") : nil,
-                      apply: snapshot.apply)
-            }
         }
     }
 }

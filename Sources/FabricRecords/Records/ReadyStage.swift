@@ -79,7 +79,7 @@ public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
     public static func chain(parsing text: String, option: String) throws(FabricError) -> [ReadyStage] {
         var given: [ReadyStage] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let word = part.trimmingSpaces()
+            let word = String(String(part).trimmingSpaces)
             guard !word.isEmpty else { throw FabricError.usage("\(option): an empty stage in \(quoted(text))") }
             let stage = try ReadyStage(parsing: word, option: option)
             if given.contains(stage) { throw FabricError.usage("\(option): stage \(stage) is given twice") }
@@ -94,11 +94,5 @@ public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
         }
         if chain.first != .active { chain.insert(.active, at: 0) }
         return chain
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

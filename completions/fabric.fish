@@ -167,7 +167,7 @@ complete -c fabric -n '__fabric_using snapshot' -a create -d 'snapshot a machine
 complete -c fabric -n '__fabric_using snapshot' -a destroy -d 'destroy the snapshots of a machine'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata
+set -g __fabric_valued --address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
@@ -225,6 +225,7 @@ __fabric_option machine create config_drive 'attach a configuration drive'
 __fabric_option machine create skip_store 'do not record the machines in the store'
 __fabric_option machine create wait_spawning 'wait until every machine is ready: the stages of --ready, else of the provider\'s ready setting (default active)'
 __fabric_option machine create ready 'what ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine create address 'the address port and mysql stages connect to: auto (public, else private), public or private' -x -a 'auto public private'
 __fabric_option machine create mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
 __fabric_option machine create mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
 __fabric_option machine create mysql_tls 'refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login)'
@@ -244,6 +245,7 @@ __fabric_option machine destroy json 'print JSON lines'
 __fabric_option machine destroy table 'print an aligned table'
 __fabric_option machine destroy synchronous 'accepted, and changes nothing: commands always finish before they return'
 __fabric_option machine wait until 'the stages, in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine wait address 'the address port and mysql stages connect to: auto (public, else private), public or private' -x -a 'auto public private'
 __fabric_option machine wait mysql_user 'with a mysql stage, log in as NAME and run SELECT 1' -x
 __fabric_option machine wait mysql_password_file 'the MySQL password of --mysql_user, this file\'s first line' -r -F
 __fabric_option machine wait mysql_tls 'refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login)'

@@ -81,6 +81,46 @@ import Testing
         let limited = h.expectFailure("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --number 1 "
                                       + "| fabric-wait --until cloud-init --stage-timeout cloud-init=1", 5, "stopped at cloud-init after 1 s")
         #expect(limited.stderr.contains("--stage-timeout cloud-init=SECONDS"))
+        // The record still goes on, saying where the machine stopped.
+        let stopped = limited.records.first?["stopped_at"] as? [String: Any]
+        #expect(stopped?["stage"] as? String == "cloud-init" && stopped?["failed"] as? Bool == true, "\(limited.stdout)")
+        #expect((stopped?["seconds"] as? Double ?? 0) >= 1, "\(limited.stdout)")
+        #expect(readyTimes(limited.stdout).map(\.0) == ["active"], "\(limited.stdout)")
+    }
+
+    /// `machine wait` removes nothing: a machine that stops at a stage is stored with where it
+    /// stopped, the others with the stage the wait left them at.
+    @Test func aMachineWaitThatFailsStoresWhereEachMachineStopped() {
+        let h = Harness()
+        register(h, extra: ["fail_cloud_init=1", "cloud_init_seconds=0.3"])
+        let created = h.sh("fabric --json machine create demo --number_machines 2")
+        #expect(created.status == 0, "\(created.stderr)")
+        let uuids = created.records.compactMap { $0["uuid"] as? String }
+        let waited = h.sh("fabric --json machine wait demo \(uuids.joined(separator: " ")) --until cloud-init --timeout 30")
+        #expect(waited.status == 1, "\(waited.stderr)")
+        #expect(waited.stderr.contains("failed at cloud-init"), "\(waited.stderr)")
+        let stored = h.sh("fabric-store list machines -p demo").records
+        #expect(stored.count == 2)
+        let failed = stored.filter { ($0["stopped_at"] as? [String: Any])?["failed"] as? Bool == true }
+        #expect(failed.count == 1, "\(stored)")
+        let reason = (failed.first?["stopped_at"] as? [String: Any])?["reason"] as? String
+        #expect(reason?.contains("Failed running") == true, "\(failed)")
+        for record in stored { #expect((record["stopped_at"] as? [String: Any])?["stage"] as? String == "cloud-init", "\(record)") }
+        // Waiting again, for a stage both reach, clears where they stopped.
+        let again = h.sh("fabric --json machine wait demo \(uuids.joined(separator: " ")) --until active")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(h.sh("fabric-store list machines -p demo").records.allSatisfy { $0["stopped_at"] == nil })
+    }
+
+    @Test func aPublicAddressThatNoMachineWillHaveIsAUsageErrorBeforeTheCreate() {
+        let h = Harness()
+        register(h, extra: [])
+        let result = h.expectFailure("fabric machine create demo --ready mysql --address public", 64,
+                                     "--address public needs --public_network or --public_nics")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        expectNothingLeft(h)
+        h.expectFailure("fabric machine create demo --ready mysql --address everywhere", 64, "--address must be auto, public or private")
+        expectNothingLeft(h)
     }
 
     @Test(arguments: [

@@ -34,6 +34,8 @@ struct StageTracker {
         var reached: [(stage: ReadyStage, at: Double)] = []
         /// Why the stage it is at is not reached yet, as the last round saw it.
         var reason: String?
+        /// Why the stage it is at failed, when it did: the wait ends with this machine's error.
+        var failure: String?
         var machine: Machine?
 
         init(stages: [ReadyStage]) { self.stages = stages }
@@ -55,10 +57,10 @@ struct StageTracker {
         let machines = try currentMachines(waiting, provider: provider)
         for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
             guard let machine = machines[uuid] else {
-                throw FabricError(.machine, "machine \(uuid) no longer exists on provider \(quoted(provider.record.id))")
+                throw fail(uuid, FabricError(.machine, "machine \(uuid) no longer exists on provider \(quoted(provider.record.id))"))
             }
             if machine.isFailed {
-                throw FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")")
+                throw fail(uuid, FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")"))
             }
             machine.merge(into: record)
             var seen = machine
@@ -87,12 +89,13 @@ struct StageTracker {
             let track = tracks[uuid]!
             if let stage = track.current {
                 if let limit = readiness.limit(of: stage), monotonicNow() - track.enteredAt > limit {
-                    throw FabricError(.timeout, "machine \(uuid) (\(track.machine?.name ?? "?")) stopped at \(stage) after \(formatSeconds(limit)): \(track.reason ?? "not reached")",
-                                      hint: "raise --stage-timeout \(stage)=SECONDS, or see what it did: fabric-wait --until \(stage) on its record")
+                    throw fail(uuid, FabricError(.timeout, "machine \(uuid) (\(track.machine?.name ?? "?")) stopped at \(stage) after \(formatSeconds(limit)): \(track.reason ?? "not reached")",
+                                                 hint: "raise --stage-timeout \(stage)=SECONDS, or see what it did: fabric-wait --until \(stage) on its record"))
                 }
                 continue
             }
             record["ready"] = readyTimes(track)
+            record["stopped_at"] = nil
             emit(record)
             left[uuid] = nil
         }
@@ -149,8 +152,8 @@ struct StageTracker {
             switch readiness.bootLog.judge(log) {
             case .finished: track.advance()
             case .failed(let line):
-                throw FabricError.machine("machine \(uuid) (\(track.machine?.name ?? "?")) failed at cloud-init: its boot log says \(line)",
-                                          hint: "see the log: openstack console log show \(uuid), or aws ec2 get-console-output --instance-id \(uuid)")
+                throw fail(uuid, FabricError.machine("machine \(uuid) (\(track.machine?.name ?? "?")) failed at cloud-init: its boot log says \(line)",
+                                                     hint: "see the log: openstack console log show \(uuid), or aws ec2 get-console-output --instance-id \(uuid)"))
             case .running(let lines):
                 track.reason = "no cloud-init final line in its boot log yet (\(lines) line\(lines == 1 ? "" : "s"))"
             }
@@ -176,8 +179,8 @@ struct StageTracker {
             case .emulated(let open):
                 if open { track.advance() } else { track.reason = "port \(port) does not answer yet" }
             case .unreachable(let why):
-                throw FabricError.machine("\(why), so stage \(stage) cannot connect to it",
-                                          hint: "give it a public address (--public_network), or wait with --address private")
+                throw fail(uuid, FabricError.machine("\(why), so stage \(stage) cannot connect to it",
+                                                     hint: "give it a public address (--public_network), or wait with --address private"))
             case .address(let address):
                 let target = TCPProbe.Target(id: uuid, address: address, port: port)
                 if isMySQL { mysqlTargets.append(target) } else { targets.append(target) }
@@ -211,11 +214,31 @@ struct StageTracker {
                 case .ready: track.advance()
                 case .notYet(let why): track.reason = "MySQL at \(target.address):\(target.port): \(why)"
                 case .denied(let why):
-                    throw FabricError.machine("machine \(target.id) (\(track.machine?.name ?? "?")) failed at \(track.current!): MySQL at \(target.address):\(target.port) refused the login as \(quoted(login.user)): \(why)",
-                                              hint: "check --mysql-user and its password (--mysql-password-file, FABRIC_MYSQL_PASSWORD)")
+                    throw fail(target.id, FabricError.machine("machine \(target.id) (\(track.machine?.name ?? "?")) failed at \(track.current!): MySQL at \(target.address):\(target.port) refused the login as \(quoted(login.user)): \(why)",
+                                                              hint: "check --mysql-user and its password (--mysql-password-file, FABRIC_MYSQL_PASSWORD)"))
                 }
             }
         }
+    }
+
+    /// Marks the machine as failed at the stage it is at, for its record, and returns the error.
+    private func fail(_ uuid: String, _ error: FabricError) -> FabricError {
+        tracks[uuid]?.failure = error.message
+        return error
+    }
+
+    /// The record of a machine that did not get ready: `ready` holds the stages it reached,
+    /// `stopped_at` the stage it was at, why, and how long it had been there.
+    func stopped(_ uuid: String, record: JSON) -> JSON {
+        let track = tracks[uuid]
+        record["ready"] = track.map(readyTimes) ?? JSON.object()
+        let stopped = JSON.object()
+        stopped["stage"] = JSON(track?.current?.description ?? "active")
+        stopped["reason"] = JSON(track?.failure ?? track?.reason ?? "not reached when the wait ended")
+        stopped["seconds"] = JSON((((track.map { monotonicNow() - $0.enteredAt }) ?? 0) * 100).rounded() / 100)
+        stopped["failed"] = JSON(track?.failure != nil)
+        record["stopped_at"] = stopped
+        return record
     }
 
     // MARK: what the user is told

@@ -39,7 +39,8 @@ public struct Waiter {
         var left = total
         var stages = StageTracker(readiness: readiness, started: now())
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
-        let outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) -> Backoff.Round in
+        let outcome: Backoff.Outcome
+        do { outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) -> Backoff.Round in
             for id in order {
                 let provider = try context.provider(id)
                 if let waiting = pending[id]?[.machine], !waiting.isEmpty {
@@ -59,11 +60,27 @@ public struct Waiter {
             // Machines that only wait for a port or MySQL are probed from here, which asks the
             // cloud nothing: often enough to see a server within a quarter of a second.
             return stages.onlyConnecting(machinesLeft) && pending.values.allSatisfy { $0[.snapshot]?.isEmpty ?? true } ? .within(StageTracker.probeInterval) : .again
+        } } catch {
+            emitStopped(pending, stages: stages, emit: emit)
+            throw error
         }
         switch outcome {
         case .done: return
         case .interrupted: try Interruption.check()
-        case .timedOut: throw timedOut(pending, left: left, total: total, stages: stages)
+        case .timedOut:
+            emitStopped(pending, stages: stages, emit: emit)
+            throw timedOut(pending, left: left, total: total, stages: stages)
+        }
+    }
+
+    /// A wait that fails still says where each machine got: their records go on with the
+    /// stages reached and `stopped_at` (so `fabric machine wait` stores them; a create that
+    /// fails removes them with the machines).
+    private func emitStopped(_ pending: Pending, stages: StageTracker, emit: (JSON) -> Void) {
+        for (_, kinds) in pending.sorted(by: { $0.key < $1.key }) {
+            for (uuid, record) in (kinds[.machine] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                emit(stages.stopped(uuid, record: record))
+            }
         }
     }
 

@@ -120,6 +120,8 @@ public struct BootRequest {
     /// cannot filter by metadata can still find a group by name.
     public var namePrefix: String
     public var group: String
+    /// This create call's own id (FabricMetadata.batch), when the group may hold other machines.
+    public var batch: String?
     public var availabilityZone: String?
     public var keyName: String?
     public var securityGroups: [String] = []

@@ -182,6 +182,22 @@ public enum Schema {
         [
             .changeColumn(table: "providers", Column("password", .string(2048), secret: true)),
         ],
+        // 5: named groups keep the options they were created with, so `machine scale` creates
+        // more of the same; and leases (a cache) that let one scale of a group act at a time,
+        // across hosts on a MySQL store.
+        [
+            .createTable(Table("machine_groups", [
+                Column("provider_id", .string(256)),
+                Column("group_id", .string(256)),
+                Column("options", .text, default: "[]"),
+                Column("updated", .string(64)),
+            ], primaryKey: ["provider_id", "group_id"], references: [("provider_id", "providers", "provider_id")])),
+            .createTable(Table("locks", [
+                Column("name", .string(256)),
+                Column("holder", .string(256)),
+                Column("expires", .real),
+            ], primaryKey: ["name"], exported: false)),
+        ],
     ]
 
     public static var version: Int { migrations.count }

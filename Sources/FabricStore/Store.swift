@@ -100,6 +100,7 @@ public final class Store {
             }
             try database.run("DELETE FROM snapshots WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(id)])
+            try database.run("DELETE FROM machine_groups WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM providers WHERE provider_id = ?", [.text(id)])
             return record
         }
@@ -149,7 +150,7 @@ public final class Store {
         }
     }
 
-    private func requireProvider(_ id: String) throws(FabricError) {
+    func requireProvider(_ id: String) throws(FabricError) {
         if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(id)]).isEmpty {
             throw FabricError.provider("provider \(quoted(id)) does not exist", hint: "see: fabric provider list")
         }
@@ -160,11 +161,14 @@ public final class Store {
         public var uuid: String?
         public var group: String?
         public var status: String?
-        public init(providerID: String? = nil, uuid: String? = nil, group: String? = nil, status: String? = nil) {
+        /// One create call's machines within the group (records' `batch`, not a column).
+        public var batch: String?
+        public init(providerID: String? = nil, uuid: String? = nil, group: String? = nil, status: String? = nil, batch: String? = nil) {
             self.providerID = providerID
             self.uuid = uuid
             self.group = group
             self.status = status
+            self.batch = batch
         }
     }
 
@@ -176,6 +180,7 @@ public final class Store {
             case .success(let value): record = value
             case .failure(let error): throw FabricError.store("machine row holds invalid JSON: \(error.reason)")
             }
+            if let batch = filter.batch, record["batch"]?.string != batch { return }
             try body(record)
         }
     }

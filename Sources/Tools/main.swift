@@ -19,6 +19,7 @@ let builtins: [(name: String, command: ParsableCommand.Type)] = [
     ("fabric-snapshot", SnapshotTool.self),
     ("fabric-destroy", Destroy.self),
     ("fabric-list-machines", ListMachines.self),
+    ("fabric-scale", Scale.self),
     ("fabric-table", Table.self),
 ]
 

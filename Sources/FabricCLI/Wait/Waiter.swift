@@ -154,7 +154,7 @@ public func formatSeconds(_ seconds: Double) -> String {
 extension Machine {
     /// Writes the cloud's view into the record, keeping an address given while the machine
     /// built, which may reach the cloud's view of it a moment later.
-    func merge(into record: JSON) {
+    public func merge(into record: JSON) {
         let given = record.strings("public_addresses").filter { !publicAddresses.contains($0) }
         apply(to: record)
         if !given.isEmpty {

@@ -160,10 +160,13 @@ enum EC2Instances {
             privateAddresses.insert(primary, at: 0)
         }
         let publicAddresses = instance.text("ipAddress").map { [$0] } ?? []
-        return Machine(uuid: id, providerID: providerID, name: name, group: tag(FabricMetadata.group), status: status,
+        var machine = Machine(uuid: id, providerID: providerID, name: name, group: tag(FabricMetadata.group),
+                       batch: tag(FabricMetadata.batch), status: status,
                        avZone: instance.text("placement", "availabilityZone"),
                        addresses: privateAddresses + publicAddresses, publicAddresses: publicAddresses, fault: fault,
                        created: instance.text("launchTime"), imageID: instance.text("imageId"),
                        flavorID: instance.text("instanceType"), metadata: tags.filter { $0.key != "Name" })
+        machine.removed = state == "shutting-down" || state == "terminated"
+        return machine
     }
 }

@@ -4,11 +4,14 @@ import FabricRecords
 /// every provider: users may not set these keys with --meta.
 public enum FabricMetadata {
     public static let group = "fabric_group"
+    /// One create call's machines, within a group that several creates (a named group) share:
+    /// a failed create removes what carries its batch, never the group's other machines.
+    public static let batch = "fabric_batch"
     public static let provider = "fabric_provider"
     public static let snapshotOf = "fabric_machine_uuid"
     /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
     public static let publicNetworks = "fabric_public_networks"
-    public static let reserved: Set<String> = [group, provider, snapshotOf, publicNetworks]
+    public static let reserved: Set<String> = [group, batch, provider, snapshotOf, publicNetworks]
 
     /// What every machine of a boot carries: the user's --meta, then fabric's own tags, which
     /// win over any of the same name.
@@ -19,7 +22,8 @@ public enum FabricMetadata {
 
     /// fabric's own tags of a boot alone, for what the machines bring along (EC2's volumes).
     static func fabricTags(_ request: BootRequest, providerID: String) -> [(key: String, value: String)] {
-        [(key: group, value: request.group), (key: provider, value: providerID)]
+        [(key: group, value: request.group)] + (request.batch.map { [(key: batch, value: $0)] } ?? [])
+            + [(key: provider, value: providerID)]
     }
 
     /// What a snapshot, or an address made for a machine, carries: the machine it belongs to.

@@ -238,6 +238,7 @@ final class NullProvider: Provider {
             }
             machines.append(Machine(
                 uuid: id, providerID: record.id, name: row.text(1) ?? "", group: row.text(2),
+                batch: metadata.last { $0.key == FabricMetadata.batch }?.value,
                 status: !built ? "BUILD" : failure == nil ? "ACTIVE" : "ERROR",
                 avZone: row.text(5), addresses: [row.text(6)!] + publicAddresses, publicAddresses: publicAddresses,
                 fault: built ? failure : nil, created: timestamp(created), imageID: row.text(3), flavorID: row.text(4),

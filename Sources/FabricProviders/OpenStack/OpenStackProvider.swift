@@ -141,7 +141,7 @@ final class OpenStackProvider: Provider {
             return machines.sorted { $0.name < $1.name }
         } catch {
             Interruption.cleaningUp {
-                removeCreated(group: request.group, reservation: reservation,
+                removeCreated(request, reservation: reservation,
                               refused: reservation == nil && (error.httpStatus.map { (400..<500).contains($0) } ?? false))
             }
             throw error
@@ -157,12 +157,13 @@ final class OpenStackProvider: Provider {
     /// servers go. A create the cloud refused (4xx) made nothing. Otherwise the outcome is unknown
     /// (no reply, a 5xx): servers are looked for by their group tag now and once more after the
     /// few seconds in which a cloud that did not answer may still commit them.
-    private func removeCreated(group: String, reservation: String?, refused: Bool) {
+    private func removeCreated(_ request: BootRequest, reservation: String?, refused: Bool) {
         if refused { return }
+        let group = request.group
         let find: () throws(FabricError) -> [Machine] = if let reservation {
             { () throws(FabricError) in try self.servers(reservation: reservation) }
         } else {
-            { () throws(FabricError) in try self.listMachines().filter { $0.group == group } }
+            { () throws(FabricError) in try self.listMachines().filter { $0.group == group && $0.batch == request.batch } }
         }
         for round in 0..<(reservation == nil ? 2 : 1) {
             if round > 0 { sleep(seconds: 3) }

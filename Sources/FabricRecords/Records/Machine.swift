@@ -5,6 +5,8 @@ public struct Machine {
     public var providerID: String
     public var name: String
     public var group: String?
+    /// The create call that made it, within its group.
+    public var batch: String?
     /// The provider's status: BUILD, ACTIVE, ERROR, DELETED, ...
     public var status: String
     public var avZone: String?
@@ -18,7 +20,7 @@ public struct Machine {
     public var flavorID: String?
     public var metadata: [(key: String, value: String)]
 
-    public init(uuid: String, providerID: String, name: String, group: String? = nil, status: String,
+    public init(uuid: String, providerID: String, name: String, group: String? = nil, batch: String? = nil, status: String,
                 avZone: String? = nil, addresses: [String] = [], publicAddresses: [String] = [],
                 fault: String? = nil, created: String? = nil, imageID: String? = nil, flavorID: String? = nil,
                 metadata: [(key: String, value: String)] = []) {
@@ -26,6 +28,7 @@ public struct Machine {
         self.providerID = providerID
         self.name = name
         self.group = group
+        self.batch = batch
         self.status = status
         self.avZone = avZone
         self.addresses = addresses
@@ -43,6 +46,7 @@ public struct Machine {
         record["provider_id"] = JSON(providerID)
         record["name"] = JSON(name)
         if let group { record["group"] = JSON(group) }
+        if let batch { record["batch"] = JSON(batch) }
         record["status"] = JSON(status)
         record["av_zone"] = avZone.map(JSON.init) ?? .null
         record["addresses"] = JSON(addresses)
@@ -66,6 +70,11 @@ public struct Machine {
 
     public var isReady: Bool { status == "ACTIVE" }
     public var isFailed: Bool { status == "ERROR" }
+    /// Set by a provider whose cloud shows a removed machine in another status (EC2's
+    /// shutting-down and terminated instances are ERROR, so that a wait fails at once).
+    public var removed = false
+    /// Being removed or removed: no longer a member of its group.
+    public var isGone: Bool { removed || status == "DELETED" || status == "SOFT_DELETED" }
 }
 
 public struct Snapshot {

@@ -78,6 +78,11 @@ struct Boot: ParsableCommand {
     @Option(help: ArgumentHelp("The group id to tag the machines with (default: a new UUID).", valueName: "id"))
     var group: String?
 
+    @Option(help: ArgumentHelp(
+        "This call's own id, tagged on its machines beside the group, by which a failed create's clean-up finds them and no other machine of the group (default: the group when --group is not given, else a new UUID).",
+        valueName: "id"))
+    var batch: String?
+
     @Option(help: ArgumentHelp("Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).", valueName: "prefix"))
     var name: String?
 
@@ -90,8 +95,9 @@ struct Boot: ParsableCommand {
     /// The request the options describe, with what holds for every cloud checked (the files
     /// they name readable, the options consistent); each cloud's own limits are its provider's
     /// `BootLimits`, checked before that provider is sent anything.
-    func request(image: String, flavor: String, group: String, prefix: String) throws -> BootRequest {
+    func request(image: String, flavor: String, group: String, batch: String, prefix: String) throws -> BootRequest {
         var request = BootRequest(imageID: image, flavorID: flavor, namePrefix: prefix, group: group)
+        request.batch = batch
         try refuseEmptyValues()
         request.count = try parseCount(number, option: "--number", range: 1...1000)
         request.availabilityZone = availabilityZone
@@ -162,8 +168,9 @@ struct Boot: ParsableCommand {
 
     func run() throws {
         let group = self.group ?? makeUUID()
-        let prefix = name ?? "fabric-\(group.prefix(8))"
-        let options = try request(image: "-", flavor: "-", group: group, prefix: prefix)  // options fail before input is read
+        let batch = self.batch ?? (self.group == nil ? group : makeUUID())
+        let prefix = name ?? "fabric-\(batch.prefix(8))"
+        let options = try request(image: "-", flavor: "-", group: group, batch: batch, prefix: prefix)  // options fail before input is read
         let context = ToolContext(store: storeOptions)
         if check {
             // With -p, the provider's own limits too, from its record in the store: no cloud is asked.
@@ -187,7 +194,7 @@ struct Boot: ParsableCommand {
                     throw FabricError.input("record \(index) has no flavor.id (pipe it through fabric-find-flavor first)")
                 }
                 let provider = try context.provider(providerID)
-                let request = try self.request(image: image, flavor: flavor, group: group,
+                let request = try self.request(image: image, flavor: flavor, group: group, batch: batch,
                                                prefix: index == 1 ? prefix : "\(prefix)-r\(index)")
                 try provider.checkLimits(request)
                 if dryRun {
@@ -200,6 +207,7 @@ struct Boot: ParsableCommand {
                     let out = record.copy()
                     machine.apply(to: out)
                     out["group"] = JSON(group)
+                    out["batch"] = JSON(batch)
                     if let network = publicNetwork { out["public_network"] = JSON(network) }
                     output.append(out)
                 }

@@ -10,7 +10,10 @@ struct ListMachines: ParsableCommand {
             Asks the provider (not the store) for every machine carrying fabric's group tag and \
             prints a machine record for each that passes every filter. --where compares any \
             top-level record field (uuid, name, status, av_zone, group, ...); --meta compares \
-            machine metadata. Both take key=value and the equal operator.
+            machine metadata. Both take key=value and the equal operator. With --refresh it \
+            reads machine records instead (fabric-store list machines) and prints each with \
+            the provider's view now, asking each provider once for all of its machines; a \
+            machine the provider no longer has gets status GONE.
             """,
         version: fabricVersion)
 
@@ -26,7 +29,11 @@ struct ListMachines: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the machines of one group (fabric-boot --group).", valueName: "id"))
     var group: String?
 
+    @Flag(help: "Read machine records and print each with the provider's view now (GONE when it has none).")
+    var refresh = false
+
     func run() throws {
+        if refresh { return try refreshRecords() }
         guard let id = providerOptions.provider else { throw FabricError.usage("-p ID is required") }
         var fieldFilters = try parseKeyValues(fields, option: "--where")
         if let group { fieldFilters.append(("group", group)) }
@@ -37,6 +44,43 @@ struct ListMachines: ParsableCommand {
             let fieldsMatch = fieldFilters.allSatisfy { record[$0.key]?.scalarText == $0.value }
             let metaMatch = metaFilters.allSatisfy { filter in machine.metadata.contains { $0 == filter } }
             if fieldsMatch && metaMatch { RecordWriter.standardOutput.write(record) }
+        }
+    }
+
+    /// The status of a machine the provider no longer has: shown, not dropped, so a listing
+    /// tells what was lost (`fabric machine destroy --force` removes its row).
+    static let gone = "GONE"
+
+    private func refreshRecords() throws {
+        if !fields.isEmpty || !meta.isEmpty || group != nil { throw FabricError.usage("--refresh takes no filters: filter what it reads") }
+        var reader = RecordReader()
+        let records = try reader.readAll()
+        let context = ToolContext(store: storeOptions)
+        var byProvider: [String: [JSON]] = [:]
+        var order: [String] = []
+        for record in records {
+            guard try RecordKind(of: record) == .machine else {
+                throw FabricError.input("--refresh takes machine records, not \(abbreviated(record))")
+            }
+            let provider = try context.providerID(for: record, option: providerOptions.provider)
+            _ = try record.requiredString("uuid", in: "machine record")
+            if byProvider[provider] == nil { order.append(provider) }
+            byProvider[provider, default: []].append(record)
+        }
+        var now: [String: [String: Machine]] = [:]
+        for provider in order {
+            let uuids = byProvider[provider]!.compactMap { $0["uuid"]?.string }
+            now[provider] = Dictionary(try context.provider(provider).machines(uuids).map { ($0.uuid, $0) },
+                                       uniquingKeysWith: { first, _ in first })
+        }
+        for record in records {
+            let provider = try context.providerID(for: record, option: providerOptions.provider)
+            if let machine = now[provider]?[record["uuid"]?.string ?? ""], !machine.isGone {
+                machine.merge(into: record)
+            } else {
+                record["status"] = JSON(Self.gone)
+            }
+            RecordWriter.standardOutput.write(record)
         }
     }
 }

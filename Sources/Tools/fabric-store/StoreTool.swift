@@ -15,7 +15,8 @@ struct StoreTool: ParsableCommand {
             or listing ever shows a password.
             """,
         version: fabricVersion,
-        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self])
+        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self,
+                      Group.self, Protect.self, Lock.self])
 }
 
 enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -205,6 +206,9 @@ extension StoreTool {
         @Option(help: ArgumentHelp("Machines: only this group.", valueName: "id"))
         var group: String?
 
+        @Option(help: ArgumentHelp("Machines: only those of this create call (fabric-boot --batch).", valueName: "id"))
+        var batch: String?
+
         @Option(help: ArgumentHelp("Machines and snapshots: only this status.", valueName: "status"))
         var status: String?
 
@@ -217,6 +221,7 @@ extension StoreTool {
             let filters: [(option: String, given: Bool, kinds: Set<Kind>)] = [
                 ("--uuid", uuid != nil, [.machine]),
                 ("--group", group != nil, [.machine]),
+                ("--batch", batch != nil, [.machine]),
                 ("--status", status != nil, [.machine, .snapshot]),
                 ("--machine", machine != nil, [.snapshot]),
             ]
@@ -235,8 +240,8 @@ extension StoreTool {
                     out.write(provider.json())
                 }
             case .machine:
-                let filter = Store.MachineFilter(providerID: providerOptions.provider, uuid: uuid, group: group, status: status)
-                try store.machineTexts(filter) { out.write(text: $0) }
+                let filter = Store.MachineFilter(providerID: providerOptions.provider, uuid: uuid, group: group, status: status, batch: batch)
+                if batch != nil { try store.machines(filter) { out.write($0) } } else { try store.machineTexts(filter) { out.write(text: $0) } }
             default:
                 for snapshot in try store.snapshots(provider: providerOptions.provider, machine: machine)
                     where status.map({ snapshot["status"]?.string == $0 }) ?? true {
@@ -280,7 +285,7 @@ extension StoreTool {
                 Without a kind, removes each machine, snapshot or provider record read from \
                 standard input and passes it on (a record already gone is passed on too). With \
                 a kind: `remove provider ID` (refused while the provider has machines), \
-                `remove machine -p ID UUID...` or `remove machine -p ID --group G`, \
+                `remove machine -p ID UUID...` or `remove machine -p ID --group G [--batch B]`, \
                 `remove snapshot -p ID SNAPSHOT-ID...`. Removing a machine removes its \
                 snapshots' rows.
                 """)
@@ -297,6 +302,9 @@ extension StoreTool {
         @Option(help: ArgumentHelp("Machines: remove every machine of this group.", valueName: "id"))
         var group: String?
 
+        @Option(help: ArgumentHelp("Machines: with --group, only those of this create call (fabric-boot --batch).", valueName: "id"))
+        var batch: String?
+
         func run() throws {
             let store = try Store(storeOptions)
             guard let kind else {
@@ -309,9 +317,10 @@ extension StoreTool {
                 RecordWriter.standardOutput.write(try store.removeProvider(ids[0]).json())
             case .machine:
                 if ids.isEmpty && group == nil { throw FabricError.usage("remove machine needs UUIDs or --group") }
+                if batch != nil && group == nil { throw FabricError.usage("--batch goes with --group") }
                 let lookup = try StoredLookup(store, providerOptions, kind, "remove")
                 var records: [JSON] = []
-                if let group { try store.machines(.init(providerID: lookup.provider, group: group)) { records.append($0) } }
+                if let group { try store.machines(.init(providerID: lookup.provider, group: group, batch: batch)) { records.append($0) } }
                 for id in ids { records.append(try lookup.machine(id)) }
                 try store.removeMachines(records.map { (lookup.provider, $0["uuid"]?.string ?? "") })
                 for record in records { RecordWriter.standardOutput.write(record) }

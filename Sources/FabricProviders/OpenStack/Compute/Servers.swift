@@ -110,6 +110,7 @@ enum Servers {
         let zone = server["OS-EXT-AZ:availability_zone"]?.string
         return Machine(uuid: id, providerID: providerID, name: server["name"]?.string ?? "",
                        group: server["metadata"]?[FabricMetadata.group]?.string,
+                       batch: server["metadata"]?[FabricMetadata.batch]?.string,
                        status: server["status"]?.string ?? "UNKNOWN",
                        avZone: zone?.isEmpty == false ? zone : nil,
                        addresses: fixed + floating, publicAddresses: floating,

@@ -1,0 +1,44 @@
+import FabricRecords
+import Glibc
+
+/// A named lease in the store: one holder at a time, across every host that shares the store
+/// (a MySQL store's transactions serialize on one row, so two hosts, or two Galera nodes,
+/// cannot both take it). The holder renews it while it works; a holder that died without
+/// releasing it blocks others for at most one lease.
+extension Store {
+    public enum LockAttempt: Equatable {
+        case acquired
+        /// Who holds it, and until when (seconds since the epoch) unless renewed.
+        case held(by: String, until: Double)
+    }
+
+    /// Takes the lock for `holder` unless someone else holds an unexpired lease on it.
+    public func tryLock(_ name: String, holder: String, lease: Double) throws(FabricError) -> LockAttempt {
+        try Schema.check(name, fits: "locks", "name", as: "lock name")
+        return try database.transaction { () throws(FabricError) in
+            if let row = try database.rows("SELECT holder, expires FROM locks WHERE name = ?", [.text(name)]).first,
+               let current = row.text(0), current != holder, let expires = row.real(1), expires > now() {
+                return .held(by: current, until: expires)
+            }
+            try database.run("DELETE FROM locks WHERE name = ?", [.text(name)])
+            try database.run("INSERT INTO locks (name, holder, expires) VALUES (?, ?, ?)",
+                             [.text(name), .text(holder), .real(now() + lease)])
+            return .acquired
+        }
+    }
+
+    /// Extends the holder's lease; false when it no longer holds the lock (its lease ran out
+    /// and another took it).
+    public func renewLock(_ name: String, holder: String, lease: Double) throws(FabricError) -> Bool {
+        try database.transaction { () throws(FabricError) in
+            try database.run("UPDATE locks SET expires = ? WHERE name = ? AND holder = ?",
+                             [.real(now() + lease), .text(name), .text(holder)]) == 1
+        }
+    }
+
+    public func unlock(_ name: String, holder: String) throws(FabricError) {
+        try database.transaction { () throws(FabricError) in
+            _ = try database.run("DELETE FROM locks WHERE name = ? AND holder = ?", [.text(name), .text(holder)])
+        }
+    }
+}

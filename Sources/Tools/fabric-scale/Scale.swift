@@ -1,0 +1,96 @@
+import ArgumentParser
+import FabricCLI
+import FabricProviders
+import FabricRecords
+import FabricStore
+
+/// Decides what brings a group to N machines; `fabric machine scale` carries it out.
+struct Scale: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fabric-scale",
+        abstract: "Plan bringing a group to N machines: how many to create, which to destroy.",
+        discussion: """
+            Asks the provider for the machines carrying the group's tag (one listing) and the \
+            store for which of them are protected, then prints one record, \
+            {"kind":"scale_plan",...}: live (members not gone, not in ERROR), create (how many to \
+            make; a member in ERROR keeps its place unless --replace-failed), destroy (the UUIDs to remove: the oldest unprotected members first, or the \
+            newest with --newest-first, and with --replace-failed those in ERROR), failed, gone \
+            (stored members the cloud no longer has) and protected. It changes nothing. A group \
+            that cannot come down to N without removing a protected machine is a MachineError \
+            naming them.
+            """,
+        version: fabricVersion)
+
+    @OptionGroup var providerOptions: ProviderOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("The group.", valueName: "name"))
+    var group: String
+
+    @Option(help: ArgumentHelp("How many live machines the group should have.", valueName: "n"))
+    var to: String
+
+    @Flag(name: .customLong("newest-first"), help: "Shrink by removing the newest machines first, not the oldest.")
+    var newestFirst = false
+
+    @Flag(name: .customLong("replace-failed"), help: "Remove the members in ERROR and make new ones in their place.")
+    var replaceFailed = false
+
+    @Flag(help: "Check the options and exit: contact no cloud.")
+    var check = false
+
+    func validate() throws {
+        _ = try target()
+        guard providerOptions.provider != nil else { throw FabricError.usage("-p ID is required") }
+    }
+
+    func target() throws(FabricError) -> Int {
+        guard let count = Int(to), count >= 0, count <= 10_000, to.allSatisfy(\.isNumber) else {
+            throw FabricError.usage("--to must be a number of machines from 0 to 10000, not \(quoted(to))")
+        }
+        return count
+    }
+
+    func run() throws {
+        if check { return }
+        let providerID = providerOptions.provider!
+        let context = ToolContext(store: storeOptions)
+        let target = try target()
+        var stored: [String: JSON] = [:]
+        try context.store.machines(.init(providerID: providerID, group: group)) { stored[$0["uuid"]?.string ?? ""] = $0 }
+        let members = try context.provider(providerID).listMachines().filter { $0.group == group }
+        let present = Set(members.filter { !$0.isGone }.map(\.uuid))
+        let failed = members.filter { !$0.isGone && $0.isFailed }
+        // Oldest first: the cloud's creation time, then the place in its create call.
+        let live = members.filter { !$0.isGone && !$0.isFailed }
+            .sorted { ($0.created ?? "", $0.name.count, $0.name) < ($1.created ?? "", $1.name.count, $1.name) }
+        let isProtected = { (uuid: String) in stored[uuid]?["protected"]?.bool == true }
+        var destroy: [String] = replaceFailed ? failed.map(\.uuid) : []
+        var create = 0
+        if live.count > target {
+            let surplus = live.count - target
+            let candidates = (newestFirst ? live.reversed() : live).filter { !isProtected($0.uuid) }
+            guard candidates.count >= surplus else {
+                let kept = live.filter { isProtected($0.uuid) }.map(\.uuid)
+                throw FabricError.machine("group \(quoted(group)) cannot come down to \(target): \(kept.count) of its \(live.count) machines are protected (\(kept.joined(separator: ", "))), so it stops at \(live.count - candidates.count); nothing was removed",
+                                          hint: "fabric machine unprotect \(providerID) UUID, or scale to \(live.count - candidates.count)")
+            }
+            destroy += candidates.prefix(surplus).map(\.uuid)
+        } else {
+            // A member in ERROR keeps its place until --replace-failed removes and replaces it.
+            create = max(0, target - live.count - (replaceFailed ? 0 : failed.count))
+        }
+        let plan = JSON.object()
+        plan["kind"] = JSON("scale_plan")
+        plan["provider_id"] = JSON(providerID)
+        plan["group"] = JSON(group)
+        plan["to"] = JSON(target)
+        plan["live"] = JSON(live.count)
+        plan["create"] = JSON(create)
+        plan["destroy"] = JSON(destroy)
+        plan["failed"] = JSON(failed.map(\.uuid))
+        plan["gone"] = JSON(stored.keys.filter { !present.contains($0) }.sorted())
+        plan["protected"] = JSON(live.map(\.uuid).filter(isProtected))
+        RecordWriter.standardOutput.write(plan)
+    }
+}

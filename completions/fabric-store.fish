@@ -27,17 +27,23 @@ function __fabric-store_parse_tokens -S
         case 'add'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'password-file=' 'version' 'h/help'
         case 'list'
-            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'p/provider=' 'uuid=' 'group=' 'status=' 'machine=' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'p/provider=' 'uuid=' 'group=' 'batch=' 'status=' 'machine=' 'version' 'h/help'
         case 'get'
             __fabric-store_parse_subcommand 2 'store=' 'store-password-file=' 'p/provider=' 'version' 'h/help'
         case 'remove'
-            __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'p/provider=' 'group=' 'version' 'h/help'
+            __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'p/provider=' 'group=' 'batch=' 'version' 'h/help'
         case 'export'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'with-secrets' 'version' 'h/help'
         case 'import'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
         case 'path'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
+        case 'group'
+            __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'p/provider=' 'save' 'print0' 'version' 'h/help'
+        case 'protect'
+            __fabric-store_parse_subcommand -r 1 'store=' 'store-password-file=' 'p/provider=' 'off' 'version' 'h/help'
+        case 'lock'
+            __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'wait=' 'lease=' 'version' 'h/help'
         case 'help'
             __fabric-store_parse_subcommand -r 1 'version'
         end
@@ -103,6 +109,9 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_posit
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'export' -d 'Print every row the store holds as JSON lines, to move it with import.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'import' -d 'Store the rows of an export read from standard input, into an empty store.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'path' -d 'Print the path (or mysql:// URL) of the store that would be used.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'group' -d 'Print a named group\'s record, or keep the options it is created with.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'protect' -d 'Protect stored machines from a scale\'s removal (--off: no longer).'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'lock' -d 'Run a command while holding a named lock in the store.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
@@ -128,6 +137,7 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store list" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" uuid' -l 'uuid' -d 'Machines: only this UUID.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" group' -l 'group' -d 'Machines: only this group.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" batch' -l 'batch' -d 'Machines: only those of this create call (fabric-boot --batch).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" status' -l 'status' -d 'Machines and snapshots: only this status.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" machine' -l 'machine' -d 'Snapshots: only those of this machine.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store list" version' -l 'version' -d 'Show the version.'
@@ -143,6 +153,7 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store remove" -eq 1' -fka 'machine machines provider providers snapshot snapshots'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" group' -l 'group' -d 'Machines: remove every machine of this group.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" batch' -l 'batch' -d 'Machines: with --group, only those of this create call (fabric-boot --batch).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store remove" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store export" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
@@ -158,6 +169,25 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" save' -l 'save' -d 'Keep the arguments after -- as the group\'s create options.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" print0' -l 'print0' -d 'Print the kept options NUL-separated instead of the record.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" off' -l 'off' -d 'Clear the protection instead.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" wait' -l 'wait' -d 'Seconds to wait for a lock another holds (default 0: fail at once).' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" lease' -l 'lease' -d 'Seconds a lease lasts unless renewed; renewed every third of it (default 30).' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store help" version' -l 'version' -d 'Show the version.'
 
 # --- fabric additions: written by completions/regenerate, not by the tool ---

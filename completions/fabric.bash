@@ -137,9 +137,9 @@ _fabric_value() { # option
     --status) _fabric_add BUILD ACTIVE ERROR saving active killed ;;
     --security-groups) _fabric_add default mysql ssh ;;
     --columns) compopt -o nospace 2> /dev/null
-      _fabric_add uuid name status av_zone addresses public_addresses group provider_id created \
+      _fabric_add uuid name status av_zone addresses public_addresses group batch protected provider_id created \
         image.name flavor.name id machine_uuid type url tenant username ;;
-    --number | --number-machines | --availability-zone | --key-name | --private-network | \
+    --number | --number-machines | --to | --batch | --wait | --lease | --availability-zone | --key-name | --private-network | \
       --public-network | --swap | --block-device | --group | --name | --timeout | --interval | \
       --max-interval | --network | --username | --url | --tenant | --default-image | \
       --default-flavor | --mysql-user | --fail-pattern | --stage-timeout | --connect-timeout) ;;
@@ -225,11 +225,11 @@ _fabric_tool() { # tool start
     fabric-boot)
       opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
-        --private-nics --public-nics --meta --files --file --config-drive --group --name
+        --private-nics --public-nics --meta --files --file --config-drive --group --batch --name
         --dry-run --check $_fabric_common"
       valued='-p --provider --store --store-password-file --number --availability-zone --key-name --security-groups
         --private-network --public-network --userdata --swap --block-device --scheduler-hints
-        --private-nics --public-nics --meta --files --file --group --name' ;;
+        --private-nics --public-nics --meta --files --file --group --batch --name' ;;
     fabric-wait)
       opts="-p --provider --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file
         --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check $_fabric_common"
@@ -243,14 +243,17 @@ _fabric_tool() { # tool start
       valued='-p --provider --store --store-password-file'
       positional=_fabric_uuid_positional ;;
     fabric-list-machines)
-      opts="-p --provider --where --meta --group $_fabric_common"
+      opts="-p --provider --where --meta --group --refresh $_fabric_common"
       valued='-p --provider --store --store-password-file --where --meta --group' ;;
+    fabric-scale)
+      opts="-p --provider --group --to --newest-first --replace-failed --check $_fabric_common"
+      valued='-p --provider --store --store-password-file --group --to' ;;
     fabric-table)
       opts='--columns --no-header --version -h --help'
       valued='--columns' ;;
     fabric-store | fabric-snapshot)
       local subs i
-      if [[ $tool == fabric-store ]]; then subs='register add list get remove export import path help'
+      if [[ $tool == fabric-store ]]; then subs='register add list get remove export import path group protect lock help'
       else subs='create destroy help'; fi
       for ((i = start; i < cword; i++)); do
         if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
@@ -273,17 +276,27 @@ _fabric_tool() { # tool start
           opts="--password-file $_fabric_common"
           valued='--store --store-password-file --password-file' ;;
         fabric-store/list)
-          opts="-p --provider --uuid --group --status --machine $_fabric_common"
-          valued='-p --provider --store --store-password-file --uuid --group --status --machine'
+          opts="-p --provider --uuid --group --batch --status --machine $_fabric_common"
+          valued='-p --provider --store --store-password-file --uuid --group --batch --status --machine'
           positional=_fabric_store_kind_positional ;;
         fabric-store/get)
           opts="-p --provider $_fabric_common"
           valued='-p --provider --store --store-password-file'
           positional=_fabric_store_kind_positional ;;
         fabric-store/remove)
-          opts="-p --provider --group $_fabric_common"
-          valued='-p --provider --store --store-password-file --group'
+          opts="-p --provider --group --batch $_fabric_common"
+          valued='-p --provider --store --store-password-file --group --batch'
           positional=_fabric_store_kind_positional ;;
+        fabric-store/group)
+          opts="-p --provider --save --print0 $_fabric_common"
+          valued='-p --provider --store --store-password-file' ;;
+        fabric-store/protect)
+          opts="-p --provider --off $_fabric_common"
+          valued='-p --provider --store --store-password-file'
+          positional=_fabric_uuid_positional ;;
+        fabric-store/lock)
+          opts="--wait --lease $_fabric_common"
+          valued='--store --store-password-file --wait --lease' ;;
         fabric-store/export)
           opts="--with-secrets $_fabric_common"
           valued='--store --store-password-file' ;;
@@ -326,7 +339,7 @@ _fabric_provider_types=(OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null)
 _fabric_wrapper_commands() { # group
   case $1 in
     provider) _fabric_add register unregister list ;;
-    machine) _fabric_add create destroy wait list ;;
+    machine) _fabric_add create destroy wait list scale protect unprotect ;;
     snapshot) _fabric_add create destroy ;;
   esac
 }
@@ -340,14 +353,20 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
     provider/unregister/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
     provider/list/0) printf '%s ' --provider_id --store --store_password_file --json --table --synchronous ;;
     provider/list/1) printf '%s ' --provider-id --store --store-password-file --json --table --synchronous ;;
-    machine/create/0) printf '%s ' --image --flavor --number_machines --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --address --mysql_user --mysql_password_file --mysql_tls --timeout --dry_run --file --store --store_password_file --json --table --synchronous ;;
-    machine/create/1) printf '%s ' --image --flavor --number-machines --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --ready --address --mysql-user --mysql-password-file --mysql-tls --timeout --dry-run --file --store --store-password-file --json --table --synchronous ;;
+    machine/create/0) printf '%s ' --image --flavor --number_machines --group --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --address --mysql_user --mysql_password_file --mysql_tls --timeout --dry_run --check --file --store --store_password_file --json --table --synchronous ;;
+    machine/create/1) printf '%s ' --image --flavor --number-machines --group --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --config-drive --skip-store --wait-spawning --ready --address --mysql-user --mysql-password-file --mysql-tls --timeout --dry-run --check --file --store --store-password-file --json --table --synchronous ;;
     machine/destroy/0) printf '%s ' --force --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/destroy/1) printf '%s ' --force --skip-store --store --store-password-file --json --table --synchronous ;;
     machine/wait/0) printf '%s ' --until --address --mysql_user --mysql_password_file --mysql_tls --timeout --skip_store --store --store_password_file --json --table --synchronous ;;
     machine/wait/1) printf '%s ' --until --address --mysql-user --mysql-password-file --mysql-tls --timeout --skip-store --store --store-password-file --json --table --synchronous ;;
-    machine/list/0) printf '%s ' --skip_store --store --store_password_file --json --table --synchronous ;;
-    machine/list/1) printf '%s ' --skip-store --store --store-password-file --json --table --synchronous ;;
+    machine/list/0) printf '%s ' --skip_store --group --refresh --store --store_password_file --json --table --synchronous ;;
+    machine/list/1) printf '%s ' --skip-store --group --refresh --store --store-password-file --json --table --synchronous ;;
+    machine/scale/0) printf '%s ' --to --newest_first --replace_failed --timeout --store --store_password_file --json --table --synchronous ;;
+    machine/scale/1) printf '%s ' --to --newest-first --replace-failed --timeout --store --store-password-file --json --table --synchronous ;;
+    machine/protect/0) printf '%s ' --store --store_password_file --json --table --synchronous ;;
+    machine/protect/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
+    machine/unprotect/0) printf '%s ' --store --store_password_file --json --table --synchronous ;;
+    machine/unprotect/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
     snapshot/create/0) printf '%s ' --wait_spawning --timeout --skip_store --name --store --store_password_file --json --table --synchronous ;;
     snapshot/create/1) printf '%s ' --wait-spawning --timeout --skip-store --name --store --store-password-file --json --table --synchronous ;;
     snapshot/destroy/0) printf '%s ' --skip_store --force --store --store_password_file --json --table --synchronous ;;
@@ -356,12 +375,12 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
 }
 
 # The options that take a value, in both spellings.
-_fabric_wrapper_valued='--address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata'
+_fabric_wrapper_valued='--address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --group --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --to --until --userdata'
 
 _fabric_wrapper_positional() { # index args...
   case $group/$command/$1 in
-    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
-    machine/destroy/* | machine/wait/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
+    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | machine/scale/1 | machine/protect/1 | machine/unprotect/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
+    machine/destroy/* | machine/wait/* | machine/protect/* | machine/unprotect/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
   esac
 }
 # --- end of generated ---
@@ -457,4 +476,4 @@ _fabric() {
 }
 
 complete -F _fabric fabric fabric-find-image fabric-find-flavor fabric-boot fabric-wait \
-  fabric-public-address fabric-store fabric-snapshot fabric-destroy fabric-list-machines fabric-table
+  fabric-public-address fabric-store fabric-snapshot fabric-destroy fabric-list-machines fabric-scale fabric-table

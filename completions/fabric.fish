@@ -163,11 +163,14 @@ complete -c fabric -n '__fabric_using machine' -a create -d 'create machines'
 complete -c fabric -n '__fabric_using machine' -a destroy -d 'destroy machines and their snapshots'
 complete -c fabric -n '__fabric_using machine' -a wait -d 'wait until machines are ready'
 complete -c fabric -n '__fabric_using machine' -a list -d 'list the machines of a provider'
+complete -c fabric -n '__fabric_using machine' -a scale -d 'grow or shrink a named group to N machines'
+complete -c fabric -n '__fabric_using machine' -a protect -d 'protect machines from machine scale'
+complete -c fabric -n '__fabric_using machine' -a unprotect -d 'let machine scale destroy machines again'
 complete -c fabric -n '__fabric_using snapshot' -a create -d 'snapshot a machine'
 complete -c fabric -n '__fabric_using snapshot' -a destroy -d 'destroy the snapshots of a machine'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --until --userdata
+set -g __fabric_valued --address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --group --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --store --store-password-file --store_password_file --swap --timeout --to --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
@@ -176,6 +179,11 @@ complete -c fabric -n '__fabric_arg machine destroy 2' -a '(__fabric_machine_uui
 complete -c fabric -n '__fabric_arg machine wait 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine wait 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg machine list 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine scale 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine protect 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine protect 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
+complete -c fabric -n '__fabric_arg machine unprotect 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine unprotect 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg snapshot create 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg snapshot create 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg snapshot destroy 1' -a '(__fabric_providers)' -d 'provider id'
@@ -208,6 +216,7 @@ __fabric_option provider list synchronous 'accepted, and changes nothing: comman
 __fabric_option machine create image 'an image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
 __fabric_option machine create flavor 'a flavor property to match (name, id, vcpus, ram, disk, swap)' -x -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
 __fabric_option machine create number_machines 'how many machines (default 1)' -x
+__fabric_option machine create group 'put the machines in the named group, which keeps this create\'s options for machine scale (default: a group of their own)' -x
 __fabric_option machine create availability_zone 'the availability zone' -x
 __fabric_option machine create key_name 'a key pair stored in the cloud, for SSH' -x
 __fabric_option machine create security_groups 'security groups, comma-separated' -x
@@ -231,6 +240,7 @@ __fabric_option machine create mysql_password_file 'the MySQL password of --mysq
 __fabric_option machine create mysql_tls 'refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login)'
 __fabric_option machine create timeout 'how long to wait (default 600)' -x
 __fabric_option machine create dry_run 'print what would be asked of the cloud'
+__fabric_option machine create check 'check every option and the provider, then exit'
 __fabric_option machine create file 'a file to inject' -r -F
 __fabric_option machine create store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine create store_password_file 'a mysql:// store\'s password file' -r -F
@@ -257,11 +267,32 @@ __fabric_option machine wait json 'print JSON lines'
 __fabric_option machine wait table 'print an aligned table'
 __fabric_option machine wait synchronous 'accepted, and changes nothing: commands always finish before they return'
 __fabric_option machine list skip_store 'list what the provider reports, not the store'
+__fabric_option machine list group 'only the machines of this group' -x
+__fabric_option machine list refresh 'ask the provider for the machines\' state now and record it'
 __fabric_option machine list store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine list store_password_file 'a mysql:// store\'s password file' -r -F
 __fabric_option machine list json 'print JSON lines'
 __fabric_option machine list table 'print an aligned table'
 __fabric_option machine list synchronous 'accepted, and changes nothing: commands always finish before they return'
+__fabric_option machine scale to 'how many live machines the group should have' -x
+__fabric_option machine scale newest_first 'shrink by removing the newest machines first'
+__fabric_option machine scale replace_failed 'destroy the members in ERROR and create new ones in their place'
+__fabric_option machine scale timeout 'how long to wait for another scale of the group, and for the machines (default 600)' -x
+__fabric_option machine scale store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
+__fabric_option machine scale store_password_file 'a mysql:// store\'s password file' -r -F
+__fabric_option machine scale json 'print JSON lines'
+__fabric_option machine scale table 'print an aligned table'
+__fabric_option machine scale synchronous 'accepted, and changes nothing: commands always finish before they return'
+__fabric_option machine protect store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
+__fabric_option machine protect store_password_file 'a mysql:// store\'s password file' -r -F
+__fabric_option machine protect json 'print JSON lines'
+__fabric_option machine protect table 'print an aligned table'
+__fabric_option machine protect synchronous 'accepted, and changes nothing: commands always finish before they return'
+__fabric_option machine unprotect store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
+__fabric_option machine unprotect store_password_file 'a mysql:// store\'s password file' -r -F
+__fabric_option machine unprotect json 'print JSON lines'
+__fabric_option machine unprotect table 'print an aligned table'
+__fabric_option machine unprotect synchronous 'accepted, and changes nothing: commands always finish before they return'
 __fabric_option snapshot create wait_spawning 'wait until the snapshot is active'
 __fabric_option snapshot create timeout 'how long to wait (default 600)' -x
 __fabric_option snapshot create skip_store 'snapshot a machine the store does not know'

@@ -4,7 +4,8 @@ import Testing
 /// The `fabric` wrapper as a user types it: help, version, spellings and common options.
 @Suite struct WrapperTests {
     static let commands = ["provider register", "provider unregister", "provider list", "machine create",
-                           "machine destroy", "machine wait", "machine list", "snapshot create", "snapshot destroy"]
+                           "machine destroy", "machine wait", "machine list", "machine scale", "machine protect",
+                           "machine unprotect", "snapshot create", "snapshot destroy"]
 
     /// fabric's version, from the one place it is written (the Makefile and bin/fabric read it too).
     static let version: String = {
@@ -45,6 +46,8 @@ import Testing
             "provider register": "fabric-store register", "provider unregister": "fabric-store remove provider",
             "provider list": "fabric-store list providers", "machine create": "fabric-boot -p ID --group",
             "machine destroy": "fabric-destroy", "machine wait": "fabric-wait --timeout", "machine list": "fabric-list-machines",
+            "machine scale": "fabric-scale -p ID --group GROUP --to N", "machine protect": "fabric-store protect -p ID",
+            "machine unprotect": "fabric-store protect -p ID UUID... --off",
             "snapshot create": "fabric-snapshot create", "snapshot destroy": "fabric-snapshot destroy",
         ][command]!
         for line in ["fabric help \(command)", "fabric \(command) --help", "fabric \(command) -h",
@@ -73,7 +76,7 @@ import Testing
         let h = Harness()
         let group = h.sh("fabric help machine")
         #expect(group.status == 0)
-        #expect(group.lines.filter { $0.hasPrefix("machine ") }.count == 4, "\(group.stdout)")
+        #expect(group.lines.filter { $0.hasPrefix("machine ") }.count == 7, "\(group.stdout)")
         #expect(!group.stdout.contains("provider register"))
         let tool = h.sh("fabric help boot")
         #expect(tool.status == 0)

@@ -1,0 +1,121 @@
+function __fabric-scale_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __fabric-scale_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __fabric-scale_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __fabric-scale_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __fabric-scale_parse_tokens -S
+    set -l unparsed_tokens (__fabric-scale_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'fabric-scale'
+        __fabric-scale_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'group=' 'to=' 'newest-first' 'replace-failed' 'check' 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'help'
+            __fabric-scale_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __fabric-scale_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __fabric-scale_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __fabric-scale_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __fabric-scale_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__fabric-scale_tokens -p)
+    if test -z "$(__fabric-scale_tokens -t)"
+        set -l index (count (__fabric-scale_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'fabric-scale' -f
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" group' -l 'group' -d 'The group.' -rfka ''
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" to' -l 'to' -d 'How many live machines the group should have.' -rfka ''
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" newest-first' -l 'newest-first' -d 'Shrink by removing the newest machines first, not the oldest.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" replace-failed' -l 'replace-failed' -d 'Remove the members in ERROR and make new ones in their place.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" check' -l 'check' -d 'Check the options and exit: contact no cloud.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_positional "fabric-scale" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale help" version' -l 'version' -d 'Show the version.'
+
+# --- fabric additions: written by completions/regenerate, not by the tool ---
+
+function __fabric_prev_is -d 'true if the previous token is one of the arguments'
+    set -l tokens (commandline -opc)
+    contains -- $tokens[-1] $argv
+end
+
+function __fabric_json_field -a field -d 'the string field of each JSON line on stdin'
+    while read -l line
+        set -l match (string match -r -- '"'$field'":"((?:[^"\\\\]|\\\\.)*)"' $line)
+        set -q match[2]; or continue
+        string replace -ra -- '\\\\(.)' '$1' $match[2]
+    end
+end
+
+function __fabric_tool_providers -d 'registered provider ids, from a store that exists'
+    set -l tokens (commandline -opc)
+    set -l store
+    set -l i (contains -i -- --store $tokens)
+    and set -l next (math $i + 1)
+    and set -q tokens[$next]
+    and set store --store $tokens[$next]
+    set -l store_path (fabric-store path $store 2>/dev/null)
+    test -f "$store_path"; or return
+    fabric-store list providers $store 2>/dev/null | __fabric_json_field provider_id
+end
+complete -c 'fabric-scale' -n '__fabric_prev_is -p --provider' -s p -l provider -x -a '(__fabric_tool_providers)' -d 'provider id'
+complete -c 'fabric-scale' -n '__fabric_prev_is --store' -l store -r -F
+complete -c 'fabric-scale' -n '__fabric_prev_is --store-password-file' -l store-password-file -r -F

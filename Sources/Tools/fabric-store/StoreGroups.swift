@@ -44,7 +44,11 @@ extension StoreTool {
                                   hint: "make it with: fabric machine create \(provider) --group \(name)")
             }
             if print0 {
-                for option in record["options"]?.items ?? [] { fputs((option.string ?? "") + "\0", stdout) }
+                for option in record["options"]?.items ?? [] {
+                    // Not fputs: a C string ends at the NUL it would write.
+                    fputs(option.string ?? "", stdout)
+                    putchar(0)
+                }
             } else {
                 RecordWriter.standardOutput.write(record)
             }

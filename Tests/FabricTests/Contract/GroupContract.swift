@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+
+/// Server groups kept at N (issue: "easily expand and shrink the number of servers in a
+/// group"), on every cloud of the contract: `machine create --group`, `machine scale` growing
+/// and shrinking oldest first, a scale at N that changes nothing, a machine deleted behind
+/// fabric's back not counted and replaced, protection, `machine list --refresh` showing GONE,
+/// and two scales of one group at once.
+@Suite struct GroupContract {
+    func uuids(_ result: Harness.Result) -> [String] { result.records.compactMap { $0["uuid"] as? String } }
+
+    /// The live members of the group, as the cloud's own listing says.
+    func members(_ h: Harness, _ p: String, _ group: String) -> Set<String> {
+        Set(h.sh("fabric-list-machines -p \(p) --group \(group)").records
+            .filter { !["DELETED", "ERROR", "SOFT_DELETED"].contains($0["status"] as? String ?? "") }
+            .compactMap { $0["uuid"] as? String })
+    }
+
+    @Test(arguments: CloudKind.runs)
+    func aGroupGrowsShrinksAndHoldsItsProtectedMachines(_ run: CloudKind.Run) throws {
+        let cloud = try run.start(), h = cloud.harness, p = cloud.provider
+        #expect(cloud.register().status == 0)
+
+        // 0 -> 3: a create of a named group keeps its options.
+        let first = h.sh("fabric --json machine create \(p) --group db --number_machines 3 --wait_spawning --meta role=replica")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.records.allSatisfy { $0["group"] as? String == "db" && ($0["name"] as? String ?? "").hasPrefix("db-") }, "\(first.stdout)")
+        let oldest = uuids(first)
+        let kept = h.sh("fabric-store group -p \(p) db").records.first?["options"] as? [String] ?? []
+        #expect(kept.contains("--wait_spawning") && kept.contains("--meta=role=replica"), "\(kept)")
+
+        // 3 -> 5: the difference, made with the kept options, in the same group.
+        let grown = h.sh("fabric --json machine scale \(p) db --to 5")
+        #expect(grown.status == 0, "\(grown.stderr)")
+        #expect(grown.records.count == 2 && grown.records.allSatisfy { $0["status"] as? String == "ACTIVE" }, "\(grown.stdout)")
+        #expect(grown.records.allSatisfy { ($0["meta"] as? [String: String])?["role"] == "replica" }, "\(grown.stdout)")
+        #expect(members(h, p, "db").count == 5)
+        #expect(h.sh("fabric --json machine list \(p) --group db").records.count == 5)
+
+        // At N: nothing to do, and nothing that changes anything is sent.
+        try cloud.clearRequests()
+        let idle = h.sh("fabric --json machine scale \(p) db --to 5")
+        #expect(idle.status == 0 && idle.stdout.isEmpty, "\(idle.stdout)\(idle.stderr)")
+        #expect(idle.stderr.contains("group db has 5 machines, nothing to do"), "\(idle.stderr)")
+        if let sent = try cloud.requests() { #expect(!sent.contains(where: cloud.changes), "a scale at N sent \(sent)") }
+
+        // 5 -> 2: the oldest go, and the store follows.
+        let shrunk = h.sh("fabric --json machine scale \(p) db --to 2")
+        #expect(shrunk.status == 0, "\(shrunk.stderr)")
+        #expect(Set(uuids(shrunk)) == Set(oldest), "the oldest three go: \(uuids(shrunk)) vs \(oldest)")
+        let left = members(h, p, "db")
+        #expect(left == Set(uuids(grown)))
+        #expect(Set(h.sh("fabric-store list machines -p \(p) --group db").records.compactMap { $0["uuid"] as? String }) == left)
+
+        // A machine deleted behind fabric's back: GONE in a refreshed listing, not counted, replaced.
+        let lost = try #require(left.sorted().first)
+        #expect(h.sh("fabric-store get machine -p \(p) \(lost) | fabric-destroy").status == 0)
+        let refreshed = h.sh("fabric --json machine list \(p) --group db --refresh")
+        #expect(refreshed.records.first { $0["uuid"] as? String == lost }?["status"] as? String == "GONE", "\(refreshed.stdout)")
+        #expect(h.sh("fabric-store get machine -p \(p) \(lost)").records.first?["status"] as? String == "GONE", "recorded")
+        let replaced = h.sh("fabric --json machine scale \(p) db --to 2")
+        #expect(replaced.status == 0 && replaced.records.count == 1, "\(replaced.stdout)\(replaced.stderr)")
+        #expect(replaced.stderr.contains("gone from the cloud, not counted: \(lost)"), "\(replaced.stderr)")
+        #expect(members(h, p, "db").count == 2)
+        #expect(h.sh("fabric machine destroy \(p) \(lost) --force").status == 0)
+
+        // A protected machine survives a shrink to 0: the scale says why it stops at 1 and removes nothing.
+        let guarded = try #require(members(h, p, "db").sorted().first)
+        let protected = h.sh("fabric --json machine protect \(p) \(guarded)")
+        #expect(protected.records.first?["protected"] as? Bool == true, "\(protected.stdout)\(protected.stderr)")
+        try cloud.clearRequests()
+        let refused = h.expectFailure("fabric machine scale \(p) db --to 0", 1, "cannot come down to 0")
+        #expect(refused.stderr.contains("so it stops at 1; nothing was removed") && refused.stderr.contains(guarded), "\(refused.stderr)")
+        if let sent = try cloud.requests() { #expect(!sent.contains(where: cloud.changes), "a refused scale sent \(sent)") }
+        #expect(members(h, p, "db").count == 2)
+        let toOne = h.sh("fabric --json machine scale \(p) db --to 1")
+        #expect(toOne.status == 0 && !uuids(toOne).contains(guarded), "\(toOne.stdout)\(toOne.stderr)")
+        #expect(members(h, p, "db") == [guarded])
+
+        #expect(h.sh("fabric machine unprotect \(p) \(guarded)").status == 0)
+        let empty = h.sh("fabric --json machine scale \(p) db --to 0")
+        #expect(empty.status == 0, "\(empty.stderr)")
+        try cloud.expectNothingLeft()
+    }
+
+    /// A failed create in a named group removes what it made, never the group's other machines.
+    @Test(arguments: CloudKind.runs.filter { $0.kind.can.contains(.limitMachines) })
+    func aFailedScaleRemovesOnlyWhatItMade(_ run: CloudKind.Run) throws {
+        let cloud = try run.start(), h = cloud.harness, p = cloud.provider
+        let refusal = try #require(try cloud.limitMachines(to: 3))
+        #expect(cloud.register().status == 0)
+        let first = h.sh("fabric --json machine create \(p) --group db --number_machines 2 --wait_spawning")
+        #expect(first.status == 0, "\(first.stderr)")
+        h.expectFailure("fabric machine scale \(p) db --to 5", 1, refusal)
+        #expect(members(h, p, "db") == Set(uuids(first)), "the group's machines are kept")
+        #expect(h.count("machines") == 2)
+    }
+
+    @Test(arguments: CloudKind.runs)
+    func badScalesAreUsageErrorsBeforeAnyRequest(_ run: CloudKind.Run) throws {
+        let cloud = try run.start(), h = cloud.harness, p = cloud.provider
+        #expect(cloud.register().status == 0)
+        #expect(h.sh("fabric machine create \(p) --group db").status == 0)
+        #expect(h.sh("fabric machine create \(p)").status == 0)
+        let unnamed = try #require(h.sh("fabric-store list machines -p \(p)").records.compactMap { $0["group"] as? String }.first { $0 != "db" })
+        try cloud.clearRequests()
+        let cases: [(String, Int32, String)] = [
+            ("db --to -1", 64, "--to must be a number of machines from 0 to 10000"),
+            ("db --to many", 64, "--to must be a number"),
+            ("db", 64, "machine scale needs --to N"),
+            ("nosuch --to 1", 1, "group \"nosuch\" is not known"),
+            ("\(unnamed) --to 2", 64, "keeps no create options"),
+            ("db --to 2 --number_machines 3", 64, "--number_machines is not for machine scale"),
+            ("db --to 2 --colour red", 64, "unknown option --colour"),
+            ("db --to 2 --image mindisk=abc", 64, "min_disk must be a non-negative number"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = h.expectFailure("fabric machine scale \(p) \(arguments)", status, message)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+        }
+        h.expectFailure("fabric machine create \(p) --group 'no spaces'", 64, "a group name is 1-64 letters")
+        h.expectFailure("fabric machine protect \(p) 00000000-0000-4000-8000-000000000000", 1, "is not in the store")
+        if let sent = try cloud.requests() { #expect(sent.isEmpty, "bad scales sent \(sent)") }
+    }
+}
+
+/// What only the null provider injects cheaply: members in ERROR, and two scales at once on
+/// each store backend (SQLite and the run's MariaDB).
+@Suite struct GroupScaleTests {
+    @Test func membersInErrorAreReportedAndReplacedOnlyWhenAsked() {
+        let h = Harness()
+        h.registerNull(extra: ["fail_machine=2"])
+        // Without waiting, the create ends before its second machine goes to ERROR.
+        #expect(h.sh("fabric machine create demo --group db --number_machines 2").status == 0)
+        var failed = ""
+        for _ in 0..<50 where failed.isEmpty {
+            failed = h.sh("fabric-scale -p demo --group db --to 2 | jq -r '.failed | join(\",\")'").stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if failed.isEmpty { usleep(100_000) }
+        }
+        #expect(!failed.isEmpty, "no member went to ERROR")
+        let kept = h.sh("fabric --json machine scale demo db --to 2")
+        #expect(kept.status == 0 && kept.stdout.isEmpty, "\(kept.stdout)")
+        #expect(kept.stderr.contains("in ERROR, kept: \(failed)"), "\(kept.stderr)")
+        let replaced = h.sh("fabric --json machine scale demo db --to 2 --replace_failed")
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        let statuses = replaced.records.map { "\($0["uuid"] as? String ?? "") \($0["status"] as? String ?? "")" }
+        #expect(statuses.contains("\(failed) DELETED") && replaced.records.count == 2, "\(statuses)")
+        let listed = h.sh("fabric --json machine list demo --group db --refresh").records
+        #expect(listed.count == 2 && listed.allSatisfy { $0["status"] as? String == "ACTIVE" }, "\(listed)")
+    }
+
+    /// The third machine of the scale's create goes to ERROR: the create fails and removes its
+    /// own three, not the group's two.
+    @Test func aFailedScaleRemovesItsOwnMachinesOnly() {
+        let h = Harness()
+        h.registerNull(extra: ["fail_machine=3"])
+        let first = h.sh("fabric --json machine create demo --group db --number_machines 2 --wait_spawning")
+        #expect(first.status == 0, "\(first.stderr)")
+        let failed = h.expectFailure("fabric machine scale demo db --to 5", 1, "went to ERROR")
+        #expect(failed.stderr.contains("removing the machines of group db left by the failed create"), "\(failed.stderr)")
+        let left = h.sh("fabric-list-machines -p demo --group db").records.compactMap { $0["uuid"] as? String }
+        #expect(Set(left) == Set(first.records.compactMap { $0["uuid"] as? String }), "\(left)")
+        #expect(h.count("machines") == 2)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func twoScalesOfOneGroupAtOnceEndWithExactlyN(_ backend: Backend) throws {
+        let h = Harness(backend)
+        // Creates take a second, so the two scales overlap.
+        h.registerNull(extra: ["build_seconds=1"])
+        #expect(h.sh("fabric machine create demo --group db --wait_spawning").status == 0)
+        let both = h.sh("fabric --json machine scale demo db --to 4 > a.out 2> a.err & "
+                        + "fabric --json machine scale demo db --to 4 > b.out 2> b.err; first=$?; wait $!; second=$?; "
+                        + "cat a.err b.err >&2; cat a.out b.out; exit $((first + second))")
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.records.count == 3, "one scale made the three, the other nothing: \(both.stdout)")
+        #expect(both.stderr.contains("group db has 4 machines, nothing to do"), "\(both.stderr)")
+        #expect(h.cloudMachines() == 4 && h.count("machines") == 4)
+        // A lock another holds, not waited for: a TimeoutError naming the holder.
+        let held = h.sh("fabric-store lock scale/demo/db -- sleep 3 & sleep 1; fabric-store lock scale/demo/db -- true; status=$?; wait; exit $status")
+        #expect(held.status == 5 && held.stderr.contains("lock \"scale/demo/db\" is held by"), "\(held.stderr)")
+    }
+}

@@ -182,6 +182,18 @@ public enum Schema {
         [
             .changeColumn(table: "providers", Column("password", .string(2048), secret: true)),
         ],
+        // 5: the cloud's answers to flavor searches, kept for the provider's catalog_ttl so a
+        // pipeline or the next command does not list the catalogue again (CatalogCache.swift).
+        // A cache: not exported.
+        [
+            .createTable(Table("catalogs", [
+                Column("provider_id", .string(256)),
+                Column("kind", .string(16)),
+                Column("query_key", .string(64)),
+                Column("fetched", .real),
+                Column("items", .text),
+            ], primaryKey: ["provider_id", "kind", "query_key"], exported: false)),
+        ],
     ]
 
     public static var version: Int { migrations.count }

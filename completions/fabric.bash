@@ -333,7 +333,7 @@ _fabric_tool() { # tool start
 _fabric_wrapper_groups='provider machine snapshot'
 _fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility image_type os_distro os_version mysql_version fabric_machine_uuid)
 _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
-_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive ready image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota cloud_init_seconds fail_cloud_init service_seconds address_pool)
+_fabric_null_extra_keys=(region interface user_domain project_domain auth_type cacert insecure timeout connect_timeout compute_microversion delete_timeout network config_drive ready catalog_ttl image_owners snapshot_reboot max_attempts build_seconds snapshot_seconds latency_ms fail_create fail_machine fail_snapshot fail_public_address fail_destroy availability_zones quota cloud_init_seconds fail_cloud_init service_seconds address_pool)
 _fabric_provider_types=(OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null)
 
 _fabric_wrapper_commands() { # group

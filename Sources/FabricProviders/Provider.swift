@@ -13,9 +13,11 @@ public protocol Provider: AnyObject {
 
     /// Images (golden images and snapshots) as objects with at least id, name, min_disk,
     /// min_ram and status; every top-level property can be searched with `--image key=value`.
-    func images() throws(FabricError) -> [JSON]
-    /// Flavors with at least id, name, vcpus, ram, disk and swap.
-    func flavors() throws(FabricError) -> [JSON]
+    /// The cloud is asked for those matching `query` as far as its API can filter; any others
+    /// returned are left out by the search (CatalogQuery).
+    func images(matching query: CatalogQuery) throws(FabricError) -> [JSON]
+    /// Flavors with at least id, name, vcpus, ram, disk and swap, asked for as images are.
+    func flavors(matching query: CatalogQuery) throws(FabricError) -> [JSON]
 
     /// Boots `request.count` machines, all or nothing: when it throws, nothing it made is left.
     func boot(_ request: BootRequest) throws(FabricError) -> [Machine]

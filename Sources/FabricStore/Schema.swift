@@ -198,6 +198,18 @@ public enum Schema {
                 Column("expires", .real),
             ], primaryKey: ["name"], exported: false)),
         ],
+        // 6: the cloud's answers to flavor searches, kept for the provider's catalog_ttl so a
+        // pipeline or the next command does not list the catalogue again (CatalogCache.swift).
+        // A cache: not exported.
+        [
+            .createTable(Table("catalogs", [
+                Column("provider_id", .string(256)),
+                Column("kind", .string(16)),
+                Column("query_key", .string(64)),
+                Column("fetched", .real),
+                Column("items", .text),
+            ], primaryKey: ["provider_id", "kind", "query_key"], exported: false)),
+        ],
     ]
 
     public static var version: Int { migrations.count }

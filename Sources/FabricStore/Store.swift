@@ -39,8 +39,9 @@ public final class Store {
             if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(provider.id)]).count > 0 {
                 throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
             }
-            // A token cached for an earlier provider of this id is not this one's.
+            // A token or catalogue cached for an earlier provider of this id is not this one's.
             try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(provider.id)])
+            try database.run("DELETE FROM catalogs WHERE provider_id = ?", [.text(provider.id)])
             let extra = JSON.object()
             for (key, value) in provider.extra { extra[key] = JSON(value) }
             try database.run("""
@@ -101,6 +102,7 @@ public final class Store {
             try database.run("DELETE FROM snapshots WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM machine_groups WHERE provider_id = ?", [.text(id)])
+            try database.run("DELETE FROM catalogs WHERE provider_id = ?", [.text(id)])
             try database.run("DELETE FROM providers WHERE provider_id = ?", [.text(id)])
             return record
         }

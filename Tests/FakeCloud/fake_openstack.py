@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 MIN_MICROVERSION = (2, 1)
 DEFAULT_MAX_MICROVERSION = "2.96"
@@ -132,6 +132,13 @@ class Cloud:
                 "snapshot_fails": False,
                 "token_ttl_seconds": 3600,
                 "page_size_max": 1000,
+                # A cloud that lists everything whatever a listing asks for: Glance's and
+                # Nova's filters (not limit and marker) are read, checked and then ignored.
+                "ignore_filters": False,
+                # A public cloud's catalogue: this many more images (bulk-image-00001, ...)
+                # and flavors (bulk.flavor.0001, ...) beside the ones below.
+                "extra_images": 0,
+                "extra_flavors": 0,
                 # The boot log os-getConsoleOutput serves: [seconds after the server went ACTIVE,
                 # line], each line there once its time has come. The default is a guest whose
                 # cloud-init finishes 2 s after ACTIVE; a test sets its own (a failure, no
@@ -185,6 +192,25 @@ class Cloud:
             ]:
                 image = dict(base, id=image_id, name=name, min_disk=min_disk, min_ram=min_ram, status=status, **extra)
                 self.images[image_id] = image
+            self.base_image = base
+
+    def fill_catalog(self):
+        """Adds or removes the generated images and flavors to match the extra_* knobs."""
+        images, flavors = int(self.config["extra_images"]), int(self.config["extra_flavors"])
+        for image_id in [i for i, image in self.images.items() if image.get("_bulk") and image["_bulk"] > images]:
+            del self.images[image_id]
+        for n in range(1, images + 1):
+            image_id = "5e7d0000-0000-4000-8000-%012d" % n
+            if image_id not in self.images:
+                self.images[image_id] = dict(self.base_image, id=image_id, name="bulk-image-%05d" % n, min_disk=1 + n % 40,
+                                             min_ram=256 * (1 + n % 8), status="active", created_at="2025-06-01T00:00:00Z",
+                                             os_distro="bulk", _bulk=n)
+        self.flavors = [f for f in self.flavors if f.get("_bulk", 0) <= flavors]
+        held = {f["id"] for f in self.flavors}
+        for n in range(1, flavors + 1):
+            if "bulk-%04d" % n not in held:
+                self.flavors.append({"id": "bulk-%04d" % n, "name": "bulk.flavor.%04d" % n, "vcpus": 1 + n % 16,
+                                     "ram": 512 * (1 + n % 64), "disk": 10 * (1 + n % 20), "swap": 0, "ephemeral": 0, "_bulk": n})
 
     def held_seconds(self, method, path):
         """How long a request takes before the service acts on it and answers."""
@@ -477,6 +503,7 @@ class Handler(BaseHTTPRequestHandler):
                 if unknown:
                     raise Reply(400, {"error": f"unknown knobs: {sorted(unknown)}"})
                 cloud.config.update(self.body or {})
+                cloud.fill_catalog()
                 raise Reply(200, cloud.config)
             if what == "cidrs" and method == "POST":
                 # A network's addresses from a loopback range, so that a test can run servers
@@ -822,6 +849,7 @@ class Compute:
     # --- flavors -------------------------------------------------------------------------------
 
     def flavor_view(self, flavor, detail=True):
+        flavor = {k: v for k, v in flavor.items() if not k.startswith("_")}
         link = self.h.base_url + "/compute/v2.1/flavors/" + flavor["id"]
         view = {"id": flavor["id"], "name": flavor["name"], "links": [{"rel": "self", "href": link}]}
         if detail:
@@ -859,10 +887,22 @@ class Compute:
         return page, links
 
     def list_flavors(self):
-        unknown = set(self.h.query) - {"is_public", "minDisk", "minRam", "sort_key", "sort_dir", "limit", "marker"}
+        query = self.h.query
+        unknown = set(query) - {"is_public", "minDisk", "minRam", "sort_key", "sort_dir", "limit", "marker"}
         if unknown and self.version >= (2, 75):
             raise nova_error(400, f"Invalid input for query parameters {sorted(unknown)}.")
-        page, links = self.paginate(self.cloud.flavors, "id", "flavors/detail")
+        flavors = self.cloud.flavors
+        # As Nova: the flavors of at least this much memory (MB) and root disk (GB); a value
+        # that int() refuses is a 400 naming it.
+        for param, field, label in (("minRam", "ram", "minRam"), ("minDisk", "disk", "minDisk")):
+            if param in query:
+                try:
+                    minimum = int(query[param][-1])
+                except ValueError:
+                    raise nova_error(400, f"Invalid {label} filter [{query[param][-1]}]")
+                if not self.cloud.config["ignore_filters"]:
+                    flavors = [f for f in flavors if f[field] >= minimum]
+        page, links = self.paginate(flavors, "id", "flavors/detail")
         body = {"flavors": [self.flavor_view(f) for f in page]}
         if links:
             body["flavors_links"] = links
@@ -1318,15 +1358,39 @@ class Image:
                      "schema": "/v2/schemas/image", "checksum": None if image["status"] != "active" else "0" * 32})
         return view
 
-    def list_images(self):
-        query = {k: v[0] for k, v in self.h.query.items()}
-        images = sorted(self.cloud.images.values(), key=lambda i: (i["created_at"], i["id"]), reverse=True)
+    # Glance's filters that take "in:a,b" (any of those values); the rest compare for equality,
+    # core fields and image properties alike, and an image without the property never matches.
+    IN_FILTERS = ("id", "name", "status", "container_format", "disk_format")
+
+    def filter_images(self, images, query):
+        visibility = query.get("visibility")
+        if visibility is not None and visibility not in ("community", "public", "private", "shared", "all"):
+            raise glance_error(400, "Invalid visibility value: %s" % visibility)
+        if query.get("member_status", "accepted") not in ("pending", "accepted", "rejected", "all"):
+            raise glance_error(400, "Invalid status value: %s" % query["member_status"])
+        if "changes-since" in query:
+            raise glance_error(400, 'The "changes-since" filter is no longer available on v2.')
+        for key in ("protected", "os_hidden"):
+            if key in query and query[key] not in ("true", "false"):
+                raise glance_error(400, "Invalid value '%s' for '%s'. Valid values are 'true' or 'false'." % (query[key], key))
+        if self.cloud.config["ignore_filters"]:
+            return images
         for key, value in query.items():
-            if key in ("limit", "marker", "sort_key", "sort_dir", "sort"):
+            if key in ("limit", "marker", "sort_key", "sort_dir", "sort", "member_status"):
                 continue
             if key == "visibility" and value == "all":
                 continue
-            images = [i for i in images if str(i.get(key)) == value]
+            if key in self.IN_FILTERS and value.startswith("in:"):
+                wanted = value[3:].split(",")
+                images = [i for i in images if str(i.get(key)) in wanted]
+                continue
+            images = [i for i in images if key in i and (str(i[key]).lower() if isinstance(i[key], bool) else str(i[key])) == value]
+        return images
+
+    def list_images(self):
+        query = {k: v[0] for k, v in self.h.query.items()}
+        images = sorted(self.cloud.images.values(), key=lambda i: (i["created_at"], i["id"]), reverse=True)
+        images = self.filter_images(images, query)
         if "marker" in query:
             ids = [i["id"] for i in images]
             if query["marker"] not in ids:
@@ -1341,7 +1405,7 @@ class Image:
         if len(images) > limit:
             params = {k: v for k, v in query.items() if k != "marker"}
             params["marker"] = page[-1]["id"]
-            body["next"] = "/v2/images?" + "&".join(f"{k}={v}" for k, v in params.items())
+            body["next"] = "/v2/images?" + urlencode(params)
         raise Reply(200, body)
 
 

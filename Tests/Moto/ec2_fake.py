@@ -25,6 +25,7 @@ Standard library only, except boto3 for the seed and state calls (installed besi
 
 import argparse
 import datetime
+import fnmatch
 import hashlib
 import hmac
 import base64
@@ -41,7 +42,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 NS = "http://ec2.amazonaws.com/doc/2016-11-15"
 ET.register_namespace("", NS)
@@ -188,6 +189,34 @@ def q(name):
     return f"{{{NS}}}{name}"
 
 
+# The filters DescribeImages takes (EC2 API reference); any other name is refused as EC2 does.
+IMAGE_FILTERS = {
+    "architecture", "block-device-mapping.delete-on-termination", "block-device-mapping.device-name",
+    "block-device-mapping.snapshot-id", "block-device-mapping.volume-size", "block-device-mapping.volume-type",
+    "block-device-mapping.encrypted", "creation-date", "description", "ena-support", "free-tier-eligible", "hypervisor",
+    "image-allowed", "image-id", "image-type", "is-public", "kernel-id", "manifest-location", "name", "owner-alias",
+    "owner-id", "platform", "platform-details", "product-code", "product-code.type", "ramdisk-id", "root-device-name",
+    "root-device-type", "source-image-id", "source-image-region", "source-instance-id", "state", "state-reason-code",
+    "state-reason-message", "sriov-net-support", "tag-key", "tag-value", "usage-operation", "virtualization-type",
+}
+
+
+def request_filters(params):
+    """{name: [values]} of Filter.N.Name / Filter.N.Value.M."""
+    filters, index = {}, 1
+    while f"Filter.{index}.Name" in params:
+        filters[params[f"Filter.{index}.Name"]] = numbered(params, f"Filter.{index}.Value")
+        index += 1
+    return filters
+
+
+def without_search(params):
+    """The request with its filters and named ids or types left out: what a cloud that
+    ignores them answers."""
+    return {name: value for name, value in params.items()
+            if not name.startswith(("Filter.", "ImageId.", "InstanceType."))}
+
+
 def numbered(params, prefix):
     """The values of prefix.1, prefix.2, ... in order."""
     values, index = [], 1
@@ -213,7 +242,13 @@ class Proxy:
         # running, line] as the fake OpenStack cloud's knob of the same name; moto has none.
         self.knobs = {"latency_ms": 0, "build_seconds": 0.3, "snapshot_seconds": 0.3, "terminate_seconds": 0.2,
                       "fail_machine": None, "fail_snapshot": False, "console_log": DEFAULT_CONSOLE_LOG,
-                      "loopback_cidr": None}
+                      "loopback_cidr": None,
+                      # ignore_filters: DescribeImages and DescribeInstanceTypes answer as if no
+                      # Filter, ImageId or InstanceType was given (checked first, as EC2 does).
+                      # extra_images: a catalogue of this many more AMIs of the account
+                      # (bulk-image-00001, ...), which moto does not hold; moto's own instance
+                      # types are already a public cloud's (about 1,300).
+                      "ignore_filters": False, "extra_images": 0}
         # With loopback_cidr (a range in 127.0.0.0/8), the instances' addresses as DescribeInstances
         # answers are mapped into it, one each, so that a test can run servers where machines are.
         self.loopback = {}
@@ -222,6 +257,7 @@ class Proxy:
         self.terminated = {}
         self.images = {}
         self._boto = None
+        self.bulk_images = []
 
     # -- faults --------------------------------------------------------------------------------
 
@@ -331,9 +367,49 @@ class Proxy:
         if action == "GetConsoleOutput":
             return self.console_output(params)
         if action == "DescribeImages":
-            status, payload = self.forward(body, headers)
-            return status, self.rewrite_images(payload) if status == 200 else payload
+            return self.describe_images(params, headers)
         return self.forward(body, headers)
+
+    def describe_images(self, params, headers):
+        filters = request_filters(params)
+        for name in filters:
+            if name not in IMAGE_FILTERS and not name.startswith("tag:"):
+                raise Refusal(400, "InvalidParameterValue", f"The filter '{name}' is invalid")
+        if self.knobs.get("ignore_filters"):
+            params, filters = without_search(params), {}
+        status, payload = self.forward(urlencode(params).encode(), headers)
+        if status != 200:
+            return status, payload
+        root = ET.fromstring(self.rewrite_images(payload))
+        owners = numbered(params, "Owner")
+        if self.knobs.get("extra_images") and (not owners or "self" in owners or self.account in owners):
+            images = root.find(q("imagesSet"))
+            ids = numbered(params, "ImageId")
+            for fields, item in self.bulk_catalog():
+                if (not ids or fields["image-id"] in ids) and all(
+                        any(fnmatch.fnmatchcase(fields.get(name, ""), pattern) for pattern in values) and name in fields
+                        for name, values in filters.items()):
+                    images.append(ET.fromstring(item))
+        return 200, ET.tostring(root, xml_declaration=True, encoding="utf-8")
+
+    def bulk_catalog(self):
+        """The extra_images AMIs: their filterable fields and their <item>, made once."""
+        count = int(self.knobs.get("extra_images") or 0)
+        with self.lock:
+            while len(self.bulk_images) < count:
+                n = len(self.bulk_images) + 1
+                fields = {"image-id": "ami-%017x" % (0xb00000 + n), "name": "bulk-image-%05d" % n, "state": "available",
+                          "architecture": "x86_64", "owner-id": self.account, "is-public": "false",
+                          "root-device-type": "ebs", "virtualization-type": "hvm", "image-type": "machine"}
+                item = (f'<item xmlns="{NS}"><imageId>{fields["image-id"]}</imageId><imageLocation>bulk/{fields["name"]}</imageLocation>'
+                        f'<imageState>available</imageState><imageOwnerId>{self.account}</imageOwnerId><isPublic>false</isPublic>'
+                        f'<architecture>x86_64</architecture><imageType>machine</imageType><name>{fields["name"]}</name>'
+                        f'<rootDeviceType>ebs</rootDeviceType><rootDeviceName>/dev/xvda</rootDeviceName><blockDeviceMapping><item>'
+                        f'<deviceName>/dev/xvda</deviceName><ebs><volumeSize>8</volumeSize><deleteOnTermination>true</deleteOnTermination>'
+                        f'<volumeType>gp3</volumeType></ebs></item></blockDeviceMapping><virtualizationType>hvm</virtualizationType>'
+                        f'<hypervisor>xen</hypervisor><creationDate>2025-06-01T00:00:00.000Z</creationDate></item>')
+                self.bulk_images.append((fields, item))
+            return self.bulk_images[:count]
 
     def console_output(self, params):
         """GetConsoleOutput as EC2 answers it: the most recent 64 KB of the log, base64-encoded,
@@ -363,6 +439,8 @@ class Proxy:
         """EC2 pages the catalog (at most MaxResults, default 100, then nextToken); moto sends all
         ~1,400 at once, in about 2 s. The catalog is fixed, so moto is asked once per test run
         (a file beside the moto server) and the proxy pages it as EC2 does."""
+        if self.knobs.get("ignore_filters"):
+            params = without_search(params)
         filters = {name: value for name, value in params.items() if name not in ("Action", "Version", "MaxResults", "NextToken")}
         key = hashlib.sha256(json.dumps(filters, sort_keys=True).encode()).hexdigest()[:16]
         items = self.catalogs.get(key)
@@ -371,7 +449,7 @@ class Proxy:
             with open(cached) as file:
                 items = json.load(file)
         if items is None:
-            form = "&".join(f"{name}={value}" for name, value in [("Action", "DescribeInstanceTypes"), ("Version", "2016-11-15")] + sorted(filters.items()))
+            form = urlencode([("Action", "DescribeInstanceTypes"), ("Version", "2016-11-15")] + sorted(filters.items()))
             status, payload = self.forward(form.encode(), headers)
             if status != 200:
                 return status, payload

@@ -39,9 +39,10 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         return owners.contains("self") ? owners : ["self"] + owners
     }
 
-    /// The images of `imageOwners`.
-    func images() throws(FabricError) -> [JSON] {
-        let reply = try session.call(.provider, EC2Images.describe(owners: imageOwners))
+    /// The images of `imageOwners` that may match the query.
+    func images(matching query: CatalogQuery) throws(FabricError) -> [JSON] {
+        if let id = query.value("id"), !EC2ID.isShaped(id, .image) { return [] }
+        let reply = try session.call(.provider, EC2Images.describe(owners: imageOwners, matching: query))
         return reply?.items("imagesSet").compactMap(EC2Images.searchable) ?? []
     }
 
@@ -50,8 +51,12 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         "only images owned by \(imageOwners.joined(separator: ", ")) are searched (--extra image_owners=\(session.settings.imageOwners.joined(separator: ",")))"
     }
 
-    func flavors() throws(FabricError) -> [JSON] {
-        try session.collect(.provider, EC2InstanceTypes.describe(), set: "instanceTypeSet", pageSize: 100)
+    /// The instance types that may match the query; one named that EC2 does not know is none.
+    func flavors(matching query: CatalogQuery) throws(FabricError) -> [JSON] {
+        let named = EC2InstanceTypes.byName(query)
+        if let named, !EC2InstanceTypes.isShaped(named) { return [] }
+        return try session.collect(.provider, EC2InstanceTypes.describe(matching: query), set: "instanceTypeSet",
+                                   pageSize: named == nil ? 100 : nil, tolerating: named == nil ? [] : ["InvalidInstanceType"])
             .compactMap(EC2InstanceTypes.searchable)
     }
 

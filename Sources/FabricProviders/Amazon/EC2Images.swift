@@ -4,10 +4,49 @@ import FabricHTTP
 import FabricRecords
 
 enum EC2Images {
-    static func describe(owners: [String]) -> EC2Query {
+    /// The images of `owners` that may match `search`: DescribeImages' filters for what the
+    /// search names and EC2 can filter by (`searchFilters`), so EC2 answers with those only.
+    static func describe(owners: [String], matching search: CatalogQuery) -> EC2Query {
         var query = EC2Query("DescribeImages")
         query.list("Owner", owners)
+        for (name, values) in searchFilters(search) { query.filter(name, values) }
         return query
+    }
+
+    /// The searchable keys (see `searchable`) EC2 filters by, and their filters' names.
+    private static let filterNames: [String: String] = [
+        "id": "image-id", "name": "name", "state": "state", "architecture": "architecture", "owner": "owner-id",
+        "owner_alias": "owner-alias", "platform": "platform", "platform_details": "platform-details",
+        "root_device_type": "root-device-type", "virtualization_type": "virtualization-type", "description": "description",
+    ]
+
+    /// Keys of `searchable` that EC2 cannot filter by (computed, or no filter of their own).
+    private static let derivedKeys: Set<String> = ["min_disk", "min_ram", "image_type", "boot_mode", "created"]
+
+    /// DescribeImages filters for a search: each key EC2 filters by, status as the states it
+    /// stands for, visibility as is-public, and any other key as the tag of that name (the
+    /// search finds tags under their keys). EC2 reads * and ? in values as wildcards, which
+    /// only widen the answer; a backslash escapes them, so a value with one is left to the client.
+    static func searchFilters(_ search: CatalogQuery) -> [(name: String, values: [String])] {
+        var filters: [(name: String, values: [String])] = []
+        for (key, value) in search.properties where !value.contains("\\") {
+            let filter: (name: String, values: [String])?
+            switch key {
+            case "status":
+                let states = ["available", "pending", "transient", "deregistered", "failed", "error", "invalid"].filter { status($0) == value }
+                filter = ("state", states.isEmpty ? [value] : states)
+            case "visibility":
+                filter = value == "public" || value == "private" ? ("is-public", [value == "public" ? "true" : "false"]) : nil
+            case let known where filterNames[known] != nil:
+                filter = (filterNames[known]!, [value])
+            case let derived where derivedKeys.contains(derived):
+                filter = nil
+            default:
+                filter = ("tag:" + key, [value])
+            }
+            if let filter, !filters.contains(where: { $0.name == filter.name }) { filters.append(filter) }
+        }
+        return filters
     }
 
     /// Exactly these images of the account: a filter, so one that is gone is left out rather

@@ -109,7 +109,9 @@ final class EC2Session {
     }
 
     /// Every `<item>` of the set named `set` across all pages (NextToken), in order.
-    func collect(_ kind: FabricError.Kind, _ query: EC2Query, set: String, pageSize: Int? = nil) throws(FabricError) -> [XMLTree] {
+    /// A refusal whose code is in `tolerating` ends the listing with what it has.
+    func collect(_ kind: FabricError.Kind, _ query: EC2Query, set: String, pageSize: Int? = nil,
+                 tolerating: Set<String> = []) throws(FabricError) -> [XMLTree] {
         var items: [XMLTree] = []
         var token: String?
         var pages = 0
@@ -119,7 +121,7 @@ final class EC2Session {
             var page = query
             if let pageSize { page.set("MaxResults", pageSize) }
             if let token { page.set("NextToken", token) }
-            guard let reply = try call(kind, page) else { break }
+            guard let reply = try call(kind, page, tolerating: tolerating) else { break }
             items += reply.items(set)
             token = reply.text("nextToken")
         } while token != nil

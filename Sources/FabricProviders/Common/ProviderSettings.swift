@@ -34,7 +34,12 @@ extension ProviderSetting {
         ProviderSetting("ready", "what machine create --wait_spawning waits for: stages, in order, of active, address, port:N, cloud-init, mysql[:PORT]",
                         .shaped("stages such as cloud-init,mysql:3306", check: { (try? ReadyStage.chain(parsing: $0, option: "ready")) != nil }),
                         default: "active"),
+        ProviderSetting(catalogLifetime, "seconds the flavors (instance types) the cloud listed are kept in the store and searched again without asking it; 0: asked every time",
+                        .lifetime, default: "86400"),
     ]
+
+    /// The lifetime of the store's copy of the cloud's flavor catalogue (CatalogSearch.swift).
+    static let catalogLifetime = "catalog_ttl"
 }
 
 /// The kinds of value a setting takes, each read one way for every provider.
@@ -47,6 +52,8 @@ public enum SettingKind: Sendable {
     case timeout
     /// Milliseconds, read as seconds are (the same range), for settings named in milliseconds.
     case milliseconds
+    /// Seconds from 0 to `SettingKind.maxLifetime`: how long something is kept, not waited for.
+    case lifetime
     case count(ClosedRange<Int>)
     /// Comma-separated, at least one item; `item` says why an item is refused, nil when it is fine.
     case list(item: (@Sendable (String) -> String?)? = nil)
@@ -58,11 +65,13 @@ public enum SettingKind: Sendable {
 
     /// The longest any time setting may be: an hour.
     public static let maxSeconds = 3600.0
+    /// The longest anything is kept: a year.
+    public static let maxLifetime = 31_536_000.0
 
     var name: String {
         switch self {
         case .bool: "bool"
-        case .seconds, .timeout: "seconds"
+        case .seconds, .timeout, .lifetime: "seconds"
         case .milliseconds: "milliseconds"
         case .count: "count"
         case .list: "list"
@@ -78,6 +87,7 @@ public enum SettingKind: Sendable {
         case .seconds: "a number of seconds from 0 to \(Int(Self.maxSeconds))"
         case .timeout: "a number of seconds above 0, at most \(Int(Self.maxSeconds))"
         case .milliseconds: "a number of milliseconds from 0 to \(Int(Self.maxSeconds * 1000))"
+        case .lifetime: "a number of seconds from 0 to \(Int(Self.maxLifetime))"
         case .count(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .list: "one or more comma-separated items"
         case .text: "a value that is not empty"
@@ -97,9 +107,10 @@ public enum SettingKind: Sendable {
             case "false", "no", "off", "0": return .success(.bool(false))
             default: return refused
             }
-        case .seconds, .timeout, .milliseconds:
+        case .seconds, .timeout, .milliseconds, .lifetime:
             let scale = if case .milliseconds = self { 1000.0 } else { 1.0 }
-            guard let number = Double(text.trimmingSpaces), number >= 0, number / scale <= Self.maxSeconds else { return refused }
+            let limit = if case .lifetime = self { Self.maxLifetime } else { Self.maxSeconds }
+            guard let number = Double(text.trimmingSpaces), number >= 0, number / scale <= limit else { return refused }
             if case .timeout = self, number == 0 { return refused }
             return .success(.seconds(number / scale))
         case .count(let range):

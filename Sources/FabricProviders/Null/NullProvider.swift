@@ -23,7 +23,8 @@ final class NullProvider: Provider {
 
     // MARK: images and flavors
 
-    func images() throws(FabricError) -> [JSON] {
+    /// The whole catalogue whatever is asked: the search on the client decides.
+    func images(matching _: CatalogQuery = .everything) throws(FabricError) -> [JSON] {
         call()
         var result = NullCatalog.images.map(NullCatalog.json)
         for snapshot in try snapshotRows("provider_id = ?", [.text(record.id)]) {
@@ -41,7 +42,7 @@ final class NullProvider: Provider {
         return result
     }
 
-    func flavors() throws(FabricError) -> [JSON] {
+    func flavors(matching _: CatalogQuery) throws(FabricError) -> [JSON] {
         call()
         return NullCatalog.flavors.map(NullCatalog.json)
     }

@@ -22,13 +22,24 @@ final class OpenStackProvider: Provider {
 
     // MARK: images and flavors
 
-    func images() throws(FabricError) -> [JSON] {
+    /// An id is one GET of that image (404: none); anything else a listing filtered by Glance.
+    func images(matching query: CatalogQuery) throws(FabricError) -> [JSON] {
         let root = try image
-        return try session.collect(.provider, Images.list(root), key: "images", glanceRoot: root)
+        if let id = query.value("id") {
+            guard Images.isImageID(id) else { return [] }
+            return try session.call(.provider, "GET", try Images.one(root, id), missingIsNil: true).map { [$0] } ?? []
+        }
+        return try session.collect(.provider, Images.list(root, filters: Images.filters(query)), key: "images", glanceRoot: root)
     }
 
-    func flavors() throws(FabricError) -> [JSON] {
-        try session.collect(.provider, Flavors.detail(try compute), key: "flavors", versioned: true).map(Flavors.searchable)
+    /// An id is one GET of that flavor (404: none); anything else a listing Nova narrows by size.
+    func flavors(matching query: CatalogQuery) throws(FabricError) -> [JSON] {
+        let compute = try compute
+        if let id = query.value("id") {
+            guard let url = try? Flavors.one(compute, id) else { return [] }
+            return try session.call(.provider, "GET", url, versioned: true, missingIsNil: true)?["flavor"].map { [Flavors.searchable($0)] } ?? []
+        }
+        return try session.collect(.provider, Flavors.detail(compute, query), key: "flavors", versioned: true).map(Flavors.searchable)
     }
 
     // MARK: boot

@@ -47,7 +47,7 @@ struct FindFlavor: ParsableCommand {
             let requirement = ImageRequirement(image: record["image"])
             let key = "\(id)\u{0}\(requirement.map { "\($0.minDisk) \($0.minRam)" } ?? "")"
             if found[key] == nil {
-                found[key] = try findInCatalog(.flavor, properties: properties, provider: try context.provider(id), all: all,
+                found[key] = try findInCatalog(.flavor, properties: properties, provider: try context.provider(id), store: try context.store, all: all,
                                                requirement: requirement)
             }
             for flavor in found[key]! {

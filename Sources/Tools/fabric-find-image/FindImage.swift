@@ -37,7 +37,7 @@ struct FindImage: ParsableCommand {
         guard let id = providerOptions.provider else { throw FabricError.usage("-p ID is required") }
         let context = ToolContext(store: storeOptions)
         let provider = try context.provider(id)
-        for image in try findInCatalog(.image, properties: properties, provider: provider, all: all) {
+        for image in try findInCatalog(.image, properties: properties, provider: provider, store: nil, all: all) {
             RecordWriter.standardOutput.write(JSON(["provider_id": JSON(id), "image": image]))
         }
     }

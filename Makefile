@@ -1,7 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev libexpat1-dev python3-venv pkg-config shellcheck \
-  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server openssl python3 dpkg-dev
+  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server galera-4 rsync openssl python3 dpkg-dev
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
@@ -52,10 +52,12 @@ $(MOTO_VENV)/bin/moto_server:
 	$(MOTO_VENV)/bin/pip install -q 'moto[server]>=5.2,<5.3' boto3
 
 # One private MariaDB server (Tests/MariaDB/server) for the whole run: the store, workflow and
-# concurrency tests run on it as well as on SQLite, each in a database of its own.
+# concurrency tests run on it as well as on SQLite, each in a database of its own; and one
+# three-node Galera cluster (Tests/MariaDB/galera, started while the first tests run) for the
+# store and concurrency tests on a replicated store named by a host list.
 test: build moto
 	swift build --build-tests
-	Tests/MariaDB/server run swift test
+	Tests/MariaDB/server run Tests/MariaDB/galera run swift test
 
 # Release build, then one table of figures (start-up, listing, throughput, memory, provisioning).
 # Not part of `test`: benchmarks print figures; they do not fail on a busy machine.

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-boot' -f
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" number' -l 'number' -d 'How many machines to boot for each record (spec: number_machines).' -rfka ''

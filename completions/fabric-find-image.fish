@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-find-image' -f
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image"' -l 'image' -d 'An image property to match, as key=value. Repeat to narrow.' -rfka ''
 complete -c 'fabric-find-image' -n '__fabric-find-image_should_offer_completions_for_flags_or_options "fabric-find-image" all' -l 'all' -d 'Print every matching image, not only the first.'

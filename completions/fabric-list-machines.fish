@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-list-machines' -f
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'where' -d 'Keep machines whose field equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'meta' -d 'Keep machines whose metadata key equals the value.' -rfka ''

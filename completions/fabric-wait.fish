@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-wait' -f
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" timeout' -l 'timeout' -d 'Give up after this many seconds (default 600).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" interval' -l 'interval' -d 'First pause between rounds, in seconds; it grows by half each round (default 0.1).' -rfka ''

@@ -253,7 +253,7 @@ _fabric_tool() { # tool start
       valued='--columns' ;;
     fabric-store | fabric-snapshot)
       local subs i
-      if [[ $tool == fabric-store ]]; then subs='register add list get remove export import path group protect lock help'
+      if [[ $tool == fabric-store ]]; then subs='register add list get remove export import path check group protect lock help'
       else subs='create destroy help'; fi
       for ((i = start; i < cword; i++)); do
         if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
@@ -303,7 +303,7 @@ _fabric_tool() { # tool start
         fabric-store/import)
           opts=$_fabric_common
           valued='--store --store-password-file' ;;
-        fabric-store/path)
+        fabric-store/path | fabric-store/check)
           opts=$_fabric_common
           valued='--store --store-password-file' ;;
         fabric-snapshot/create)

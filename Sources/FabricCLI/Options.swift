@@ -6,7 +6,7 @@ import ArgumentParser
 /// writes state.
 public struct StoreOptions: ParsableArguments, StoreSelection {
     @Option(name: .long, help: ArgumentHelp(
-        "The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
+        "The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.",
         valueName: "path|url"), completion: .file())
     public var store: String?
 

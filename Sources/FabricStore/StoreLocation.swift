@@ -1,5 +1,6 @@
 /// Where the store lives: --store, then FABRIC_STORE, then the XDG state directory. A path is a
-/// SQLite file; mysql://USER@HOST[:PORT]/DATABASE is a database on a MySQL or MariaDB server.
+/// SQLite file; mysql://USER@HOST[:PORT]/DATABASE is a database on a MySQL or MariaDB server, and
+/// mysql://USER@HOST[:PORT],HOST[:PORT],.../DATABASE one on the nodes of a replicated one.
 import FabricRecords
 
 /// What names a store: a path or URL (nil: the default) and where a mysql:// store's password

@@ -48,6 +48,7 @@ struct Harness {
         switch backend {
         case .sqlite: directory.appendingPathComponent("fabric.db").path
         case .mysql: MySQLTestServer.shared.url(database: database)
+        case .galera: GaleraCluster.shared.url(database: database)
         }
     }
 
@@ -75,7 +76,7 @@ struct Harness {
         env["FABRIC_TOOLS"] = Harness.binDirectory.path
         env["FABRIC_STORE"] = store
         env.removeValue(forKey: "FABRIC_STORE_PASSWORD")
-        if backend == .mysql { env["FABRIC_STORE_PASSWORD"] = MySQLTestServer.shared.password }
+        if let password = backend.password { env["FABRIC_STORE_PASSWORD"] = password }
         env["HOME"] = directory.path
         env.removeValue(forKey: "FABRIC_PASSWORD")
         return env

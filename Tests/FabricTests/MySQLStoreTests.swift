@@ -19,6 +19,10 @@ import Testing
             ("mysql://fabric@localhost/db?ssl=maybe", "ssl=maybe is not known"),
             ("mysql://fabric@localhost/db?ssl_ca=/nonexistent/ca.pem", "ssl_ca file \"/nonexistent/ca.pem\" does not exist"),
             ("mysql://fabric@localhost/db?socket=relative.sock", "socket must be an absolute path"),
+            ("mysql://fabric@db1,,db3/db", "the store URL's host list \"db1,,db3\" has an empty host"),
+            ("mysql://fabric@db1:3306,db1:3306/db", "the store URL names the host \"db1:3306\" twice"),
+            ("mysql://fabric@db1,db2:0/db", "port \"0\" is not a number from 1 to 65535"),
+            ("mysql://fabric@localhost,db2/db?socket=/x.sock", "the store URL's socket names one local server; it cannot go with a list of hosts"),
         ]
         for item in cases {
             let result = h.expectFailure("fabric-store list providers --store '\(item.url)'", 64, item.message)
@@ -35,6 +39,17 @@ import Testing
                 == "mysql://fabric@[::1]:3307/fab ric?ssl=required\n")
         #expect(h.sh("fabric-store path --store 'mysql://fabric@localhost/db?socket=\(socket)'").stdout
                 == "mysql://fabric@localhost/db?socket=\(socket)\n")
+        // A host list is shown as given, IPv6 addresses in brackets; when no host answers, the
+        // error names each and why, and check says the same in its record.
+        #expect(h.sh("fabric-store path --store 'mysql://fab@127.0.0.1:13301,[::1]:13302,db3.example/fabric?ssl=required'").stdout
+                == "mysql://fab@127.0.0.1:13301,[::1]:13302,db3.example/fabric?ssl=required\n")
+        let none = "mysql://fabric@127.0.0.1:1,127.0.0.1:2/db"
+        h.expectFailure("fabric-store list providers --store '\(none)'", 4,
+                        "cannot connect to store \(none): no host answers: 127.0.0.1:1: Can't connect to server on '127.0.0.1'")
+        let down = h.sh("fabric-store check --store '\(none)'")
+        #expect(down.status == 4 && down.stderr.contains("127.0.0.1:2: Can't connect"), "\(down.stderr)")
+        #expect(down.records.first?["healthy"] as? Bool == false && down.records.first?["used"] is NSNull, "\(down.stdout)")
+        #expect((down.records.first?["hosts"] as? [[String: Any]])?.map { $0["answers"] as? Bool } == [false, false], "\(down.stdout)")
         h.expectFailure("fabric-store list providers --store-password-file /dev/null --store \(h.directory.path)/x.db", 64,
                         "--store-password-file is for a mysql:// store, and the store is the SQLite file")
     }

@@ -2,10 +2,34 @@ import Foundation
 import Testing
 
 /// Which store a test runs against: a SQLite file, or a database of its own on the run's private
-/// MariaDB server. Tests that must hold on both take `Backend.allCases` as arguments.
+/// MariaDB server, or on its three-node Galera cluster through a URL naming the three nodes.
+/// Tests that must hold on both SQLite and MariaDB take `Backend.allCases` as arguments; the
+/// Galera cluster is not among them, as its tests kill nodes: GaleraTests runs the store and
+/// concurrency tests on it, one at a time.
 enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, mysql
+    case sqlite, mysql, galera
+    static var allCases: [Backend] { [.sqlite, .mysql] }
     var testDescription: String { rawValue }
+    /// A database on a server (MariaDB or the Galera cluster): its password and its client.
+    var isServer: Bool { self != .sqlite }
+
+    /// The store's password, for the server backends.
+    var password: String? {
+        switch self {
+        case .sqlite: nil
+        case .mysql: MySQLTestServer.shared.password
+        case .galera: GaleraCluster.shared.password
+        }
+    }
+
+    /// An option file for the mariadb client as the test user (on the cluster, its first node).
+    var clientOptions: String? {
+        switch self {
+        case .sqlite: nil
+        case .mysql: MySQLTestServer.shared.clientOptions
+        case .galera: GaleraCluster.shared.clientOptions(node: 1)
+        }
+    }
 }
 
 /// The private MariaDB server of the test run (Tests/MariaDB/server). `make test` starts one for
@@ -76,9 +100,8 @@ extension Harness {
         switch backend {
         case .sqlite:
             return run("/usr/bin/sqlite3", [store, query]).lines
-        case .mysql:
-            let server = MySQLTestServer.shared
-            return run("/usr/bin/mariadb", ["--defaults-file=\(server.clientOptions)", "-N", "-B", "-r", database, "-e", query])
+        case .mysql, .galera:
+            return run("/usr/bin/mariadb", ["--defaults-file=\(backend.clientOptions!)", "-N", "-B", "-r", database, "-e", query])
                 .lines.map { $0.replacingOccurrences(of: "\t", with: "|") }
         }
     }
@@ -87,7 +110,7 @@ extension Harness {
     func sqlCommand(_ query: String) -> String {
         switch backend {
         case .sqlite: "sqlite3 \"$FABRIC_STORE\" '\(query)'"
-        case .mysql: "mariadb --defaults-file='\(MySQLTestServer.shared.clientOptions)' -N -B -r \(database) -e '\(query)'"
+        case .mysql, .galera: "mariadb --defaults-file='\(backend.clientOptions!)' -N -B -r \(database) -e '\(query)'"
         }
     }
 }

@@ -88,7 +88,7 @@ import Testing
             fabric-store export --with-secrets --store '\(target.store)' | fabric-store import --store '\(back.store)' > /dev/null &&
             fabric-store export --with-secrets --store '\(back.store)' > back.jsonl &&
             cmp export.jsonl moved.jsonl && cmp export.jsonl back.jsonl && cat imported.jsonl
-            """, env: ["FABRIC_STORE_PASSWORD": MySQLTestServer.shared.password])
+            """, env: ["FABRIC_STORE_PASSWORD": (from.isServer ? from : other).password!])
         #expect(moved.status == 0, "\(moved.stdout) \(moved.stderr)")
         let counts = Dictionary(uniqueKeysWithValues: moved.records.map { ($0["table"] as? String ?? "", $0["rows"] as? Int ?? -1) })
         #expect(counts == ["providers": 2, "machines": 4, "snapshots": 1, "null_servers": 2, "null_addresses": 2, "null_images": 1],
@@ -100,6 +100,29 @@ import Testing
         #expect(target.sh("fabric --json machine destroy demo \(uuid)").status == 0)
         #expect(target.cloudMachines() == 1 && target.count("snapshots") == 0)
         #expect(source.cloudMachines() == 2, "the source store is left as it was")
+    }
+
+    /// check on both backends: one record, healthy, the schema version; a plain server's version
+    /// and no Galera fields; a SQLite file's quick_check, and a damaged file is not healthy.
+    @Test(arguments: Backend.allCases) func checkSaysWhetherTheStoreCanBeUsed(_ backend: Backend) throws {
+        let h = Harness(backend)
+        h.registerNull()
+        let check = h.sh("fabric-store check")
+        #expect(check.status == 0 && check.records.count == 1, "\(check.stdout) \(check.stderr)")
+        let record = try #require(check.records.first)
+        #expect(record["kind"] as? String == "store_check" && record["healthy"] as? Bool == true, "\(check.stdout)")
+        #expect(record["schema_version"] as? Int == h.sql(backend == .sqlite ? "PRAGMA user_version" : "SELECT version FROM fabric_schema").first.flatMap { Int($0) })
+        switch backend {
+        case .sqlite:
+            #expect(record["quick_check"] as? String == "ok" && record["store"] as? String == h.store && record["sqlite_version"] is String)
+            _ = h.sh("printf 'not a database, not at all; just some bytes to be read' | dd of=fabric.db bs=1 seek=0 conv=notrunc 2> /dev/null; rm -f fabric.db-wal fabric.db-shm")
+            let broken = h.sh("fabric-store check")
+            #expect(broken.status == 4 && broken.records.first?["healthy"] as? Bool == false, "\(broken.stdout) \(broken.stderr)")
+        case .mysql, .galera:
+            let hosts = try #require(record["hosts"] as? [[String: Any]])
+            #expect(hosts.count == 1 && hosts[0]["answers"] as? Bool == true && hosts[0]["wsrep_cluster_size"] == nil, "\(hosts)")
+            #expect((hosts[0]["version"] as? String ?? "").contains("MariaDB"))
+        }
     }
 
     @Test(arguments: Backend.allCases) func importChecksTheWholeExportFirst(_ backend: Backend) {
@@ -136,7 +159,7 @@ import Testing
         let (downgrade, version, objects) = switch backend {
         case .sqlite: ("DROP INDEX machines_listing; DROP TABLE tokens; DROP TABLE catalogs; PRAGMA user_version = 1", "PRAGMA user_version",
                        "SELECT count(*) FROM sqlite_master WHERE name IN ('machines_listing', 'tokens', 'catalogs')")
-        case .mysql: ("DROP INDEX machines_listing ON machines; DROP TABLE tokens; DROP TABLE catalogs; ALTER TABLE providers MODIFY COLUMN password VARCHAR(128) NOT NULL; UPDATE fabric_schema SET version = 1",
+        case .mysql, .galera: ("DROP INDEX machines_listing ON machines; DROP TABLE tokens; DROP TABLE catalogs; ALTER TABLE providers MODIFY COLUMN password VARCHAR(128) NOT NULL; UPDATE fabric_schema SET version = 1",
                       "SELECT version FROM fabric_schema",
                       "SELECT (SELECT count(DISTINCT index_name) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'machines_listing') + (SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('tokens', 'catalogs')) + (SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'providers' AND column_name = 'password' AND character_maximum_length = 2048)")
         }

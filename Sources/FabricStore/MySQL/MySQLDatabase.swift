@@ -37,6 +37,16 @@ public final class MySQLDatabase: Database {
     static let serverLost: UInt32 = 2013
     static let transactionAttempts = 6
 
+    /// Errors after which the next host of a list is tried: the server is not there, cannot be
+    /// reached, shuts down or is full, or it is a Galera node outside the primary component.
+    static let failoverCodes: Set<UInt32> = [2002, 2003, 2005, 2006, 2013, 1040, notReady, 1053]
+    /// What a Galera node that is not ready says (ER_UNKNOWN_COM_ERROR, "WSREP has not yet
+    /// prepared node for application use"), and what the store says of one before using it.
+    static let notReady: UInt32 = 1047
+
+    /// The host of the list this connection went to; nil when the URL names only a socket.
+    public private(set) var usedHost: MySQLHost?
+
     /// `password` nil: none, or the one the option file gives.
     public init(_ target: MySQLLocation, password: String?, optionFile: String?) throws(FabricError) {
         self.target = target
@@ -46,7 +56,7 @@ public final class MySQLDatabase: Database {
         if let error = fabric_mariadb_load_error() {
             throw FabricError.store("store \(target.url): \(String(cString: error))")
         }
-        handle = try MySQLDatabase.connect(target, password: password, optionFile: optionFile)
+        (handle, usedHost) = try MySQLDatabase.connect(target, password: password, optionFile: optionFile)
         dialect = MySQLDialect(collation: MySQLDatabase.collation(for: handle))
     }
 
@@ -54,13 +64,47 @@ public final class MySQLDatabase: Database {
 
     // MARK: connecting
 
-    private static func connect(_ target: MySQLLocation, password: String?, optionFile: String?,
-                                createDatabase: Bool = true) throws(FabricError) -> UnsafeMutablePointer<MYSQL> {
-        var attempt = try open(target, password: password, optionFile: optionFile, database: target.database)
+    /// Connects to the first host of the list that answers and is ready, in the order given;
+    /// when none does, the error names each host and why.
+    /// `useDatabase` false: the connection names no database (what `check` asks of a server).
+    static func connect(_ target: MySQLLocation, password: String?, optionFile: String?, createDatabase: Bool = true,
+                        useDatabase: Bool = true) throws(FabricError) -> (UnsafeMutablePointer<MYSQL>, MySQLHost?) {
+        guard target.hosts.count > 1 else {
+            let host = target.hosts.first
+            switch try connect(target, host: host, password: password, optionFile: optionFile, createDatabase: createDatabase,
+                               useDatabase: useDatabase) {
+            case .success(let mysql):
+                return (mysql, host)
+            case .failure(let code, let message):
+                throw FabricError.store("cannot connect to store \(target.url): \(message) (MySQL error \(code))", hint: hint(for: code))
+            }
+        }
+        var refusals: [String] = []
+        for host in target.hosts {
+            switch try connect(target, host: host, password: password, optionFile: optionFile, createDatabase: createDatabase,
+                               useDatabase: useDatabase) {
+            case .success(let mysql):
+                return (mysql, host)
+            case .failure(let code, let message):
+                refusals.append("\(host.address): \(message) (MySQL error \(code))")
+                // Another node would refuse the same user, password or database: say so now.
+                if !failoverCodes.contains(code) {
+                    throw FabricError.store("cannot connect to store \(target.url): \(refusals.joined(separator: "; "))", hint: hint(for: code))
+                }
+            }
+        }
+        throw FabricError.store("cannot connect to store \(target.url): no host answers: \(refusals.joined(separator: "; "))",
+                                hint: "are the servers running? see: fabric-store check")
+    }
+
+    /// One host: its database, created when the store is new and `createDatabase` allows.
+    private static func connect(_ target: MySQLLocation, host: MySQLHost?, password: String?, optionFile: String?,
+                                createDatabase: Bool, useDatabase: Bool) throws(FabricError) -> Attempt {
+        var attempt = try open(target, host: host, password: password, optionFile: optionFile, database: useDatabase ? target.database : nil)
         if case .failure(let code, _) = attempt, code == unknownDatabase, createDatabase {
             // As SQLite creates the file, a new store creates its database (when the user may).
             // A new handle: Connector/C drops a handle's TLS options when a connect fails.
-            attempt = try open(target, password: password, optionFile: optionFile, database: nil)
+            attempt = try open(target, host: host, password: password, optionFile: optionFile, database: nil)
             if case .success(let mysql) = attempt {
                 let name = "`\(target.database.replacingEvery("`", with: "``"))`"
                 let create = "CREATE DATABASE IF NOT EXISTS \(name) CHARACTER SET utf8mb4 COLLATE \(collation(for: mysql))"
@@ -74,22 +118,18 @@ public final class MySQLDatabase: Database {
                 }
             }
         }
-        switch attempt {
-        case .success(let mysql):
-            return mysql
-        case .failure(let code, let message):
-            throw FabricError.store("cannot connect to store \(target.url): \(message) (MySQL error \(code))", hint: hint(for: code))
-        }
+        return attempt
     }
 
-    private enum Attempt {
+    enum Attempt {
         case success(UnsafeMutablePointer<MYSQL>)
         case failure(code: UInt32, message: String)
     }
 
-    /// One connection attempt on a new handle with every option set.
-    private static func open(_ target: MySQLLocation, password: String?, optionFile: String?,
-                             database: String?) throws(FabricError) -> Attempt {
+    /// One connection attempt on a new handle with every option set, its session made ready
+    /// for the store (see prepareSession).
+    static func open(_ target: MySQLLocation, host: MySQLHost?, password: String?, optionFile: String?,
+                     database: String?, prepared: Bool = true) throws(FabricError) -> Attempt {
         guard let mysql = mysql_init(nil) else { throw FabricError.store("store \(target.url): out of memory") }
         // The option file (~/.my.cnf) may give the password (and TLS files) for [client] or
         // [fabric]; what the URL gives wins.
@@ -112,13 +152,103 @@ public final class MySQLDatabase: Database {
             _ = fabric_mysql_set_string(mysql, MYSQL_OPT_SSL_CA, ca)
             _ = fabric_mysql_set_bool(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, 1)
         }
-        let host: String? = target.host.isEmpty ? nil : target.host
-        guard mysql_real_connect(mysql, host, target.user, password, database, target.port ?? 0, target.socket, 0) != nil else {
+        let name: String? = host.flatMap { $0.name.isEmpty ? nil : $0.name }
+        guard mysql_real_connect(mysql, name, target.user, password, database, host?.port ?? 0, target.socket, 0) != nil else {
             let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
             return failure
         }
+        if prepared, let refusal = prepareSession(mysql) {
+            mysql_close(mysql)
+            return refusal
+        }
         return .success(mysql)
+    }
+
+    /// On a Galera node: refuses a node that is not ready (outside the primary component, or
+    /// still joining), so that the next host of the list is tried; and makes every read wait
+    /// until the node has applied what the cluster committed before it (wsrep_sync_wait = 1),
+    /// so that a command sees what the one before it stored through another node. A plain
+    /// server (MariaDB with wsrep off, MySQL without the variable) is left as it is.
+    private static func prepareSession(_ mysql: UnsafeMutablePointer<MYSQL>) -> Attempt? {
+        switch galeraState(mysql) {
+        case .failure(let failure):
+            return .failure(code: failure.code, message: failure.message)
+        case .success(nil):
+            return nil
+        case .success(let state?):
+            guard state.ready else {
+                return .failure(code: notReady, message: "the Galera node is not ready (\(state.summary))")
+            }
+            if case .failure(let failure) = textRows(mysql, "SET SESSION wsrep_sync_wait = 1") {
+                return .failure(code: failure.code, message: failure.message)
+            }
+            return nil
+        }
+    }
+
+    /// A Galera node's view of its cluster, from its status variables.
+    struct GaleraState {
+        var clusterSize: Int?
+        var clusterStatus: String?
+        var localState: String?
+        var wsrepReady: Bool
+        /// Ready for the store: it takes queries, in the primary component.
+        var ready: Bool { wsrepReady && clusterStatus == "Primary" }
+
+        var summary: String {
+            "wsrep_ready \(wsrepReady ? "ON" : "OFF"), wsrep_cluster_status \(clusterStatus ?? "?"), "
+                + "wsrep_local_state_comment \(localState ?? "?")"
+        }
+    }
+
+    /// nil when the server does not replicate with Galera (wsrep_on OFF, or no such variable).
+    static func galeraState(_ mysql: UnsafeMutablePointer<MYSQL>) -> Result<GaleraState?, QueryFailure> {
+        switch textRows(mysql, "SELECT @@wsrep_on") {
+        case .failure(let failure) where failure.code == unknownSystemVariable:
+            return .success(nil)
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(let rows) where rows.first?.first ?? nil != "1":
+            return .success(nil)
+        case .success:
+            break
+        }
+        let status = textRows(mysql, "SHOW GLOBAL STATUS WHERE Variable_name IN "
+                              + "('wsrep_cluster_size', 'wsrep_cluster_status', 'wsrep_local_state_comment', 'wsrep_ready')")
+        return status.map { (rows) in
+            var values: [String: String] = [:]
+            for row in rows where row.count == 2 { if let key = row[0], let value = row[1] { values[key.lowercased()] = value } }
+            return GaleraState(clusterSize: values["wsrep_cluster_size"].flatMap { Int($0) },
+                               clusterStatus: values["wsrep_cluster_status"], localState: values["wsrep_local_state_comment"],
+                               wsrepReady: values["wsrep_ready"] == "ON")
+        }
+    }
+
+    static let unknownSystemVariable: UInt32 = 1193
+
+    struct QueryFailure: Error {
+        var code: UInt32
+        var message: String
+    }
+
+    /// The rows of one statement over the text protocol, for what the store asks a server about
+    /// itself (not its tables).
+    static func textRows(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String) -> Result<[[String?]], QueryFailure> {
+        guard mysql_real_query(mysql, sql, UInt(sql.utf8.count)) == 0 else {
+            return .failure(QueryFailure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql))))
+        }
+        guard let result = mysql_store_result(mysql) else {
+            let code = mysql_errno(mysql)
+            return code == 0 ? .success([]) : .failure(QueryFailure(code: code, message: String(cString: mysql_error(mysql))))
+        }
+        defer { mysql_free_result(result) }
+        let columns = Int(mysql_num_fields(result))
+        var rows: [[String?]] = []
+        while let row = mysql_fetch_row(result) {
+            rows.append((0..<columns).map { row[$0].map { String(cString: $0) } })
+        }
+        return .success(rows)
     }
 
     /// Binary and without PAD SPACE where the server has one (see MySQLDialect.collation).
@@ -134,7 +264,7 @@ public final class MySQLDatabase: Database {
     func reconnect(after lost: FabricError) throws(FabricError) {
         let fresh: UnsafeMutablePointer<MYSQL>
         do {
-            fresh = try MySQLDatabase.connect(target, password: password, optionFile: optionFile, createDatabase: false)
+            (fresh, usedHost) = try MySQLDatabase.connect(target, password: password, optionFile: optionFile, createDatabase: false)
         } catch {
             let prefix = "cannot connect to store \(location): "
             let reason = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message

@@ -1,15 +1,29 @@
 /// A shared store on a MySQL or MariaDB server, as `--store` or $FABRIC_STORE names it:
-/// `mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]`. The URL never
+/// `mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]`.
+/// Several hosts name the nodes of one replicated database (Galera, InnoDB Cluster): the store
+/// connects to the first that answers, in the order given. The URL never
 /// holds the password (it would show in argv, ps and shell history): that comes from
 /// --store-password-file, $FABRIC_STORE_PASSWORD or the user's option file (~/.my.cnf).
 import FabricRecords
+
+/// One server of a store's host list.
+public struct MySQLHost: Equatable, Sendable {
+    public var name: String
+    public var port: UInt32?
+
+    /// HOST[:PORT] as the URL spells it: an IPv6 address in brackets.
+    public var address: String {
+        let host = name.contains(":") ? "[\(name)]" : name
+        return port.map { "\(host):\($0)" } ?? host
+    }
+}
 
 public struct MySQLLocation: Equatable {
     public static let scheme = "mysql://"
 
     public var user: String
-    public var host: String
-    public var port: UInt32?
+    /// The servers to try, in order; empty when only ?socket= names the server.
+    public var hosts: [MySQLHost]
     public var database: String
     public var socket: String?
     /// Encrypt the connection, and fail if the server cannot.
@@ -30,12 +44,34 @@ public struct MySQLLocation: Equatable {
             throw FabricError.usage("the store URL names no user: use mysql://USER@HOST[:PORT]/DATABASE")
         }
         user = try MySQLLocation.user(authority[..<at])
-        (host, port) = try MySQLLocation.hostAndPort(authority[authority.index(after: at)...])
+        hosts = try MySQLLocation.hostList(authority[authority.index(after: at)...])
         database = try MySQLLocation.databaseName(path ?? "")
         try readOptions(query ?? "")
-        if host.isEmpty && socket == nil {
+        if hosts.isEmpty && socket == nil {
             throw FabricError.usage("the store URL names no host: use mysql://USER@HOST[:PORT]/DATABASE or ?socket=PATH")
         }
+        if hosts.count > 1 && socket != nil {
+            throw FabricError.usage("the store URL's socket names one local server; it cannot go with a list of hosts")
+        }
+    }
+
+    /// HOST[:PORT][,HOST[:PORT]...]; nothing at all when only the socket names the server.
+    private static func hostList(_ text: Substring) throws(FabricError) -> [MySQLHost] {
+        if text.isEmpty { return [] }
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false)
+        var hosts: [MySQLHost] = []
+        for entry in entries {
+            let (name, port) = try hostAndPort(entry)
+            if name.isEmpty {
+                throw FabricError.usage("the store URL's host list \(quoted(String(text))) has an empty host: use HOST[:PORT],HOST[:PORT]")
+            }
+            let host = MySQLHost(name: name, port: port)
+            if hosts.contains(host) {
+                throw FabricError.usage("the store URL names the host \(quoted(host.address)) twice")
+            }
+            hosts.append(host)
+        }
+        return hosts
     }
 
     private static func user(_ userInfo: Substring) throws(FabricError) -> String {
@@ -112,8 +148,7 @@ public struct MySQLLocation: Equatable {
 
     /// The URL back, as the user wrote it in substance: for messages and `fabric-store path`.
     public var url: String {
-        var text = MySQLLocation.scheme + user + "@" + (host.contains(":") ? "[\(host)]" : host)
-        if let port { text += ":\(port)" }
+        var text = MySQLLocation.scheme + user + "@" + hosts.map(\.address).joined(separator: ",")
         text += "/" + database
         var options: [String] = []
         if let socket { options.append("socket=" + socket) }

@@ -10,12 +10,14 @@ struct StoreTool: ParsableCommand {
         discussion: """
             One SQLite file (--store, then $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db), \
             or a team's shared database on a MySQL or MariaDB server \
-            (mysql://USER@HOST[:PORT]/DATABASE), shared safely by concurrent commands. It holds \
+            (mysql://USER@HOST[:PORT]/DATABASE; several hosts, HOST[:PORT],HOST[:PORT], name the \
+            nodes of a replicated one such as a Galera cluster, tried in order), shared safely by \
+            concurrent commands. It holds \
             provider passwords: a SQLite file is created 0600 in a 0700 directory, and no record \
             or listing ever shows a password.
             """,
         version: fabricVersion,
-        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self,
+        subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self, Check.self,
                       Group.self, Protect.self, Lock.self])
 }
 
@@ -416,6 +418,29 @@ extension StoreTool {
 
         func run() throws {
             RecordWriter.standardOutput.write(line: try StoreLocation.describe(storeOptions))
+        }
+    }
+}
+
+extension StoreTool {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print one record saying whether the store can be used, and for a mysql:// store which host answers.",
+            discussion: """
+                A mysql:// store: each host of the URL (answers, error, version; on a Galera \
+                node wsrep_cluster_size, wsrep_cluster_status, wsrep_local_state_comment and \
+                wsrep_ready), the host commands use (the first that answers and is ready), the \
+                schema version and healthy. A SQLite store: the path, SQLite's version and \
+                PRAGMA quick_check. Nothing is created or changed. Exits 4 (StoreError) when \
+                the store cannot be used, after printing the record.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() throws {
+            let check = try StoreCheck.run(storeOptions)
+            RecordWriter.standardOutput.write(check.record)
+            if let problem = check.problem { throw problem }
         }
     }
 }

@@ -20,6 +20,7 @@ let builtins: [(name: String, command: ParsableCommand.Type)] = [
     ("fabric-destroy", Destroy.self),
     ("fabric-list-machines", ListMachines.self),
     ("fabric-table", Table.self),
+    ("fabric-job", JobTool.self),
 ]
 
 /// The tool called `name`; `prefixed: false` also finds it without "fabric-" (`fabric-tools store`).

@@ -257,7 +257,7 @@ extension JobTool {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print one job's record with the command's output records and standard error.",
-            discussion: "With --output, print the command's output records alone, as the command printed them.")
+            discussion: "With --output or --stderr, print what the command printed there instead, as it printed it.")
 
         @OptionGroup var storeOptions: StoreOptions
 
@@ -267,10 +267,21 @@ extension JobTool {
         @Flag(help: "Print the command's output records instead of the job's record.")
         var output = false
 
+        @Flag(help: "Print the command's standard error instead of the job's record.")
+        var stderr = false
+
+        func validate() throws {
+            if output && stderr { throw FabricError.usage("--output and --stderr exclude each other") }
+        }
+
         func run() throws {
             let job = try Jobs(storeOptions).job(id)
             if output {
                 Jobs.writeOutput(of: job)
+            } else if stderr {
+                var text = Substring(job.stderr)
+                if text.hasSuffix("\n") { text = text.dropLast() }
+                if !text.isEmpty { RecordWriter.standardOutput.write(line: String(text)) }
             } else {
                 RecordWriter.standardOutput.write(job.json(full: true))
             }

@@ -23,7 +23,7 @@ function __fabric-store_parse_tokens -S
         __fabric-store_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'register'
-            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'from-env' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'from-env' 'default-image=' 'default-flavor=' 'extra=+' 'check' 'version' 'h/help'
         case 'add'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'password-file=' 'version' 'h/help'
         case 'list'
@@ -115,6 +115,7 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-image' -l 'default-image' -d 'Image name or id used when no --image is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-flavor' -l 'default-flavor' -d 'Flavor name or id used when no --flavor is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register"' -l 'extra' -d 'A provider-type setting, as key=value; may be repeated.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" check' -l 'check' -d 'Check the provider and that its id is free; register nothing and print nothing.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF

@@ -95,7 +95,8 @@ struct Jobs {
             let current = try job(id)
             if current.state != .running { return current }
             if timeout > 0 && now() >= deadline {
-                throw FabricError(.timeout, "job \(id) is still running after \(Int(timeout)) s", hint: "see: fabric job show \(id)")
+                let seconds = timeout == timeout.rounded() ? String(Int(timeout)) : String(timeout)
+                throw FabricError(.timeout, "job \(id) is still running after \(seconds) s", hint: "see: fabric job show \(id)")
             }
             sleep(seconds: delays.next())
             try Interruption.check()

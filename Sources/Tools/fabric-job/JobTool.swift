@@ -193,6 +193,7 @@ extension JobTool {
         func run() throws {
             var argv = program
             if argv.first == "--" { argv.removeFirst() }
+            Spawn.closeInheritedDescriptors()
             Interruption.install()
             var line = [UInt8]()
             var byte: UInt8 = 0
@@ -408,6 +409,21 @@ enum Spawn {
         var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &path, path.count - 1)
         return length > 0 ? String(decoding: path[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
+    }
+
+    /// Closes every descriptor but standard input, output and error that the job's launcher
+    /// left open: a descriptor that a caller waits on to see its command end (a pipe of ssh, a
+    /// test runner's socket) would otherwise stay open as long as the job runs.
+    static func closeInheritedDescriptors() {
+        guard let entries = opendir("/proc/self/fd") else { return }
+        let own = dirfd(entries)
+        var open: [Int32] = []
+        while let entry = readdir(entries) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd > 2, fd != own { open.append(fd) }
+        }
+        closedir(entries)
+        for fd in open { close(fd) }
     }
 
     /// The exit status a shell would report: the code, or 128 + the signal that ended it.

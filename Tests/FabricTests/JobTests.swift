@@ -121,6 +121,7 @@ import Testing
         h.registerNull()
         h.expectFailure("fabric machine create demo --numbr_machines 2 --synchronous=false", 64, "unknown option --numbr_machines")
         h.expectFailure("fabric machine create demo --synchronous=later", 64, "--synchronous takes true or false")
+        h.expectFailure("fabric machine create demo --synchronous false", 64, "--synchronous takes its value after =: --synchronous=false")
         h.expectFailure("fabric machine create nosuch --synchronous=false", 2, "provider \"nosuch\" does not exist")
         h.expectFailure("fabric machine destroy demo 1234 --synchronous=false", 1, "is not in the store")
         h.expectFailure("fabric provider register demo a pw null:// t --provider_type null --synchronous=false", 2, "already exists")

@@ -78,7 +78,7 @@ end
 
 complete -c 'fabric-scale' -f
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
-complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" group' -l 'group' -d 'The group.' -rfka ''
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" to' -l 'to' -d 'How many live machines the group should have.' -rfka ''

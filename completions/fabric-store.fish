@@ -23,7 +23,7 @@ function __fabric-store_parse_tokens -S
         __fabric-store_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'register'
-            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'from-env' 'default-image=' 'default-flavor=' 'extra=+' 'version' 'h/help'
+            __fabric-store_parse_subcommand 1 'store=' 'store-password-file=' 'password-file=' 'type=' 'username=' 'url=' 'tenant=' 'from-env' 'default-image=' 'default-flavor=' 'extra=+' 'check' 'version' 'h/help'
         case 'add'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'password-file=' 'version' 'h/help'
         case 'list'
@@ -37,6 +37,8 @@ function __fabric-store_parse_tokens -S
         case 'import'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
         case 'path'
+            __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
+        case 'check'
             __fabric-store_parse_subcommand 0 'store=' 'store-password-file=' 'version' 'h/help'
         case 'group'
             __fabric-store_parse_subcommand -r 2 'store=' 'store-password-file=' 'p/provider=' 'save' 'print0' 'version' 'h/help'
@@ -109,6 +111,7 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_posit
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'export' -d 'Print every row the store holds as JSON lines, to move it with import.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'import' -d 'Store the rows of an export read from standard input, into an empty store.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'path' -d 'Print the path (or mysql:// URL) of the store that would be used.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'check' -d 'Print one record saying whether the store can be used, and for a mysql:// store which host answers.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'group' -d 'Print a named group\'s record, or keep the options it is created with.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'protect' -d 'Protect stored machines from a scale\'s removal (--off: no longer).'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_positional "fabric-store" -eq 1' -fa 'lock' -d 'Run a command while holding a named lock in the store.'
@@ -124,6 +127,7 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-image' -l 'default-image' -d 'Image name or id used when no --image is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" default-flavor' -l 'default-flavor' -d 'Flavor name or id used when no --flavor is given.' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register"' -l 'extra' -d 'A provider-type setting, as key=value; may be repeated.' -rfka ''
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" check' -l 'check' -d 'Check the provider and that its id is free; register nothing and print nothing.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store register" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store add" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
@@ -169,20 +173,24 @@ complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store path" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store check" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store check" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store check" version' -l 'version' -d 'Show the version.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" save' -l 'save' -d 'Keep the arguments after -- as the group\'s create options.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" print0' -l 'print0' -d 'Print the kept options NUL-separated instead of the record.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store group" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" off' -l 'off' -d 'Clear the protection instead.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store protect" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]. Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
+complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" wait' -l 'wait' -d 'Seconds to wait for a lock another holds (default 0: fail at once).' -rfka ''
 complete -c 'fabric-store' -n '__fabric-store_should_offer_completions_for_flags_or_options "fabric-store lock" lease' -l 'lease' -d 'Seconds a lease lasts unless renewed; renewed every third of it (default 30).' -rfka ''

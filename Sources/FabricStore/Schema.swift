@@ -210,6 +210,22 @@ public enum Schema {
                 Column("items", .text),
             ], primaryKey: ["provider_id", "kind", "query_key"], exported: false)),
         ],
+        // 7: background jobs (--synchronous=false, fabric-job): in the store, so the operators
+        // of a team's MySQL store see each other's. The command is kept without its secrets.
+        [
+            .createTable(Table("jobs", [
+                Column("job_id", .integer),
+                Column("command", .text),
+                Column("host", .string(256)),
+                Column("pid", .integer),
+                Column("state", .string(16)),
+                Column("exit_status", .integer, nullable: true),
+                Column("started", .string(64)),
+                Column("ended", .string(64), nullable: true),
+                Column("output", .text, default: ""),
+                Column("stderr", .text, default: ""),
+            ], primaryKey: ["job_id"])),
+        ],
     ]
 
     public static var version: Int { migrations.count }

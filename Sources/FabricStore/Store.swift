@@ -34,11 +34,16 @@ public final class Store {
 
     // MARK: providers
 
+    /// ProviderError when a provider of this id is registered already.
+    public func requireNewProvider(_ id: String) throws(FabricError) {
+        if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(id)]).count > 0 {
+            throw FabricError.provider("provider \(quoted(id)) already exists", hint: "see: fabric provider list")
+        }
+    }
+
     public func addProvider(_ provider: ProviderRecord) throws(FabricError) {
         try database.transaction { () throws(FabricError) in
-            if try database.rows("SELECT 1 FROM providers WHERE provider_id = ?", [.text(provider.id)]).count > 0 {
-                throw FabricError.provider("provider \(quoted(provider.id)) already exists", hint: "see: fabric provider list")
-            }
+            try requireNewProvider(provider.id)
             // A token or catalogue cached for an earlier provider of this id is not this one's.
             try database.run("DELETE FROM tokens WHERE provider_id = ?", [.text(provider.id)])
             try database.run("DELETE FROM catalogs WHERE provider_id = ?", [.text(provider.id)])

@@ -21,6 +21,7 @@ let builtins: [(name: String, command: ParsableCommand.Type)] = [
     ("fabric-list-machines", ListMachines.self),
     ("fabric-scale", Scale.self),
     ("fabric-table", Table.self),
+    ("fabric-job", JobTool.self),
 ]
 
 /// The tool called `name`; `prefixed: false` also finds it without "fabric-" (`fabric-tools store`).

@@ -10,7 +10,7 @@ import Testing
 @Suite struct DocumentationTests {
     static let tools = [
         "fabric-find-image", "fabric-find-flavor", "fabric-boot", "fabric-wait", "fabric-public-address",
-        "fabric-store", "fabric-snapshot", "fabric-destroy", "fabric-list-machines", "fabric-scale", "fabric-table",
+        "fabric-store", "fabric-snapshot", "fabric-destroy", "fabric-list-machines", "fabric-scale", "fabric-table", "fabric-job",
     ]
     static let pages = ["fabric.1"] + tools.map { "\($0).1" } + ["fabric-records.7"]
     static let man = Harness.root.appendingPathComponent("man")

@@ -87,6 +87,9 @@ extension StoreTool {
         @Option(help: ArgumentHelp("A provider-type setting, as key=value; may be repeated.", valueName: "key=value"))
         var extra: [String] = []
 
+        @Flag(help: "Check the provider and that its id is free; register nothing and print nothing.")
+        var check = false
+
         func run() throws {
             guard let type = ProviderType(name: type) else {
                 throw FabricError.provider("unknown provider type \(quoted(self.type))", hint: "use \(ProviderType.spellings)")
@@ -94,6 +97,7 @@ extension StoreTool {
             let provider = try record(of: type)
             try provider.validate()
             let store = try Store(storeOptions)
+            if check { return try store.requireNewProvider(provider.id) }
             try store.addProvider(provider)
             RecordWriter.standardOutput.write(provider.json())
         }

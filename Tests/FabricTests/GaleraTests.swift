@@ -105,4 +105,28 @@ struct GaleraTests {
         #expect(back.stdout == "[\"\(addresses[0])\",3,3,3]\n", "\(back.stdout) \(back.stderr)")
         print("galera: 8 x 25 adds with node 3 killed at \(result.stdout.split(separator: "\n").first { $0.hasPrefix("killed") } ?? "?"): \(rows.replacingOccurrences(of: "\t", with: "|").trimmingCharacters(in: .newlines)) rows, \(result.stdout.split(separator: "\n").first { $0.hasPrefix("retried") } ?? "?"), \(String(format: "%.1f", seconds)) s; node 3 rejoined in \(String(format: "%.1f", Date().timeIntervalSince(restarted))) s")
     }
+
+    /// machine scale's lock on the cluster: two scales of one group at once, each through a
+    /// node of its own (the URL lists a different node first), end with exactly N machines:
+    /// the lock's row is taken in a transaction that Galera certifies cluster-wide, so the
+    /// second waits for the first and then finds nothing to do.
+    @Test func twoScalesThroughTwoNodesEndWithExactlyN() throws {
+        let h = Harness(.galera)
+        let nodes = Self.cluster.addresses
+        let first = "mysql://fabric@\(nodes.joined(separator: ","))/\(h.database)"
+        let second = "mysql://fabric@\([nodes[1], nodes[2], nodes[0]].joined(separator: ","))/\(h.database)"
+        let register = h.sh("fabric provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 "
+                            + "--default_flavor m1.medium --extra build_seconds=1", env: ["FABRIC_STORE": first])
+        try #require(register.status == 0, "\(register.stderr)")
+        #expect(h.sh("fabric machine create demo --group db --wait_spawning", env: ["FABRIC_STORE": first]).status == 0)
+        let both = h.sh("""
+            FABRIC_STORE='\(first)' fabric --json machine scale demo db --to 4 > a.out 2> a.err &
+            FABRIC_STORE='\(second)' fabric --json machine scale demo db --to 4 > b.out 2> b.err; second=$?
+            wait $!; first=$?; cat a.err b.err >&2; cat a.out b.out; exit $((first + second))
+            """)
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.records.count == 3, "one scale made the three, the other nothing: \(both.stdout)")
+        #expect(both.stderr.contains("group db has 4 machines, nothing to do"), "\(both.stderr)")
+        #expect(h.sh("fabric-list-machines -p demo --group db", env: ["FABRIC_STORE": second]).records.count == 4)
+    }
 }

@@ -120,13 +120,13 @@ import Testing
     @Test func dryRunShowsNameAndMetadata() {
         let h = Harness()
         h.registerNull()
-        let result = h.sh("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --dry-run --name web --group g1 --meta role=db --number 2")
+        let result = h.sh("fabric-find-image -p demo | fabric-find-flavor | fabric-boot --dry-run --name web --group g1 --batch b1 --meta role=db --number 2")
         #expect(result.status == 0, "\(result.stderr)")
         let call = result.records.first ?? [:]
         let request = call["request"] as? [String: Any] ?? [:]
         #expect(call["count"] as? Int == 2)
         #expect(request["name_prefix"] as? String == "web")
-        #expect(request["meta"] as? [String: String] == ["role": "db", "fabric_group": "g1", "fabric_provider": "demo"])
+        #expect(request["meta"] as? [String: String] == ["role": "db", "fabric_group": "g1", "fabric_batch": "b1", "fabric_provider": "demo"])
         #expect(h.cloudMachines() == 0, "--dry-run boots nothing")
     }
 

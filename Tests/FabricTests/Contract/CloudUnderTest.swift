@@ -112,7 +112,8 @@ final class NullCloud: CloudUnderTest {
     let harness: Harness
     let provider = "demo"
     let publicNetwork = "public"
-    static let password = "Pw-5ecret-9d1c7a"
+    // Its own in each test run: a scan of every process's argv must not find another run's.
+    static let password = "Pw-5ecret-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     var secrets: [String] { [Self.password] }
     private var settings: [String] = []
 
@@ -168,7 +169,7 @@ final class OpenStackCloud: CloudUnderTest {
     let cloud: FakeCloud
     let provider = "os"
     let publicNetwork = "public"
-    static let password = "Os-5ecret-4b8e21"
+    static let password = "Os-5ecret-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     var secrets: [String] { [Self.password] + ((try? cloud.control("GET", "tokens") as? [String]) ?? []) }
 
     init(_ harness: Harness) throws {

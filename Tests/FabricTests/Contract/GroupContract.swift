@@ -164,6 +164,29 @@ import Testing
         #expect(h.count("machines") == 2)
     }
 
+    /// Nova keeps a server being deleted in its listing, its status unchanged, for seconds:
+    /// a scale does not count it (ansible #55955 counted those).
+    @Test func aServerBeingDeletedIsNotCounted() throws {
+        let cloud = try OpenStackCloud(Harness()), h = cloud.harness
+        try cloud.cloud.config(["delete_seconds": 20])
+        #expect(cloud.register().status == 0)
+        let made = h.sh("fabric --json machine create os --group db --number_machines 2 --wait_spawning")
+        #expect(made.status == 0, "\(made.stderr)")
+        let leaving = try #require(made.records.first?["uuid"] as? String)
+        let plan = h.sh("""
+            fabric-store get machine -p os \(leaving) | fabric-destroy > /dev/null 2>&1 & destroy=$!
+            for _ in $(seq 100); do
+              fabric-list-machines -p os --group db | grep -q '"uuid":"\(leaving)"' || break
+              fabric-scale -p os --group db --to 2 | grep -q '"live":1' && break
+              sleep 0.1
+            done
+            fabric-scale -p os --group db --to 2; kill $destroy
+            """)
+        #expect(plan.records.first?["live"] as? Int == 1 && plan.records.first?["create"] as? Int == 1, "\(plan.stdout) \(plan.stderr)")
+        let destroy = plan.records.first?["destroy"] as? [String]
+        #expect(destroy == [], "\(plan.stdout)")
+    }
+
     @Test(arguments: Backend.allCases)
     func twoScalesOfOneGroupAtOnceEndWithExactlyN(_ backend: Backend) throws {
         let h = Harness(backend)

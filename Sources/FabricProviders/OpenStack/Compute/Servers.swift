@@ -108,7 +108,7 @@ enum Servers {
         }
         let metadata = server["metadata"]?.fields.compactMap { field in field.value.string.map { (field.key, $0) } } ?? []
         let zone = server["OS-EXT-AZ:availability_zone"]?.string
-        return Machine(uuid: id, providerID: providerID, name: server["name"]?.string ?? "",
+        var machine = Machine(uuid: id, providerID: providerID, name: server["name"]?.string ?? "",
                        group: server["metadata"]?[FabricMetadata.group]?.string,
                        batch: server["metadata"]?[FabricMetadata.batch]?.string,
                        status: server["status"]?.string ?? "UNKNOWN",
@@ -117,5 +117,8 @@ enum Servers {
                        fault: server["fault"]?["message"]?.string, created: server["created"]?.string,
                        imageID: server["image"]?["id"]?.string, flavorID: server["flavor"]?["id"]?.string,
                        metadata: metadata.filter { !FabricMetadata.reserved.contains($0.0) })
+        // A server being deleted keeps its status (often ACTIVE) until it is gone: not a member.
+        machine.removed = server["OS-EXT-STS:task_state"]?.string == "deleting"
+        return machine
     }
 }

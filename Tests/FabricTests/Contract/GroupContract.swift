@@ -187,6 +187,22 @@ import Testing
         #expect(destroy == [], "\(plan.stdout)")
     }
 
+    /// `--synchronous=false`: the scale checks its options, then runs as a job that `job wait`
+    /// follows to its end, overrides included.
+    @Test func aScaleRunsAsABackgroundJob() {
+        let h = Harness()
+        h.registerNull()
+        #expect(h.sh("fabric machine create demo --group db").status == 0)
+        h.expectFailure("fabric machine scale demo db --to x --synchronous=false", 64, "--to must be a number")
+        let job = h.sh("fabric --json machine scale demo db --to 3 --flavor name=m1.small --synchronous=false")
+        #expect(job.records.first?["kind"] as? String == "job", "\(job.stdout) \(job.stderr)")
+        let id = job.records.first?["job"] as? Int ?? -1
+        let waited = h.sh("fabric --json job wait \(id)")
+        #expect(waited.status == 0 && waited.records.count == 2, "\(waited.stdout) \(waited.stderr)")
+        #expect(waited.records.allSatisfy { ($0["flavor"] as? [String: Any])?["name"] as? String == "m1.small" }, "\(waited.stdout)")
+        #expect(h.sh("fabric --json job list").records.count == 1, "the bad scale made no job")
+    }
+
     @Test(arguments: Backend.allCases)
     func twoScalesOfOneGroupAtOnceEndWithExactlyN(_ backend: Backend) throws {
         let h = Harness(backend)

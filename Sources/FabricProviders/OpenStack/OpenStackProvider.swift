@@ -253,6 +253,7 @@ final class OpenStackProvider: Provider {
                 }
                 unreleased[address.machine, default: 0] -= 1
                 guard unreleased[address.machine] == 0 else { return [] }
+                // Its address stays: the machine is kept, or deleted anyway with a warning under --force.
                 if let kept = keptFor[address.machine], AddressRelease.kept([address.machine: kept], force: force)[address.machine] != nil {
                     failures[address.machine] = kept
                     return []

@@ -45,7 +45,8 @@ public final class CurlTransport: HTTPTransport {
     /// One request on its way: what libcurl hands over comes here (the C callbacks' user
     /// pointer), and what the transfer needs stays alive until it ends.
     private final class Transfer {
-        let request: HTTPRequest
+        let streamed: StreamedRequest
+        var request: HTTPRequest { streamed.request }
         let handle: UnsafeMutableRawPointer
         var headerList: UnsafeMutablePointer<curl_slist>?
         var body: [UInt8] = []
@@ -57,46 +58,103 @@ public final class CurlTransport: HTTPTransport {
         var started = 0.0
         /// When libcurl reported it done: a batch's trace shows each request's own time.
         var finished: Double?
-        init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer) { self.request = request; self.handle = handle }
+        init(_ streamed: StreamedRequest, _ handle: UnsafeMutableRawPointer) { self.streamed = streamed; self.handle = handle }
         deinit { curl_slist_free_all(headerList) }
     }
 
     /// Transport failures are ProviderErrors naming the URL and libcurl's reason.
     public func sendAll(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, FabricError>] {
-        var transfers: [Transfer] = []
-        defer {
-            for transfer in transfers {
-                curl_multi_remove_handle(multi, transfer.handle)
-                idle.append(transfer.handle)
+        var outcomes = [Result<HTTPResponse, FabricError>](repeating: .failure(FabricError.provider("not sent")), count: requests.count)
+        stream(requests.enumerated().map { StreamedRequest($1, tag: $0) }) { request, outcome in
+            outcomes[request.tag] = outcome
+            return []
+        }
+        return outcomes
+    }
+
+    /// Each transfer is handed over as libcurl reports it done, and what follows it is added to
+    /// the multi handle beside those still running. A stream run from `finished` (a new token)
+    /// drives the same multi handle, so an end is recorded on its transfer (`running`) by
+    /// whichever stream reads it, and each stream hands over only its own.
+    public func stream(_ requests: [StreamedRequest],
+                       finished: (StreamedRequest, Result<HTTPResponse, FabricError>) -> [StreamedRequest]) {
+        var waiting = requests.map { (request: $0, due: monotonicNow() + $0.delay) }
+        var mine: [Transfer] = []
+        while !waiting.isEmpty || !mine.isEmpty {
+            var ended: [(StreamedRequest, Result<HTTPResponse, FabricError>)] = []
+            let now = monotonicNow()
+            let due = waiting.filter { $0.due <= now }
+            waiting.removeAll { $0.due <= now }
+            for (request, _) in due {
+                if let interruption = request.interruptedWhileWaiting {
+                    ended.append((request, .failure(interruption)))
+                } else {
+                    switch start(request) {
+                    case .success(let transfer): mine.append(transfer)
+                    case .failure(let refused): ended.append((request, .failure(refused)))
+                    }
+                }
+            }
+            if ended.isEmpty && !mine.isEmpty {
+                var active: Int32 = 0
+                // A multi handle that fails ends every transfer of the stream: libcurl did not finish them.
+                let performed = curl_multi_perform(multi, &active) == CURLM_OK
+                readEnds()
+                let done = mine.filter { $0.code != nil || !performed }
+                mine.removeAll { $0.code != nil || !performed }
+                for transfer in done { ended.append((transfer.streamed, finish(transfer))) }
+            }
+            if ended.isEmpty {
+                let nextDue = waiting.map(\.due).min().map { max(0, $0 - monotonicNow()) } ?? 0.1
+                let milliseconds = Int32(min(nextDue, 0.1) * 1000)
+                if mine.isEmpty { sleep(seconds: Double(milliseconds) / 1000) } else { curl_multi_poll(multi, nil, 0, milliseconds, nil) }
+            }
+            for (request, outcome) in ended {
+                waiting += finished(request, outcome).map { ($0, monotonicNow() + $0.delay) }
             }
         }
-        for request in requests {
-            guard let handle = idle.popLast() ?? curl_easy_init() else {
-                let why = fabric_curl_load_error().map { String(cString: $0) } ?? "curl_easy_init failed"
-                return requests.map { _ in .failure(FabricError.provider("cannot use libcurl: \(why)")) }
-            }
-            transfers.append(Transfer(request, handle))
+    }
+
+    /// The transfers added to the multi handle and not yet ended, by easy handle.
+    private var running: [UnsafeMutableRawPointer: Transfer] = [:]
+
+    /// Records on its transfer every end libcurl reports.
+    private func readEnds() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle,
+                  let transfer = running.removeValue(forKey: handle) else { continue }
+            transfer.code = fabric_curl_message_result(message)
+            transfer.finished = monotonicNow()
         }
-        for transfer in transfers {
-            configure(transfer)
-            if transfer.refused != nil { continue }
-            transfer.started = monotonicNow()
-            Trace.request(transfer.request)
-            curl_multi_add_handle(multi, transfer.handle)
+    }
+
+    /// An easy handle set up for the request and added to the multi handle, or why not.
+    private func start(_ request: StreamedRequest) -> Result<Transfer, FabricError> {
+        guard let handle = idle.popLast() ?? curl_easy_init() else {
+            let why = fabric_curl_load_error().map { String(cString: $0) } ?? "curl_easy_init failed"
+            return .failure(FabricError.provider("cannot use libcurl: \(why)"))
         }
-        var running: Int32 = 0
-        repeat {
-            guard curl_multi_perform(multi, &running) == CURLM_OK else { break }
-            var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
-                guard message.pointee.msg == CURLMSG_DONE,
-                      let transfer = transfers.first(where: { $0.handle == message.pointee.easy_handle }) else { continue }
-                transfer.code = fabric_curl_message_result(message)
-                transfer.finished = monotonicNow()
-            }
-            if running > 0 { curl_multi_poll(multi, nil, 0, 100, nil) }
-        } while running > 0
-        return transfers.map(outcome)
+        let transfer = Transfer(request, handle)
+        configure(transfer)
+        if let refused = transfer.refused {
+            idle.append(handle)
+            return .failure(refused)
+        }
+        transfer.started = monotonicNow()
+        Trace.request(transfer.request)
+        running[handle] = transfer
+        curl_multi_add_handle(multi, handle)
+        return .success(transfer)
+    }
+
+    /// The transfer's outcome; its easy handle goes back to the idle ones.
+    private func finish(_ transfer: Transfer) -> Result<HTTPResponse, FabricError> {
+        let outcome = outcome(transfer)
+        running[transfer.handle] = nil
+        curl_multi_remove_handle(multi, transfer.handle)
+        idle.append(transfer.handle)
+        return outcome
     }
 
     private func outcome(_ transfer: Transfer) -> Result<HTTPResponse, FabricError> {

@@ -23,28 +23,32 @@ public struct RetryPolicy {
         try sendAll([request], with: transport)[0].get()
     }
 
-    /// Sends the requests together, and those that may be sent again together again after the
-    /// longest wait any of them asks for; each one's final outcome, in their order.
+    /// Sends the requests together, each one sent again on its own schedule as it needs; each
+    /// one's final outcome, in their order.
     public func sendAll(_ requests: [HTTPRequest], with transport: any HTTPTransport) -> [Result<HTTPResponse, FabricError>] {
-        var outcomes = transport.sendAll(requests)
-        var delays = Backoff(first: initialDelay, factor: 2, cap: maxDelay, jitter: 0.2)
-        for _ in 1..<max(attempts, 1) {
-            let delay = delays.next()
-            var wait = 0.0
-            let again = requests.indices.filter { index in
-                guard let pause = pause(before: requests[index], after: outcomes[index], delay: delay) else { return false }
-                wait = max(wait, pause)
-                return true
-            }
-            guard !again.isEmpty else { break }
-            sleep(seconds: wait)
-            do { try Interruption.check() } catch {
-                for index in again { outcomes[index] = .failure(error) }
-                break
-            }
-            for (index, outcome) in zip(again, transport.sendAll(again.map { requests[$0] })) { outcomes[index] = outcome }
+        var outcomes = [Result<HTTPResponse, FabricError>](repeating: .failure(FabricError.provider("not sent")), count: requests.count)
+        stream(requests.enumerated().map { StreamedRequest($1, tag: $0) }, with: transport) { request, outcome in
+            outcomes[request.tag] = outcome
+            return []
         }
         return outcomes
+    }
+
+    /// The transport's stream, each request sent again after its own pause as this policy says
+    /// (a pause of one does not hold back the others): `finished` sees only final outcomes.
+    public func stream(_ requests: [StreamedRequest], with transport: any HTTPTransport,
+                       finished: (StreamedRequest, Result<HTTPResponse, FabricError>) -> [StreamedRequest]) {
+        var retries: [Int: (sent: Int, delays: Backoff)] = [:]
+        transport.stream(requests) { request, outcome in
+            var tries = retries[request.tag] ?? (1, Backoff(first: initialDelay, factor: 2, cap: maxDelay, jitter: 0.2))
+            if tries.sent < attempts, let pause = pause(before: request.request, after: outcome, delay: tries.delays.next()) {
+                tries.sent += 1
+                retries[request.tag] = tries
+                return [StreamedRequest(request.request, tag: request.tag, delay: pause)]
+            }
+            retries[request.tag] = nil
+            return finished(request, outcome)
+        }
     }
 
     /// How long to wait before sending the request again, or nil when its outcome is final.

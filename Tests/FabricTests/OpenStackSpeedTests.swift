@@ -96,6 +96,38 @@ import Testing
         try openStack.expectNothingLeft(t, cloud)
     }
 
+    /// Each machine's destroy is its own pipeline: its server's DELETE goes as soon as its own
+    /// addresses are released, not when another machine's slowest one is, and never before (or
+    /// without) that release.
+    @Test func aServerIsDeletedAsSoonAsItsOwnAddressIsReleased() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        try cloud.config(["delete_seconds": 0.1])
+        openStack.register(t, cloud)
+        let ids = createMachines(t, 3)
+        let (slow, failing, quick) = (ids[0], ids[1], ids[2])
+        let state = try cloud.state()
+        func addressID(_ machine: String) throws -> String {
+            let ports = Set(state["ports"]?.filter { $0["device_id"] as? String == machine }.compactMap { $0["id"] as? String } ?? [])
+            return try #require(state["floatingips"]?.first { ports.contains($0["port_id"] as? String ?? "") }?["id"] as? String)
+        }
+        try cloud.faults([["kind": "slow", "seconds": 2, "method": "DELETE", "path": "/floatingips/\(try addressID(slow))$"],
+                          ["status": 500, "method": "DELETE", "path": "/floatingips/\(try addressID(failing))$"]])
+        try cloud.clearRequests()
+        let destroyed = t.sh("fabric --json machine destroy os \(ids.joined(separator: " "))")
+        #expect(destroyed.status != 0 && destroyed.stderr.contains("machine \(failing) was not released"), "\(destroyed.stderr)")
+        #expect(Set(destroyed.records.compactMap { $0["uuid"] as? String }) == [slow, quick])
+        let slowRelease = try #require(try times(cloud, "DELETE", "/floatingips/\(try addressID(slow))$").first)
+        let quickDelete = try #require(try times(cloud, "DELETE", "/servers/\(quick)$").first)
+        let slowDelete = try #require(try times(cloud, "DELETE", "/servers/\(slow)$").first)
+        #expect(quickDelete < slowRelease + 1, "the quick machine's server waited \(quickDelete - slowRelease) s for another's address")
+        #expect(slowDelete >= slowRelease + 2, "a server was deleted \(slowRelease + 2 - slowDelete) s before its address was released")
+        #expect(try times(cloud, "DELETE", "/servers/\(failing)$").isEmpty, "a server whose address stays is kept")
+        #expect(try cloud.state()["servers"]?.contains { $0["id"] as? String == failing && $0["status"] as? String == "ACTIVE" } == true)
+        try cloud.control("DELETE", "faults")
+        #expect(t.sh("fabric machine destroy os \(failing)").status == 0, "the kept machine goes on a retry")
+        try openStack.expectNothingLeft(t, cloud)
+    }
+
     /// Requests sent together are traced with their own times: a delete the cloud holds does not
     /// make the others of its batch look as slow as it.
     /// The script that measures the cloud's floor under a destroy (README, Performance) does the

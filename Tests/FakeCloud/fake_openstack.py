@@ -370,7 +370,10 @@ class Handler(BaseHTTPRequestHandler):
             if held:
                 time.sleep(held)
             fault = self.matching_fault(method)
-            if fault is not None:
+            if fault is not None and fault.get("kind") == "slow":
+                # The service takes its time, then answers as it would have.
+                time.sleep(float(fault.get("seconds", 2)))
+            elif fault is not None:
                 entry["status"] = self.apply_fault(fault)
                 return
         try:

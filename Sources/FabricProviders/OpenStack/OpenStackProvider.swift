@@ -214,28 +214,63 @@ final class OpenStackProvider: Provider {
         }.compactMap { Servers.machine($0, providerID: record.id) }
     }
 
-    /// Floating IPs first (Nova would leave them allocated), then the DELETE of every server whose
-    /// addresses are released, all sent together, then one wait for all of them: ten machines
-    /// take about as long as one.
+    /// Each machine's own pipeline, all over one batch: its floating IPs' DELETEs (Nova would
+    /// leave them allocated), then, as soon as they are all released, its server's DELETE, not
+    /// waiting for another machine's addresses; then one wait for all the servers. Ten machines
+    /// take about as long as one, and a server whose address could not be released is kept.
     func destroy(_ machines: [MachineRef], force: Bool) throws(FabricError) -> [String: FabricError] {
         guard !machines.isEmpty else { return [:] }
         let root = try compute
-        let urls = try machines.map { machine throws(FabricError) in try Servers.one(root, machine.uuid) }
-        var failures = AddressRelease.kept(try releasePublicAddresses(of: machines), force: force)
-        let deleting = zip(machines, urls).filter { machine, _ in failures[machine.uuid] == nil }
+        let serverURLs = try Dictionary(machines.map { machine throws(FabricError) in (machine.uuid, try Servers.one(root, machine.uuid)) },
+                                        uniquingKeysWith: { first, _ in first })
+        let releasing = try publicAddresses(of: machines)
+        var unreleased = Dictionary(releasing.map { ($0.machine, 1) }, uniquingKeysWith: +)
+        var keptFor: [String: FabricError] = [:]
+        var failures: [String: FabricError] = [:]
         var waiting: [String] = []
-        let outcomes = try session.callAll(.machine, deleting.map { OpenStackSession.Request("DELETE", $0.1) },
-                                           versioned: true, missingIsNil: true)
-        for ((machine, _), outcome) in zip(deleting, outcomes) {
-            switch outcome {
-            case .success(.some):
-                waiting.append(machine.uuid)
-            case .success(.none):
-                failures[machine.uuid] = FabricError(.machine, "machine \(machine.uuid) not found on provider \(quoted(record.id))",
-                                                     hint: "use --force to forget it anyway", httpStatus: 404)
-            case .failure(let failure):
-                guard failure.kind == .machine else { throw failure }
-                failures[machine.uuid] = failure
+        // What each request of the stream is, by its number.
+        enum Step { case release(PublicAddress), deleteServer(String) }
+        var steps: [Step] = []
+        func deleteServer(_ uuid: String) -> OpenStackSession.Request {
+            steps.append(.deleteServer(uuid))
+            return OpenStackSession.Request("DELETE", serverURLs[uuid]!, versioned: true)
+        }
+        var first: [OpenStackSession.Request] = []
+        if !releasing.isEmpty {
+            let networkRoot = try network
+            for address in releasing {
+                steps.append(.release(address))
+                first.append(OpenStackSession.Request("DELETE", try Networking.floatingIP(networkRoot, address.id)))
+            }
+        }
+        for machine in machines where unreleased[machine.uuid] == nil { first.append(deleteServer(machine.uuid)) }
+        try session.stream(.machine, first, missingIsNil: true) { number, outcome throws(FabricError) in
+            switch steps[number] {
+            case .release(let address):
+                if case .failure(let failure) = outcome {
+                    guard failure.kind == .machine else { throw failure }
+                    keptFor[address.machine] = keptFor[address.machine] ?? AddressRelease.failure(address.address, of: address.machine, failure)
+                }
+                unreleased[address.machine, default: 0] -= 1
+                guard unreleased[address.machine] == 0 else { return [] }
+                // Its address stays: the machine is kept, or deleted anyway with a warning under --force.
+                if let kept = keptFor[address.machine], AddressRelease.kept([address.machine: kept], force: force)[address.machine] != nil {
+                    failures[address.machine] = kept
+                    return []
+                }
+                return [deleteServer(address.machine)]
+            case .deleteServer(let uuid):
+                switch outcome {
+                case .success(.some):
+                    waiting.append(uuid)
+                case .success(.none):
+                    failures[uuid] = FabricError(.machine, "machine \(uuid) not found on provider \(quoted(record.id))",
+                                                 hint: "use --force to forget it anyway", httpStatus: 404)
+                case .failure(let failure):
+                    guard failure.kind == .machine else { throw failure }
+                    failures[uuid] = failure
+                }
+                return []
             }
         }
         guard !waiting.isEmpty else { return failures }
@@ -253,11 +288,15 @@ final class OpenStackProvider: Provider {
         return failures
     }
 
-    /// Releases the floating IPs on the machines' ports, and those their records name that no
-    /// port holds any more (Neutron keeps an address when its server is deleted behind fabric's
-    /// back): one ports query and one or two floating-IP queries for all the machines, then one
-    /// DELETE each, sent together. Returns why each machine whose address stays was kept.
-    private func releasePublicAddresses(of machines: [MachineRef]) throws(FabricError) -> [String: FabricError] {
+    /// A floating IP to release, and the machine it is released for.
+    private struct PublicAddress {
+        let id: String, address: String, machine: String
+    }
+
+    /// The floating IPs on the machines' ports, and those their records name that no port holds
+    /// any more (Neutron keeps an address when its server is deleted behind fabric's back): one
+    /// ports query and one or two floating-IP queries for all the machines.
+    private func publicAddresses(of machines: [MachineRef]) throws(FabricError) -> [PublicAddress] {
         let root = try network
         var machineOfPort: [String: String] = [:]
         for batch in machines.map(\.uuid).batched(Networking.filterBatch) {
@@ -265,10 +304,10 @@ final class OpenStackProvider: Provider {
                 if let id = port["id"]?.string, let device = port["device_id"]?.string { machineOfPort[id] = device }
             }
         }
-        var releasing: [(id: String, address: String, machine: String)] = []
+        var releasing: [PublicAddress] = []
         func release(_ found: JSON, of machine: String) {
             guard let id = found["id"]?.string, !releasing.contains(where: { $0.id == id }) else { return }
-            releasing.append((id, found["floating_ip_address"]?.string ?? id, machine))
+            releasing.append(PublicAddress(id: id, address: found["floating_ip_address"]?.string ?? id, machine: machine))
         }
         for batch in machineOfPort.keys.sorted().batched(Networking.filterBatch) {
             for found in try session.call(.machine, "GET", Networking.floatingIPs(root, ports: batch))?["floatingips"]?.items ?? [] {
@@ -288,16 +327,7 @@ final class OpenStackProvider: Provider {
                 release(found, of: machine)
             }
         }
-        let deletes = try releasing.map { address throws(FabricError) in
-            OpenStackSession.Request("DELETE", try Networking.floatingIP(root, address.id))
-        }
-        var failures: [String: FabricError] = [:]
-        for (address, outcome) in zip(releasing, try session.callAll(.machine, deletes, missingIsNil: true)) {
-            guard case .failure(let failure) = outcome else { continue }
-            guard failure.kind == .machine else { throw failure }
-            failures[address.machine] = AddressRelease.failure(address.address, of: address.machine, failure)
-        }
-        return failures
+        return releasing
     }
 
     /// One round for all the machines still without an address: one ports query, one

@@ -143,10 +143,18 @@ final class OpenStackSession {
         return reply.json
     }
 
-    /// A request of `callAll`.
+    /// A request of `callAll` or `stream`; a compute request (`versioned`) carries the
+    /// negotiated microversion, or `microversion` when given.
     struct Request {
         let method: String, url: String, json: JSON?
-        init(_ method: String, _ url: String, json: JSON? = nil) { self.method = method; self.url = url; self.json = json }
+        var versioned: Bool
+        var microversion: Microversion.Version?
+        init(_ method: String, _ url: String, json: JSON? = nil, versioned: Bool = false) {
+            self.method = method
+            self.url = url
+            self.json = json
+            self.versioned = versioned
+        }
     }
 
     /// A successful reply and its JSON, nil when the body is empty.
@@ -162,52 +170,100 @@ final class OpenStackSession {
                  microversion override: Microversion.Version? = nil,
                  missingIsNil: Bool = false) throws(FabricError) -> [Result<Reply?, FabricError>] {
         var outcomes = [Result<Reply?, FabricError>](repeating: .success(nil), count: requests.count)
+        let marked = requests.map { request in
+            var request = request
+            request.versioned = request.versioned || versioned
+            request.microversion = request.microversion ?? override
+            return request
+        }
+        try stream(kind, marked, missingIsNil: missingIsNil) { number, outcome in
+            outcomes[number] = outcome
+            return []
+        }
+        return outcomes
+    }
+
+    /// Per-item pipelines of dependent requests over one batch: sends the requests together and
+    /// hands each one's outcome (as `callAll` gives it) to `then` as soon as it comes, with its
+    /// number; the requests given are numbered from 0 in their order, and those `then` returns
+    /// on from there in the order returned, sent at once beside those still running. So a
+    /// machine's server DELETE goes when its own addresses are released, not when another
+    /// machine's slowest one is. Requests are sent again as the retry policy says, each on its
+    /// own schedule, and those the cloud refuses with 401 again, once, with a new token once the
+    /// others have ended. A failure to log in, or the first error `then` throws, is thrown once
+    /// the requests running have ended; after such an error `then` is not called again.
+    func stream(_ kind: FabricError.Kind, _ requests: [Request], missingIsNil: Bool = false,
+                then: (Int, Result<Reply?, FabricError>) throws(FabricError) -> [Request]) throws(FabricError) {
+        var all = requests
         var pending = Array(requests.indices)
         var reauthenticated = false
+        var stopped: FabricError?
         while !pending.isEmpty {
             if token == nil { try authenticate() }
-            let version: Microversion.Version? = if let override { override } else if versioned { try microversion() } else { nil }
-            let sent = pending.map { index in
-                var request = HTTPRequest(requests[index].method, requests[index].url, json: requests[index].json)
-                request.headers.append(("X-Auth-Token", token!))
-                if let version {
-                    request.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
-                    request.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
-                }
-                return request
-            }
+            var first: [StreamedRequest] = []
+            for number in pending { first.append(StreamedRequest(try prepared(all[number]), tag: number)) }
             var refused: [Int] = []
-            for (index, outcome) in zip(pending, retry.sendAll(sent, with: transport)) {
-                let (method, url) = (requests[index].method, requests[index].url)
-                switch outcome {
-                case .failure(let error):
-                    outcomes[index] = .failure(error)
-                case .success(let reply) where reply.status == 401 && !reauthenticated:
-                    refused.append(index)
-                case .success(let reply) where reply.status == 404 && missingIsNil:
-                    outcomes[index] = .success(nil)
-                case .success(let reply) where !(200..<300).contains(reply.status):
-                    outcomes[index] = .failure(FabricError(kind, "\(method) \(Self.shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
-                                                           httpStatus: reply.status))
-                case .success(let reply) where reply.body.isEmpty:
-                    outcomes[index] = .success(Reply(response: reply, json: nil))
-                case .success(let reply):
-                    outcomes[index] = if let parsed = reply.json {
-                        .success(Reply(response: reply, json: parsed))
-                    } else {
-                        .failure(FabricError(kind, "\(method) \(Self.shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)"))
+            retry.stream(first, with: transport) { sent, outcome in
+                if stopped != nil { return [] }
+                if case .success(let reply) = outcome, reply.status == 401, !reauthenticated {
+                    refused.append(sent.tag)
+                    return []
+                }
+                do throws(FabricError) {
+                    var followUps: [StreamedRequest] = []
+                    for request in try then(sent.tag, Self.interpreted(outcome, of: all[sent.tag], kind: kind, missingIsNil: missingIsNil)) {
+                        all.append(request)
+                        followUps.append(StreamedRequest(try prepared(request), tag: all.count - 1))
                     }
+                    return followUps
+                } catch {
+                    stopped = error
+                    return []
                 }
             }
+            if let stopped { throw stopped }
             // The token was revoked or expired early: log in once more and send those again.
             if !refused.isEmpty {
                 token = nil
                 store?.dropLogin(provider: record.id)
                 reauthenticated = true
             }
-            pending = refused
+            pending = refused.sorted()
         }
-        return outcomes
+    }
+
+    /// The HTTP request for a session request: the token, and a compute request's microversion.
+    private func prepared(_ request: Request) throws(FabricError) -> HTTPRequest {
+        var sent = HTTPRequest(request.method, request.url, json: request.json)
+        sent.headers.append(("X-Auth-Token", token!))
+        let version: Microversion.Version? = if let override = request.microversion { override }
+                                             else if request.versioned { try microversion() } else { nil }
+        if let version {
+            sent.headers.append(("OpenStack-API-Version", "compute " + Microversion.text(version)))
+            sent.headers.append(("X-OpenStack-Nova-API-Version", Microversion.text(version)))
+        }
+        return sent
+    }
+
+    /// A reply as the session's callers see it: nil for a 404 when `missingIsNil`, an error of
+    /// `kind` for any other failure or a body that is not JSON.
+    private static func interpreted(_ outcome: Result<HTTPResponse, FabricError>, of request: Request, kind: FabricError.Kind,
+                                    missingIsNil: Bool) -> Result<Reply?, FabricError> {
+        let (method, url) = (request.method, request.url)
+        switch outcome {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let reply) where reply.status == 404 && missingIsNil:
+            return .success(nil)
+        case .success(let reply) where !(200..<300).contains(reply.status):
+            return .failure(FabricError(kind, "\(method) \(shortURL(url)) failed: HTTP \(reply.status): \(reply.serviceMessage)",
+                                        httpStatus: reply.status))
+        case .success(let reply) where reply.body.isEmpty:
+            return .success(Reply(response: reply, json: nil))
+        case .success(let reply):
+            if let parsed = reply.json { return .success(Reply(response: reply, json: parsed)) }
+            return .failure(FabricError(kind, "\(method) \(shortURL(url)): the reply is not valid JSON (\(reply.body.count) bytes)"))
+        }
     }
 
     /// Every item of a paginated collection: Nova's `<key>_links` next, Glance's `next`.

@@ -232,6 +232,11 @@ struct StageTracker {
     func stopped(_ uuid: String, record: JSON) -> JSON {
         let track = tracks[uuid]
         record["ready"] = track.map(readyTimes) ?? JSON.object()
+        // It reached its last stage in the round that failed: it is ready, and says so.
+        if let track, track.current == nil {
+            record["stopped_at"] = nil
+            return record
+        }
         let stopped = JSON.object()
         stopped["stage"] = JSON(track?.current?.description ?? "active")
         stopped["reason"] = JSON(track?.failure ?? track?.reason ?? "not reached when the wait ended")

@@ -150,16 +150,3 @@ enum Waitable: CaseIterable {
 public func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
 }
-
-extension Machine {
-    /// Writes the cloud's view into the record, keeping an address given while the machine
-    /// built, which may reach the cloud's view of it a moment later.
-    public func merge(into record: JSON) {
-        let given = record.strings("public_addresses").filter { !publicAddresses.contains($0) }
-        apply(to: record)
-        if !given.isEmpty {
-            record["public_addresses"] = JSON(publicAddresses + given)
-            record["addresses"] = JSON(addresses + given)
-        }
-    }
-}

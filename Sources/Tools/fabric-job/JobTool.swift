@@ -23,15 +23,9 @@ struct JobTool: ParsableCommand {
 /// How a job is followed: the store, and this host's view of the job's process.
 struct Jobs {
     let store: Store
-    let host = Jobs.hostName()
+    let host = hostName()
 
     init(_ options: StoreOptions) throws(FabricError) { store = try Store(options) }
-
-    static func hostName() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        return String(cString: name)
-    }
 
     /// The job as it stands: a running job of this host whose process is gone is recorded lost.
     func job(_ id: Int) throws(FabricError) -> JobRow { try refreshed(try store.job(id)) }
@@ -432,8 +426,7 @@ enum Spawn {
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 1 }
         }
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
+        return shellStatus(waitStatus: status)
     }
 
     /// A file already unlinked: nothing is left behind however the supervisor ends.

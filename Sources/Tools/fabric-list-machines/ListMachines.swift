@@ -56,26 +56,25 @@ struct ListMachines: ParsableCommand {
         var reader = RecordReader()
         let records = try reader.readAll()
         let context = ToolContext(store: storeOptions)
-        var byProvider: [String: [JSON]] = [:]
-        var order: [String] = []
+        // Each record's provider and uuid, read once; each provider asked once for all of its own.
+        var keyed: [(provider: String, uuid: String, record: JSON)] = []
+        var uuidsByProvider: [String: [String]] = [:]
         for record in records {
             guard try RecordKind(of: record) == .machine else {
                 throw FabricError.input("--refresh takes machine records, not \(abbreviated(record))")
             }
             let provider = try context.providerID(for: record, option: providerOptions.provider)
-            _ = try record.requiredString("uuid", in: "machine record")
-            if byProvider[provider] == nil { order.append(provider) }
-            byProvider[provider, default: []].append(record)
+            let uuid = try record.requiredString("uuid", in: "machine record")
+            keyed.append((provider, uuid, record))
+            uuidsByProvider[provider, default: []].append(uuid)
         }
         var now: [String: [String: Machine]] = [:]
-        for provider in order {
-            let uuids = byProvider[provider]!.compactMap { $0["uuid"]?.string }
+        for (provider, uuids) in uuidsByProvider.sorted(by: { $0.key < $1.key }) {
             now[provider] = Dictionary(try context.provider(provider).machines(uuids).map { ($0.uuid, $0) },
                                        uniquingKeysWith: { first, _ in first })
         }
-        for record in records {
-            let provider = try context.providerID(for: record, option: providerOptions.provider)
-            if let machine = now[provider]?[record["uuid"]?.string ?? ""], !machine.isGone {
+        for (provider, uuid, record) in keyed {
+            if let machine = now[provider]?[uuid], !machine.isGone {
                 machine.merge(into: record)
             } else {
                 record["status"] = JSON(Self.gone)

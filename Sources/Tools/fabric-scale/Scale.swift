@@ -14,7 +14,8 @@ struct Scale: ParsableCommand {
             store for which of them are protected, then prints one record, \
             {"kind":"scale_plan",...}: live (members not gone, not in ERROR), create (how many to \
             make; a member in ERROR keeps its place unless --replace-failed), destroy (the UUIDs to remove: the oldest unprotected members first, or the \
-            newest with --newest-first, and with --replace-failed those in ERROR), failed, gone \
+            newest with --newest-first, and with --replace-failed those in ERROR), unstored (those \
+            of them the store does not hold), failed, gone \
             (stored members the cloud no longer has) and protected. It changes nothing. A group \
             that cannot come down to N without removing a protected machine is a MachineError \
             naming them.
@@ -89,6 +90,8 @@ struct Scale: ParsableCommand {
         plan["create"] = JSON(create)
         plan["destroy"] = JSON(destroy)
         plan["failed"] = JSON(failed.map(\.uuid))
+        // Members are counted at the provider: one the store does not hold is destroyed as such.
+        plan["unstored"] = JSON(destroy.filter { stored[$0] == nil })
         plan["gone"] = JSON(stored.keys.filter { !present.contains($0) }.sorted())
         plan["protected"] = JSON(live.map(\.uuid).filter(isProtected))
         RecordWriter.standardOutput.write(plan)

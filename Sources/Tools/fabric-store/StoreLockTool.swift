@@ -40,9 +40,7 @@ extension StoreTool {
         func run() throws {
             Interruption.install()
             let store = try Store(storeOptions)
-            var host = [CChar](repeating: 0, count: 256)
-            gethostname(&host, host.count - 1)
-            let holder = "\(String(cString: host)):\(getpid())"
+            let holder = "\(hostName()):\(getpid())"
             var heldBy: (holder: String, until: Double)?
             let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 1).poll(timeout: max(wait, 0.001)) { () throws(FabricError) -> Bool in
                 switch try store.tryLock(name, holder: holder, lease: lease) {
@@ -96,9 +94,7 @@ extension StoreTool {
                 // may take a while, and this loop waits for it.
                 usleep(100_000)
             }
-            // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as macros.
-            let signal = status & 0x7F
-            return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+            return shellStatus(waitStatus: status)
         }
     }
 }

@@ -26,6 +26,10 @@ public struct ProviderOptions: ParsableArguments {
     public var provider: String?
 
     public init() {}
+
+    public func validate() throws {
+        if let provider { try Identifier.provider.check(provider) }
+    }
 }
 
 /// `-n, --null-input`: start from one empty record instead of reading standard input, as jq -n.

@@ -34,7 +34,7 @@ public final class ToolContext {
         case let (record?, option?) where record != option:
             throw FabricError.input("record belongs to provider \(quoted(record)) but -p names \(quoted(option))")
         case let (id?, _), let (nil, id?):
-            return id
+            return try Identifier.provider.check(id)
         case (nil, nil):
             throw FabricError.usage("no provider: give -p ID or pipe in records that carry provider_id")
         }

@@ -12,9 +12,10 @@ public final class Store {
         try migrate()
     }
 
-    /// The store that --store, --store-password-file and the environment name.
-    public convenience init(_ options: some StoreSelection) throws(FabricError) {
-        try self.init(database: StoreLocation.open(options))
+    /// The store that --store, --store-password-file and the environment name. Only a command
+    /// that writes passes `.creating`; one that reads reports a missing store and makes none.
+    public convenience init(_ options: some StoreSelection, access: StoreAccess = .existing) throws(FabricError) {
+        try self.init(database: StoreLocation.open(options, access: access))
     }
 
     public var location: String { database.location }

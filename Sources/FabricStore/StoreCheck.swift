@@ -9,19 +9,20 @@ public struct StoreCheck {
     /// Checks the store the options name without changing it: a mysql:// store host by host
     /// (see MySQLDatabase.check), a SQLite file with `PRAGMA quick_check`.
     public static func run(_ options: some StoreSelection) throws(FabricError) -> StoreCheck {
-        let location = StoreLocation.resolve(options.store)
-        if MySQLLocation.isMySQL(location) {
-            let target = try MySQLLocation(location)
+        switch try StoreLocation.kind(of: StoreLocation.resolve(options.store)) {
+        case .mysql(let target):
             let credentials = try MySQLCredentials(passwordFile: options.storePasswordFile)
             return try MySQLDatabase.check(target, password: credentials.password, optionFile: credentials.optionFile)
+        case .sqlite(let path):
+            if options.storePasswordFile != nil {
+                throw FabricError.usage("--store-password-file is for a mysql:// store, and the store is the SQLite file \(quoted(path))")
+            }
+            return sqlite(path)
         }
-        if options.storePasswordFile != nil {
-            throw FabricError.usage("--store-password-file is for a mysql:// store, and the store is the SQLite file \(quoted(location))")
-        }
-        return sqlite(location)
     }
 
-    /// A file that does not exist yet is a usable store (the first command creates it).
+    /// A file that is not there is no store: a typo in --store or FABRIC_STORE would otherwise
+    /// pass as a healthy new one.
     private static func sqlite(_ path: String) -> StoreCheck {
         let record = JSON.object()
         record["kind"] = JSON("store_check")
@@ -31,8 +32,8 @@ public struct StoreCheck {
         guard fileExists(path) else {
             record["exists"] = JSON(false)
             record["schema_version"] = JSON(0)
-            record["healthy"] = JSON(true)
-            return StoreCheck(record: record, problem: nil)
+            record["healthy"] = JSON(false)
+            return StoreCheck(record: record, problem: StoreLocation.missing(path))
         }
         record["exists"] = JSON(true)
         do throws(FabricError) {

@@ -28,21 +28,17 @@ extension String {
     }
 }
 
-/// The one rule for an id that fabric puts into a URL path (a server, image, port or floating
-/// IP, on any provider): letters, digits and `-._~:` only, not `.` or `..`, at most 255 bytes.
-/// An id with `/`, `?`, `#`, `%`, spaces or other bytes would name another resource or another
-/// API (`../os-keypairs/x` deleted a key pair), so it is refused before any request.
+/// An id a cloud gave (a server, image, port or floating IP, on any provider) that fabric puts
+/// into a URL path: the identifier rule (Identifier.swift) for such ids. An id with `/`, `?`,
+/// `#`, `%`, spaces or other bytes would name another resource or another API
+/// (`../os-keypairs/x` deleted a key pair), so it is refused before any request.
 public func checkResourceID(_ id: String, _ what: String) throws(FabricError) {
-    let allowed = id.utf8.allSatisfy { byte in
-        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
-            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
-            || byte == UInt8(ascii: "~") || byte == UInt8(ascii: ":")
+    let kind: Identifier = switch what {
+    case "machine": .machine
+    case "snapshot": .snapshot
+    default: .resource(what)
     }
-    if id.isEmpty { throw FabricError.usage("\(what) id is empty") }
-    guard id.utf8.count <= 255, allowed, id != ".", id != ".." else {
-        throw FabricError.usage("\(what) \(quoted(id)) is not a valid id",
-                                hint: "ids hold only letters, digits and - _ . ~ :")
-    }
+    try kind.check(id)
 }
 
 /// `id` as one URL path segment, after the check above: the last guard, wherever a URL is built.

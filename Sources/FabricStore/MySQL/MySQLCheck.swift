@@ -5,8 +5,8 @@ extension MySQLDatabase {
     /// What `fabric-store check` says of a mysql:// store: each host of the URL (whether it
     /// answers, its version, and on Galera the node's view of its cluster), the host the store
     /// would use (the first that answers and is ready, as a command connects) and the schema
-    /// version there. Nothing is created: a store whose database does not exist yet is usable
-    /// (version 0). Healthy: a host can be used and its schema is one this fabric reads.
+    /// version there. Nothing is created: a store whose database (or schema table) is not there
+    /// is reported missing. Healthy: a host can be used and its schema is one this fabric reads.
     static func check(_ target: MySQLLocation, password: String?, optionFile: String?) throws(FabricError) -> StoreCheck {
         if let error = fabric_mariadb_load_error() {
             throw FabricError.store("store \(target.url): \(String(cString: error))")
@@ -46,7 +46,12 @@ extension MySQLDatabase {
                     "store \(target.url) has schema version \(version), newer than this fabric (\(Schema.version))", hint: "upgrade fabric"))
             }
         case .failure(let failure) where failure.code == unknownDatabase || failure.code == noSuchTable:
+            // No store there: as for a SQLite file that is missing, a check does not call a
+            // mistyped database a healthy new store.
             record["schema_version"] = JSON(0)
+            record["exists"] = JSON(false)
+            record["healthy"] = JSON(false)
+            return StoreCheck(record: record, problem: StoreLocation.missing(target.url))
         case .failure(let failure):
             record["healthy"] = JSON(false)
             return StoreCheck(record: record, problem: FabricError.store(

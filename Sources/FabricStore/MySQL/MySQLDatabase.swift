@@ -43,12 +43,16 @@ public final class MySQLDatabase: Database {
     /// What a Galera node that is not ready says (ER_UNKNOWN_COM_ERROR, "WSREP has not yet
     /// prepared node for application use"), and what the store says of one before using it.
     static let notReady: UInt32 = 1047
+    /// Connector/C's CR_SSL_CONNECTION_ERROR: what the store says of a session without TLS
+    /// when its URL asks for TLS.
+    static let notEncrypted: UInt32 = 2026
 
     /// The host of the list this connection went to; nil when the URL names only a socket.
     public private(set) var usedHost: MySQLHost?
 
     /// `password` nil: none, or the one the option file gives.
-    public init(_ target: MySQLLocation, password: String?, optionFile: String?) throws(FabricError) {
+    /// `createDatabase` false: a database that is not there is an error, and nothing is made.
+    public init(_ target: MySQLLocation, password: String?, optionFile: String?, createDatabase: Bool = true) throws(FabricError) {
         self.target = target
         self.password = password
         self.optionFile = optionFile
@@ -56,7 +60,7 @@ public final class MySQLDatabase: Database {
         if let error = fabric_mariadb_load_error() {
             throw FabricError.store("store \(target.url): \(String(cString: error))")
         }
-        (handle, usedHost) = try MySQLDatabase.connect(target, password: password, optionFile: optionFile)
+        (handle, usedHost) = try MySQLDatabase.connect(target, password: password, optionFile: optionFile, createDatabase: createDatabase)
         dialect = MySQLDialect(collation: MySQLDatabase.collation(for: handle))
     }
 
@@ -157,6 +161,14 @@ public final class MySQLDatabase: Database {
             let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
             return failure
+        }
+        // What counts is the session that resulted, not the option: Connector/C may log in
+        // without TLS although it was told to enforce it (a server that offers none).
+        if target.sslRequired, mysql_get_ssl_cipher(mysql) == nil {
+            let address = host.map(\.address) ?? target.socket ?? "the server"
+            mysql_close(mysql)
+            return .failure(code: notEncrypted, message: "the session with \(address) is not encrypted, and the store URL asks for TLS "
+                            + "(\(target.sslCA != nil ? "ssl_ca" : "ssl=required")): the server offers no TLS")
         }
         if prepared, let refusal = prepareSession(mysql) {
             mysql_close(mysql)
@@ -295,6 +307,8 @@ public final class MySQLDatabase: Database {
         case deadlock, lockWaitTimeout: "another command held the store too long; run it again"
         case serverGone, serverLost, 2002, 2003, 2005: "is the server running? see: fabric-store path"
         case 1044, 1045, 1142: "check the store's user and password ($FABRIC_STORE_PASSWORD, --store-password-file, ~/.my.cnf)"
+        case unknownDatabase: "check the URL's database name; only a command that writes creates it (fabric provider register)"
+        case notEncrypted: "give the server a certificate (ssl_cert, ssl_key), or name a server that has one"
         default: nil
         }
     }

@@ -86,6 +86,12 @@ public struct MySQLLogin: Sendable {
         guard mysql_real_connect(mysql, address, user, password, nil, UInt32(port), nil, 0) != nil else {
             return failure(mysql)
         }
+        // Connector/C may log in without TLS although it was told to enforce it (a server with
+        // none): what counts is the session that resulted, so one without a cipher is refused.
+        if requireTLS, mysql_get_ssl_cipher(mysql) == nil {
+            return .denied("TLS was asked for (--mysql-tls) but the session with \(address):\(port) is not encrypted: "
+                           + "the server offers no TLS")
+        }
         let query = "SELECT 1"
         guard mysql_real_query(mysql, query, UInt(query.utf8.count)) == 0, let result = mysql_store_result(mysql) else {
             return failure(mysql)

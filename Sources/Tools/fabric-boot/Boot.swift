@@ -83,6 +83,11 @@ struct Boot: ParsableCommand {
         valueName: "id"))
     var batch: String?
 
+    func validate() throws {
+        if let group { try Identifier.group.check(group) }
+        if let batch { try Identifier.group.check(batch) }
+    }
+
     @Option(help: ArgumentHelp("Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).", valueName: "prefix"))
     var name: String?
 

@@ -25,7 +25,7 @@ struct Jobs {
     let store: Store
     let host = hostName()
 
-    init(_ options: StoreOptions) throws(FabricError) { store = try Store(options) }
+    init(_ options: StoreOptions, access: StoreAccess = .existing) throws(FabricError) { store = try Store(options, access: access) }
 
     /// The job as it stands: a running job of this host whose process is gone is recorded lost.
     func job(_ id: Int) throws(FabricError) -> JobRow { try refreshed(try store.job(id)) }
@@ -154,7 +154,7 @@ extension JobTool {
             let jobs: Jobs
             let id: Int
             do {
-                jobs = try Jobs(storeOptions)
+                jobs = try Jobs(storeOptions, access: .creating)
                 id = try jobs.store.addJob(command: command ?? argv.joined(separator: " "), host: jobs.host, pid: Int(pid))
             } catch {
                 close(ends[1])
@@ -257,7 +257,7 @@ extension JobTool {
 
         @OptionGroup var storeOptions: StoreOptions
 
-        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"))
+        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"), transform: { text in try jobID(text) })
         var id: Int
 
         @Flag(help: "Print the command's output records instead of the job's record.")
@@ -296,7 +296,7 @@ extension JobTool {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var timeout: JobTimeout
 
-        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"))
+        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"), transform: { text in try jobID(text) })
         var id: Int
 
         func run() throws {
@@ -322,7 +322,7 @@ extension JobTool {
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var timeout: JobTimeout
 
-        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"))
+        @Argument(help: ArgumentHelp("The job's number.", valueName: "job"), transform: { text in try jobID(text) })
         var id: Int
 
         func run() throws {

@@ -29,6 +29,10 @@ struct ListMachines: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the machines of one group (fabric-boot --group).", valueName: "id"))
     var group: String?
 
+    func validate() throws {
+        if let group { try Identifier.group.check(group) }
+    }
+
     @Flag(help: "Read machine records and print each with the provider's view now (GONE when it has none).")
     var refresh = false
 

@@ -41,6 +41,7 @@ struct Scale: ParsableCommand {
     var check = false
 
     func validate() throws {
+        try Identifier.group.check(group)
         _ = try target()
         guard providerOptions.provider != nil else { throw FabricError.usage("-p ID is required") }
     }

@@ -30,6 +30,10 @@ extension StoreTool {
         @Argument(parsing: .postTerminator, help: ArgumentHelp("With --save: the options.", valueName: "arg"))
         var options: [String] = []
 
+        func validate() throws {
+            try Identifier.group.check(name)
+        }
+
         func run() throws {
             guard let provider = providerOptions.provider else { throw FabricError.usage("group needs -p ID") }
             let store = try Store(storeOptions)
@@ -68,6 +72,10 @@ extension StoreTool {
 
         @Flag(help: "Clear the protection instead.")
         var off = false
+
+        func validate() throws {
+            for uuid in uuids { try Identifier.machine.check(uuid) }
+        }
 
         func run() throws {
             guard let provider = providerOptions.provider else { throw FabricError.usage("protect needs -p ID") }

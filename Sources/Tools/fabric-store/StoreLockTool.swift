@@ -39,7 +39,7 @@ extension StoreTool {
 
         func run() throws {
             Interruption.install()
-            let store = try Store(storeOptions)
+            let store = try Store(storeOptions, access: .creating)
             let holder = "\(hostName()):\(getpid())"
             var heldBy: (holder: String, until: Double)?
             let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 1).poll(timeout: max(wait, 0.001)) { () throws(FabricError) -> Bool in

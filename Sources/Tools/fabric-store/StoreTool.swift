@@ -32,6 +32,15 @@ enum Kind: String, ExpressibleByArgument, CaseIterable {
         case .snapshot, .snapshots: .snapshot
         }
     }
+
+    /// The rule an id of this kind follows.
+    var identifier: Identifier {
+        switch table {
+        case .provider: .provider
+        case .snapshot: .snapshot
+        default: .machine
+        }
+    }
 }
 
 /// Where a provider's password comes from: never from argv of this process.
@@ -90,13 +99,17 @@ extension StoreTool {
         @Flag(help: "Check the provider and that its id is free; register nothing and print nothing.")
         var check = false
 
+        func validate() throws {
+            try Identifier.provider.check(id)
+        }
+
         func run() throws {
             guard let type = ProviderType(name: type) else {
                 throw FabricError.provider("unknown provider type \(quoted(self.type))", hint: "use \(ProviderType.spellings)")
             }
             let provider = try record(of: type)
             try provider.validate()
-            let store = try Store(storeOptions)
+            let store = try Store(storeOptions, access: .creating)
             if check { return try store.requireNewProvider(provider.id) }
             try store.addProvider(provider)
             RecordWriter.standardOutput.write(provider.json())
@@ -140,7 +153,7 @@ extension StoreTool {
         @OptionGroup var passwordOptions: PasswordOptions
 
         func run() throws {
-            let store = try Store(storeOptions)
+            let store = try Store(storeOptions, access: .creating)
             var reader = RecordReader()
             // Not streamed: the whole input is read and checked before anything is stored, so
             // a malformed record anywhere changes nothing. Upstream waits (fabric-wait) finish
@@ -235,6 +248,10 @@ extension StoreTool {
                 let kinds = filter.kinds.map { "\($0.rawValue)s" }.sorted().joined(separator: " and ")
                 throw FabricError.usage("\(filter.option) filters \(kinds), not \(kind.table.rawValue)s")
             }
+            if let uuid { try Identifier.machine.check(uuid) }
+            if let machine { try Identifier.machine.check(machine) }
+            if let group { try Identifier.group.check(group) }
+            if let batch { try Identifier.group.check(batch) }
         }
 
         func run() throws {
@@ -270,6 +287,10 @@ extension StoreTool {
 
         @Argument(help: ArgumentHelp("The provider id, machine UUID or snapshot id.", valueName: "id"))
         var id: String
+
+        func validate() throws {
+            try kind.identifier.check(id)
+        }
 
         func run() throws {
             let store = try Store(storeOptions)
@@ -310,6 +331,12 @@ extension StoreTool {
 
         @Option(help: ArgumentHelp("Machines: with --group, only those of this create call (fabric-boot --batch).", valueName: "id"))
         var batch: String?
+
+        func validate() throws {
+            if let kind { for id in ids { try kind.identifier.check(id) } }
+            if let group { try Identifier.group.check(group) }
+            if let batch { try Identifier.group.check(batch) }
+        }
 
         func run() throws {
             let store = try Store(storeOptions)
@@ -401,7 +428,7 @@ extension StoreTool {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() throws {
-            let store = try Store(storeOptions)
+            let store = try Store(storeOptions, access: .creating)
             var reader = RecordReader()
             let imported = try Store.readExport { () throws(FabricError) in try reader.next() }
             try store.importRows(imported)

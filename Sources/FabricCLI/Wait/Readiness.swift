@@ -24,9 +24,23 @@ public struct Readiness {
 
     /// The chain a machine of `provider` waits for.
     func stages(for provider: any Provider) throws(FabricError) -> [ReadyStage] {
+        try stages(for: provider.record)
+    }
+
+    /// The chain for a provider's record: what `--check -p ID` looks at without a cloud.
+    public func stages(for record: ProviderRecord) throws(FabricError) -> [ReadyStage] {
         if let stages { return stages }
-        let setting = try ProviderSettings(provider.record.extra, of: provider.record.type).text("ready") ?? "active"
-        return try ReadyStage.chain(parsing: setting, option: "provider \(quoted(provider.record.id))'s ready setting")
+        let setting = try ProviderSettings(record.extra, of: record.type).text("ready") ?? "active"
+        let chain = try ReadyStage.chain(parsing: setting, option: "provider \(quoted(record.id))'s ready setting")
+        if login != nil { try Readiness.requireMySQLStage(chain, in: "provider \(quoted(record.id))'s ready setting (\(setting))") }
+        return chain
+    }
+
+    /// A login with no mysql stage to use it would be dropped without a word: refused instead.
+    public static func requireMySQLStage(_ chain: [ReadyStage], in source: String) throws(FabricError) {
+        guard !chain.contains(where: { if case .mysql = $0 { true } else { false } }) else { return }
+        throw FabricError.usage("--mysql-user logs in at the mysql stage, and \(source) has none",
+                                hint: "add mysql or mysql:PORT to the stages, or leave --mysql-user out")
     }
 
     func limit(of stage: ReadyStage) -> Double? {

@@ -66,7 +66,11 @@ public struct Waiter {
         }
         switch outcome {
         case .done: return
-        case .interrupted: try Interruption.check()
+        case .interrupted:
+            // Interrupted, the machines still are in the cloud: their records go on, so that
+            // fabric-store add downstream keeps them and nothing is lost.
+            emitStopped(pending, stages: stages, emit: emit)
+            try Interruption.check()
         case .timedOut:
             emitStopped(pending, stages: stages, emit: emit)
             throw timedOut(pending, left: left, total: total, stages: stages)

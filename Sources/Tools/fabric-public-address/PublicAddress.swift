@@ -67,7 +67,45 @@ struct PublicAddress: ParsableCommand {
         let writer = RecordWriter.standardOutput
         writer.flushEachRecord = true
         for text in unchanged { writer.write(line: text) }
-        let outcome = try Backoff(first: 0.25, factor: 1.5, cap: 1).poll(timeout: timeout) { () throws(FabricError) in
+        // A failure or an interrupt leaves the machines in the cloud: their records still go on,
+        // stopped at the address stage, so that fabric-store add downstream loses none.
+        let started = monotonicNow()
+        func passOnStopped(_ reason: String, failed: Bool) {
+            for batch in batches {
+                for uuid in batch.order {
+                    guard let record = batch.records[uuid] else { continue }
+                    let stopped = JSON.object()
+                    stopped["stage"] = JSON("address")
+                    stopped["reason"] = JSON(reason)
+                    stopped["seconds"] = JSON(((monotonicNow() - started) * 100).rounded() / 100)
+                    stopped["failed"] = JSON(failed)
+                    record["stopped_at"] = stopped
+                    writer.write(record)
+                }
+            }
+        }
+        let outcome: Backoff.Outcome
+        do {
+            outcome = try polledAddresses(&batches, writer: writer)
+        } catch {
+            passOnStopped(error.message, failed: true)
+            throw error
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted:
+            passOnStopped("interrupted", failed: false)
+            try Interruption.check()
+        case .timedOut:
+            let left = batches.flatMap(\.order)
+            passOnStopped("no public address after \(formatSeconds(timeout))", failed: true)
+            throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
+        }
+    }
+
+    /// Attaches addresses until every machine has one, writing each record as it gets it.
+    private func polledAddresses(_ batches: inout [Batch], writer: RecordWriter) throws(FabricError) -> Backoff.Outcome {
+        try Backoff(first: 0.25, factor: 1.5, cap: 1).poll(timeout: timeout) { () throws(FabricError) in
             for index in batches.indices where !batches[index].order.isEmpty {
                 let batch = batches[index]
                 for (uuid, address) in try batch.provider.attachPublicAddresses(batch.order, network: batch.network) {
@@ -82,13 +120,6 @@ struct PublicAddress: ParsableCommand {
                 }
             }
             return !batches.contains(where: { !$0.order.isEmpty })
-        }
-        switch outcome {
-        case .done: return
-        case .interrupted: try Interruption.check()
-        case .timedOut:
-            let left = batches.flatMap(\.order)
-            throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
         }
     }
 }

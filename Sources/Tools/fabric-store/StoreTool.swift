@@ -153,6 +153,11 @@ extension StoreTool {
         @OptionGroup var passwordOptions: PasswordOptions
 
         func run() throws {
+            // Ctrl-C reaches every tool of a pipeline at once: the tools upstream pass on the
+            // records of the machines they had (stopped where they were) and end, and this one
+            // stores them all before it reports the interrupt, so no machine the cloud made is
+            // lost between the tools. Typed at a terminal, Ctrl-C stops it at once, as usual.
+            if !isTerminal(0) { Interruption.install() }
             let store = try Store(storeOptions, access: .creating)
             var reader = RecordReader()
             // Not streamed: the whole input is read and checked before anything is stored, so
@@ -200,6 +205,7 @@ extension StoreTool {
                 case .provider(let index): RecordWriter.standardOutput.write(providers[index].json())
                 }
             }
+            try Interruption.check()
         }
 
         /// Which record goes out next, in input order.

@@ -69,7 +69,7 @@ struct Wait: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error, even on a terminal.")
     var noProgress = false
 
-    @Flag(help: "Check the options and exit: read no input, contact no cloud.")
+    @Flag(help: "Check the options and exit: read no input, contact no cloud. With -p and no --until, the provider's ready setting is checked too.")
     var check = false
 
     func validate() throws {
@@ -100,6 +100,13 @@ struct Wait: ParsableCommand {
             if let mysqlPasswordFile, access(mysqlPasswordFile, R_OK) != 0 {
                 throw FabricError.usage("--mysql-password-file \(quoted(mysqlPasswordFile)): \(String(cString: strerror(errno)))")
             }
+            // An empty password is a choice to state (--mysql-password-file /dev/null), never
+            // what a forgotten one turns into.
+            if mysqlPasswordFile == nil, environment("FABRIC_MYSQL_PASSWORD") == nil {
+                throw FabricError.usage("--mysql-user \(quoted(mysqlUser)) needs a password: --mysql-password-file FILE or "
+                                        + "$FABRIC_MYSQL_PASSWORD (an empty one: --mysql-password-file /dev/null)")
+            }
+            if let stages = readiness.stages { try Readiness.requireMySQLStage(stages, in: "--until \(until ?? "")") }
             let password: String? = if !readingPassword { nil }
                 else if let mysqlPasswordFile { try readFirstLine(mysqlPasswordFile) }
                 else { environment("FABRIC_MYSQL_PASSWORD") }
@@ -112,7 +119,12 @@ struct Wait: ParsableCommand {
     }
 
     func run() throws {
-        if check { return }
+        if check {
+            if until == nil, let id = providerOptions.provider {
+                _ = try readiness().stages(for: try Store(storeOptions).provider(id))
+            }
+            return
+        }
         Interruption.install()
         var reader = RecordReader()
         let records = try reader.readAll()

@@ -20,7 +20,7 @@ function __fabric-wait_parse_tokens -S
     set -l unparsed_tokens (__fabric-wait_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-wait'
-        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'until=' 'address=' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'fail-pattern=+' 'stage-timeout=+' 'connect-timeout=' 'no-progress' 'check' 'version' 'h/help'
+        __fabric-wait_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'timeout=' 'interval=' 'max-interval=' 'until=' 'address=' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'fail-pattern=+' 'stage-timeout=+' 'connect-timeout=' 'no-progress' 'check' 'again' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-wait_parse_subcommand -r 1 'version'
@@ -92,7 +92,8 @@ complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_o
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait"' -l 'stage-timeout' -d 'The longest a machine may spend in one stage (cloud-init, mysql:3306, or port for every port); may be repeated.' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" connect-timeout' -l 'connect-timeout' -d 'Seconds a round gives a connection to a machine (default 2).' -rfka ''
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" no-progress' -l 'no-progress' -d 'No progress line on standard error, even on a terminal.'
-complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud.'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" check' -l 'check' -d 'Check the options and exit: read no input, contact no cloud. With -p and no --until, the provider\'s ready setting is checked too.'
+complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" again' -l 'again' -d 'Wait again for machines whose records say a step failed them (stopped_at.failed), as fabric machine wait does.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_flags_or_options "fabric-wait" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-wait' -n '__fabric-wait_should_offer_completions_for_positional "fabric-wait" -eq 1' -fa 'help' -d 'Show subcommand help information.'

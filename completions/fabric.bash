@@ -232,7 +232,7 @@ _fabric_tool() { # tool start
         --private-nics --public-nics --meta --files --file --group --batch --name' ;;
     fabric-wait)
       opts="-p --provider --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file
-        --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check $_fabric_common"
+        --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check --again $_fabric_common"
       valued='-p --provider --store --store-password-file --timeout --interval --max-interval --until --address
         --mysql-user --mysql-password-file --fail-pattern --stage-timeout --connect-timeout' ;;
     fabric-public-address)
@@ -368,8 +368,8 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
   case $1/$2 in
     provider/register/0) printf '%s ' --provider_type --default_image --default_flavor --extra --password-file --password-stdin --password-env --from-env --store --store_password_file --json --table --synchronous ;;
     provider/register/1) printf '%s ' --provider-type --default-image --default-flavor --extra --password-file --password-stdin --password-env --from-env --store --store-password-file --json --table --synchronous ;;
-    provider/unregister/0) printf '%s ' --store --store_password_file --json --table --synchronous ;;
-    provider/unregister/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
+    provider/unregister/0) printf '%s ' --force --store --store_password_file --json --table --synchronous ;;
+    provider/unregister/1) printf '%s ' --force --store --store-password-file --json --table --synchronous ;;
     provider/list/0) printf '%s ' --provider_id --store --store_password_file --json --table --synchronous ;;
     provider/list/1) printf '%s ' --provider-id --store --store-password-file --json --table --synchronous ;;
     machine/create/0) printf '%s ' --image --flavor --number_machines --group --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --config_drive --skip_store --wait_spawning --ready --address --mysql_user --mysql_password_file --mysql_tls --timeout --dry_run --check --file --store --store_password_file --json --table --synchronous ;;

@@ -207,6 +207,7 @@ __fabric_option provider register store_password_file 'a mysql:// store\'s passw
 __fabric_option provider register json 'print JSON lines'
 __fabric_option provider register table 'print an aligned table'
 __fabric_option provider register synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)'
+__fabric_option provider unregister force 'unregister although the cloud still holds machines fabric made for the provider, and say which stay'
 __fabric_option provider unregister store 'the state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option provider unregister store_password_file 'a mysql:// store\'s password file' -r -F
 __fabric_option provider unregister json 'print JSON lines'

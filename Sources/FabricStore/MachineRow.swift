@@ -29,6 +29,10 @@ public struct MachineRow {
         for (index, value) in [uuid, providerID, avZone, status, group, created].enumerated() {
             try widths[index].width.check(value, as: "machine record's \"\(widths[index].field)\"")
         }
+        // After the widths, whose message says which column is too narrow.
+        try Identifier.machine.check(uuid)
+        try Identifier.provider.check(providerID)
+        if let group { try Identifier.group.check(group) }
     }
 
     /// The record's fields kept in columns, in the order init checks them.
@@ -41,9 +45,11 @@ public struct MachineRow {
 /// machine's: present, and short enough for their columns.
 public enum SnapshotRow {
     public static func check(_ record: JSON) throws(FabricError) {
-        for (field, column) in [("id", "snapshot_id"), ("provider_id", "provider_id"), ("machine_uuid", "machine_uuid")] {
-            try Schema.check(try record.requiredString(field, in: "snapshot record"), fits: "snapshots", column,
-                             as: "snapshot record's \"\(field)\"")
+        let ids: [(String, String, Identifier)] = [("id", "snapshot_id", .snapshot), ("provider_id", "provider_id", .provider),
+                                                   ("machine_uuid", "machine_uuid", .machine)]
+        for (field, column, rule) in ids {
+            let value = try rule.check(try record.requiredString(field, in: "snapshot record"))
+            try Schema.check(value, fits: "snapshots", column, as: "snapshot record's \"\(field)\"")
         }
         for field in ["name", "status", "created"] {
             try Schema.check(record[field]?.string, fits: "snapshots", field, as: "snapshot record's \"\(field)\"")

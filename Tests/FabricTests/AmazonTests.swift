@@ -204,8 +204,8 @@ import Testing
         #expect(ec2.register(h).status == 0)
         try ec2.clearRequests()
         h.expectFailure("fabric-destroy -p aws i-nothex", 64, "UsageError: machine (instance) id \"i-nothex\" is not an EC2 machine (instance) id")
-        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123$(reboot)"}' | fabric-destroy"#, 64, "is not a valid id")
-        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"../../etc"}' | fabric-wait"#, 64, "is not a valid id")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123$(reboot)"}' | fabric-destroy"#, 64, "is not valid: a")
+        h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"../../etc"}' | fabric-wait"#, 64, "is not valid: a")
         h.expectFailure(#"echo '{"kind":"snapshot","provider_id":"aws","id":"ami-zz","machine_uuid":"i-0123456789abcdef0"}' | fabric-snapshot destroy"#,
                         3, "snapshot id \"ami-zz\" is not an EC2 image id")
         h.expectFailure("fabric-snapshot create -p aws i-123", 64, "is not an EC2 machine")
@@ -216,7 +216,7 @@ import Testing
         h.expectFailure(#"echo '{"provider_id":"aws","image":{"id":"ami-0123456789abcdef0"},"flavor":{"id":"t3.micro&MaxCount=99"}}' | fabric-boot"#,
                         64, "is not an EC2 instance type")
         h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123456789abcdef0 "}' | fabric-public-address --network amazon"#,
-                        64, "is not a valid id")
+                        64, "is not valid: a")
         h.expectFailure(#"echo '{"kind":"machine","provider_id":"aws","uuid":"i-0123456789abcdef0"}' | fabric-public-address --network ipv4pool-ec2-zz"#,
                         64, "is not an Elastic IP pool")
         let sent = try ec2.actions()

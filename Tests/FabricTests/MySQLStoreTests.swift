@@ -96,7 +96,7 @@ import Testing
         let tcp = "mysql://\(user)@127.0.0.1:\(Self.server.port)/\(h.database)"
         let plain = h.sh("fabric-store list providers --store '\(tcp)'")
         #expect(plain.status == 4 && plain.stderr.contains("Access denied"), "without TLS the server refuses: \(plain.stderr)")
-        let required = h.sh("fabric-store list providers --store '\(tcp)?ssl=required' && echo ok")
+        let required = h.sh("fabric-store lock --store '\(tcp)?ssl=required' tls-check -- true && echo ok")
         #expect(required.status == 0 && required.stdout == "ok\n", "\(required.stderr)")
         let verified = h.sh("""
             FABRIC_PASSWORD=pw fabric-store register tls --type null --username a --url null:// --tenant t \
@@ -203,7 +203,7 @@ import Testing
     @Test func aNewStoreOpenedByEightProcessesAtOnceIsMigratedOnce() {
         let h = Harness(.mysql)
         let result = h.sh("""
-            for i in $(seq 8); do fabric-store list providers 2> "err.$i" & done
+            for i in $(seq 8); do FABRIC_PASSWORD=pw fabric-store register "p$i" --type null --username a --url null:// --tenant t > /dev/null 2> "err.$i" & done
             failed=0; for job in $(jobs -p); do wait "$job" || failed=$((failed + 1)); done
             echo "failed $failed"; cat err.*
             """)
@@ -220,6 +220,8 @@ import Testing
     @Test func connectorCIsLoadedOnlyForAMySQLStore() {
         let sqlite = Harness(.sqlite)
         let mysql = Harness(.mysql)
+        sqlite.registerNull()
+        mysql.registerNull()
         let tool = Harness.binDirectory.appendingPathComponent("fabric-store").path
         let embedded = sqlite.sh("LD_DEBUG=libs '\(tool)' list providers")
         #expect(embedded.status == 0 && embedded.stderr.contains("libsqlite3"), "\(embedded.stderr.suffix(300))")

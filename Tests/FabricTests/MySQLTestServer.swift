@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Which store a test runs against: a SQLite file, or a database of its own on the run's private
@@ -54,22 +55,19 @@ struct MySQLTestServer: Sendable {
         return start()
     }()
 
+    /// A second server, without TLS (have_ssl DISABLED), started by the first test that needs
+    /// it and kept for the rest of the run: what a client asking for TLS must refuse.
+    static let withoutTLS: MySQLTestServer = start(tls: false)
+
     /// Starts a server of its own in a new directory; an atexit handler stops it, and the
     /// script's watcher does if this process ends without running it.
-    private static func start() -> MySQLTestServer {
+    private static func start(tls: Bool = true) -> MySQLTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fabric-mariadb-\(UUID().uuidString.prefix(8))").path
         // With our pid, the script stops the server when this process is gone, however it ends.
-        let result = Harness().run(script, ["start", directory, String(getpid())])
+        let result = Harness().run(script, ["start", directory, String(getpid())], env: ["FABRIC_TEST_MYSQL_TLS": tls ? "on" : "off"])
         precondition(result.status == 0, "could not start the test MariaDB server: \(result.stderr)")
-        startedDirectory = strdup(directory)
-        atexit {
-            guard let directory = startedDirectory else { return }
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: MySQLTestServer.script)
-            stop.arguments = ["stop", String(cString: directory)]
-            try? stop.run()
-            stop.waitUntilExit()
-        }
+        startedDirectories.withLock { $0.append(directory) }
+        _ = stopAtExit
         var values: [String: String] = [:]
         for line in result.stdout.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
@@ -86,7 +84,23 @@ struct MySQLTestServer: Sendable {
     func tcpURL(database: String) -> String { "mysql://fabric@127.0.0.1:\(port)/\(database)" }
 }
 
-nonisolated(unsafe) private var startedDirectory: UnsafeMutablePointer<CChar>?
+/// The servers this process started, stopped at its exit.
+private let startedDirectories = Mutex<[String]>([])
+
+extension MySQLTestServer {
+    /// Registers the stop once, with the first server started.
+    fileprivate static let stopAtExit: Void = { atexit { MySQLTestServer.stopStarted() } }()
+
+    fileprivate static func stopStarted() {
+        for directory in startedDirectories.withLock({ $0 }) {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: MySQLTestServer.script)
+            stop.arguments = ["stop", directory]
+            try? stop.run()
+            stop.waitUntilExit()
+        }
+    }
+}
 
 extension Harness {
     /// A fresh database name for one test: the store creates it on first use.

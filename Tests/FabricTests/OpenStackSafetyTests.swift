@@ -172,6 +172,7 @@ import Testing
 
     @Test func anUnknownProviderIsOneLine() throws {
         let t = Harness()
+        t.registerNull()
         let result = t.expectFailure("fabric machine create nosuch", 2, "provider \"nosuch\" does not exist")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
     }

@@ -136,6 +136,11 @@ import Testing
         ("--ready mysql --mysql_password secret", "unknown option --mysql_password"),
         ("--wait_spawning --mysql_password_file /dev/null", "go with --mysql-user"),
         ("--ready mysql --mysql_user fabric --mysql_password_file /nonexistent/pw", "--mysql-password-file \"/nonexistent/pw\": No such file"),
+        // A login needs a password source (an empty one stated as such) and a stage to use it.
+        ("--ready mysql --mysql_user fabric", "--mysql-user \"fabric\" needs a password: --mysql-password-file FILE or $FABRIC_MYSQL_PASSWORD"),
+        ("--ready cloud-init --mysql_user fabric --mysql_password_file /dev/null", "--mysql-user logs in at the mysql stage, and --until cloud-init has none"),
+        ("--wait_spawning --mysql_user fabric --mysql_password_file /dev/null", "provider \"demo\"'s ready setting (active) has none"),
+        ("--mysql_user fabric --mysql_password_file /dev/null", "--mysql_user logs in at the mysql stage of a wait"),
     ])
     func badReadinessOptionsAreUsageErrorsThatMakeNothing(options: String, message: String) {
         let h = Harness()

@@ -13,7 +13,8 @@ import Testing
         let file = try FileManager.default.attributesOfItem(atPath: h.store)
         #expect((file[.posixPermissions] as? Int) == 0o600)
         let nested = h.directory.appendingPathComponent("state/fabric/fabric.db").path
-        #expect(h.sh("fabric-store list providers --store \(nested)").status == 0)
+        // A command that writes makes the store, and its directory, private.
+        #expect(h.sh("fabric provider register demo admin secret null:// demo --provider_type null --store \(nested)").status == 0)
         let nestedDir = try FileManager.default.attributesOfItem(atPath: h.directory.appendingPathComponent("state/fabric").path)
         #expect((nestedDir[.posixPermissions] as? Int) == 0o700)
     }

@@ -125,20 +125,24 @@ import Testing
         print("signals: \(label): \(clean ? "left nothing" : "LEFT SOMETHING")")
     }
 
-    /// The clean-up of an interrupted create names the provider: an id with quotes and $(...)
-    /// (valid: printable, no white space) must be passed as data, never run as code.
-    @Test func interruptedCreateTreatsTheProviderIdAsData() {
+    /// The clean-up of an interrupted create names the provider; an id with quotes and $(...)
+    /// could be run as code by a careless one. The identifier rule (fabric(1), IDENTIFIERS)
+    /// refuses such an id at every door, before anything is stored or sent.
+    @Test func aProviderIdThatIsCodeIsRefusedAtEveryDoor() {
         let h = Harness()
+        h.registerNull()
         let id = "x'$(touch${IFS}pwned)'"
-        let register = h.sh("fabric provider register \"$ID\" admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium --extra latency_ms=3000",
-                            env: ["ID": id])
-        #expect(register.status == 0, "\(register.stderr)")
-        let result = h.sh(Self.script(command: "fabric --json machine create \"$ID\" --store=\"$store\"", prepare: "",
-                                      reached: "running fabric-find-image", signal: "TERM", toGroup: false), env: ["ID": id])
-        #expect(result.stdout.contains("reached 1") && result.stdout.contains("status 143"), "\(result.stdout)")
+        let before = h.sh("sqlite3 \"$FABRIC_STORE\" .dump")
+        #expect(before.status == 0 && before.stdout.contains("INSERT INTO providers"), "\(before.stderr)")
+        for command in ["fabric provider register \"$ID\" admin secret null:// demo --provider_type null",
+                        "fabric --json machine create \"$ID\"", "fabric machine scale \"$ID\" db --to 1",
+                        "fabric-boot -p \"$ID\" < /dev/null", "fabric-store get provider \"$ID\""] {
+            let result = h.sh(command, env: ["ID": id])
+            #expect(result.status == 64 && result.stderr.contains("is not valid: a provider id is"), "\(command): \(result.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: h.directory.appendingPathComponent("pwned").path),
                 "the provider id was run as code")
-        #expect(Self.checkClean(h, "quoted provider id"))
+        #expect(h.sh("sqlite3 \"$FABRIC_STORE\" .dump").stdout == before.stdout, "the store changed")
     }
 
     /// `| head -1` closes the pipe after one line: every tool that writes many records must end

@@ -48,8 +48,13 @@ import Testing
 
     @Test(arguments: Backend.allCases) func unknownProvider(_ backend: Backend) {
         let h = Harness(backend)
+        // No store yet: that is what the user is told, and none is made by asking.
+        let noStore = h.sh("fabric machine create nope")
+        #expect(noStore.status == 4 && noStore.stderr.contains("there is no store at") || noStore.stderr.contains("Unknown database"),
+                "\(noStore.stderr)")
+        h.registerNull()
         let create = h.sh("fabric machine create nope")
         #expect(create.status == 2)
-        #expect(create.stderr.contains("ProviderError: provider \"nope\" does not exist (see: fabric provider list)"))
+        #expect(create.stderr.contains("ProviderError: provider \"nope\" does not exist (see: fabric provider list)"), "\(create.stderr)")
     }
 }

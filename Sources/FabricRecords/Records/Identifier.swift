@@ -2,8 +2,8 @@
 /// each tool's options and arguments, the records on a pipe) before any request or write: an
 /// id begins with a letter or digit and goes on with letters, digits, `.`, `_` and `-`; the ids
 /// a cloud gives (machines, snapshots, ports, ...) may also hold `:` and `~`, as clouds spell
-/// them. A name the user chooses is at most 64 characters, an id a cloud gives at most 255; a
-/// job id is its number. So no id is empty, none holds `/`, a space or `%`, and none is `.` or
+/// them. A name the user chooses is at most 64 characters, a machine id at most 40 (the spec's
+/// machines table), another id a cloud gives at most 255; a job id is its number. So no id is empty, none holds `/`, a space or `%`, and none is `.` or
 /// `..` or begins like an option: it is one path segment, one URL segment and one SQL value
 /// as it is. fabric(1), IDENTIFIERS, quotes this rule; every error quotes it too.
 public enum Identifier: Sendable {
@@ -35,16 +35,24 @@ public enum Identifier: Sendable {
         }
     }
 
-    public var maxLength: Int { isChosen ? 64 : 255 }
+    /// 40 for a machine: the spec's machines table keeps machine_uuid in 40 characters.
+    public var maxLength: Int {
+        switch self {
+        case .provider, .group: 64
+        case .machine: 40
+        case .job: 18
+        case .snapshot, .resource: 255
+        }
+    }
 
     /// The rule in words, as errors and fabric(1) quote it: "a provider id is 1-64 ...".
     public var rule: String {
         switch self {
         case .job: "a job id is a number from 1, as fabric job list shows it"
         case _ where isChosen:
-            "a \(noun) is 1-64 letters, digits, '.', '_' or '-', beginning with a letter or digit"
+            "a \(noun) is 1-\(maxLength) letters, digits, '.', '_' or '-', beginning with a letter or digit"
         default:
-            "a \(noun) is 1-255 letters, digits, '.', '_', '-', ':' or '~', beginning with a letter or digit"
+            "a \(noun) is 1-\(maxLength) letters, digits, '.', '_', '-', ':' or '~', beginning with a letter or digit"
         }
     }
 

@@ -133,7 +133,7 @@ public final class MySQLDatabase: Database {
     /// One connection attempt on a new handle with every option set, its session made ready
     /// for the store (see prepareSession).
     static func open(_ target: MySQLLocation, host: MySQLHost?, password: String?, optionFile: String?,
-                     database: String?, prepared: Bool = true) throws(FabricError) -> Attempt {
+                     database databaseName: String?, prepared: Bool = true) throws(FabricError) -> Attempt {
         guard let mysql = mysql_init(nil) else { throw FabricError.store("store \(target.url): out of memory") }
         // The option file (~/.my.cnf) may give the password (and TLS files) for [client] or
         // [fabric]; what the URL gives wins.
@@ -157,6 +157,9 @@ public final class MySQLDatabase: Database {
             _ = fabric_mysql_set_bool(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, 1)
         }
         let name: String? = host.flatMap { $0.name.isEmpty ? nil : $0.name }
+        // With TLS asked for, the session is checked before it names the database: a server
+        // that refuses the name must not hide that the session was not encrypted.
+        let database = target.sslRequired ? nil : databaseName
         guard mysql_real_connect(mysql, name, target.user, password, database, host?.port ?? 0, target.socket, 0) != nil else {
             let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
@@ -169,6 +172,14 @@ public final class MySQLDatabase: Database {
             mysql_close(mysql)
             return .failure(code: notEncrypted, message: "the session with \(address) is not encrypted, and the store URL asks for TLS "
                             + "(\(target.sslCA != nil ? "ssl_ca" : "ssl=required")): the server offers no TLS")
+        }
+        if target.sslRequired, let named = databaseName {
+            let use = "USE `\(named.replacingEvery("`", with: "``"))`"
+            if mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 {
+                let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
+                mysql_close(mysql)
+                return failure
+            }
         }
         if prepared, let refusal = prepareSession(mysql) {
             mysql_close(mysql)

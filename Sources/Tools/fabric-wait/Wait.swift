@@ -72,6 +72,9 @@ struct Wait: ParsableCommand {
     @Flag(help: "Check the options and exit: read no input, contact no cloud. With -p and no --until, the provider's ready setting is checked too.")
     var check = false
 
+    @Flag(help: "Wait again for machines whose records say a step failed them (stopped_at.failed), as fabric machine wait does.")
+    var again = false
+
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw FabricError.usage("--timeout must be a positive number of seconds") }
         guard interval > 0, interval <= 3600 else { throw FabricError.usage("--interval must be from 0 to 3600 seconds") }
@@ -130,11 +133,37 @@ struct Wait: ParsableCommand {
         let records = try reader.readAll()
         let writer = RecordWriter.standardOutput
         writer.flushEachRecord = true
+        let readiness = try readiness(readingPassword: true)
+        if !again, let failed = records.first(where: { $0["stopped_at"]?["failed"]?.bool == true }) {
+            try passOnWithoutWaiting(records, failed: failed, readiness: readiness, writer: writer)
+        }
         var waiter = Waiter(timeout: timeout, interval: interval, maxInterval: maxInterval,
                             showProgress: !noProgress && isTerminal(2))
-        waiter.readiness = try readiness(readingPassword: true)
+        waiter.readiness = readiness
         try waiter.wait(for: records, context: ToolContext(store: storeOptions), providerOption: providerOptions.provider) {
             writer.write($0)
         }
+    }
+
+    /// A machine that a step before the wait failed (fabric-public-address found no address)
+    /// fails the create it belongs to: waiting for it, or for the others, would only hold up
+    /// the clean-up. Every record goes on at once, so that fabric-store add keeps them all;
+    /// those not failed say they were not waited for.
+    private func passOnWithoutWaiting(_ records: [JSON], failed: JSON, readiness: Readiness, writer: RecordWriter) throws(FabricError) {
+        let name = "machine \(failed["uuid"]?.string ?? "?")"
+        let stage = failed["stopped_at"]?["stage"]?.string ?? "?", reason = failed["stopped_at"]?["reason"]?.string ?? ""
+        for record in records {
+            if record["stopped_at"] == nil {
+                let stopped = JSON.object()
+                stopped["stage"] = JSON(readiness.stages?.first?.description ?? ReadyStage.active.description)
+                stopped["reason"] = JSON("not waited for: \(name) failed at \(stage) before the wait")
+                stopped["seconds"] = JSON(0)
+                stopped["failed"] = JSON(false)
+                record["stopped_at"] = stopped
+            }
+            writer.write(record)
+        }
+        throw FabricError.machine("\(name) failed at \(stage) before the wait\(reason.isEmpty ? "" : ": \(reason)"); nothing was waited for",
+                                  hint: "fabric-wait --again waits for it all the same")
     }
 }

@@ -206,12 +206,12 @@ import Testing
                 // every other bad id, a UsageError.
                 let result = id.isEmpty && stdin != nil
                     ? h.expectFailure(command, 65, "must be a non-empty string", stdin: stdin)
-                    : h.expectFailure(command, 64, id.isEmpty ? "empty" : "is not a valid id", stdin: stdin)
+                    : h.expectFailure(command, 64, id.isEmpty ? "empty" : "is not valid: a", stdin: stdin)
                 #expect(result.stderr.split(separator: "\n").count == 1, "\(command): \(result.stderr)")
             }
         }
         if let sent = try cloud.requests() { #expect(sent.isEmpty, "a bad id sent \(sent)") }
-        h.expectFailure("fabric machine create \(p) --private_nics port-id=../x", 64, "is not a valid id")
+        h.expectFailure("fabric machine create \(p) --private_nics port-id=../x", 64, "is not valid: a")
         if let sent = try cloud.requests() { #expect(sent.isEmpty, "a bad port id sent \(sent)") }
         try cloud.expectNothingLeft()
     }

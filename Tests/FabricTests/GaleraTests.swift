@@ -51,11 +51,15 @@ struct GaleraTests {
         let url = "mysql://fabric@\(addresses.joined(separator: ","))/\(h.database)"
         let env = ["FABRIC_STORE": url]
         #expect(h.sh("fabric-store path", env: env).stdout == url + "\n", "shown as given")
+        // A store that is not there is no healthy store: the first write makes it.
+        h.expectFailure("fabric-store check", 4, "there is no store at", env: env)
+        let register = h.sh("fabric provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium", env: env)
+        try #require(register.status == 0, "\(register.stderr)")
         let before = h.sh("fabric-store check", env: env)
         #expect(before.status == 0, "\(before.stderr)")
         let healthy = try #require(before.records.first, "\(before.stdout) \(before.stderr)")
         #expect(healthy["healthy"] as? Bool == true && healthy["used"] as? String == addresses[0], "\(before.stdout)")
-        #expect(healthy["wsrep_sync_wait"] as? Int == 1 && healthy["schema_version"] as? Int == 0, "\(before.stdout)")
+        #expect(healthy["wsrep_sync_wait"] as? Int == 1 && healthy["schema_version"] as? Int == 7, "\(before.stdout)")
         let all = try #require(healthy["hosts"] as? [[String: Any]])
         #expect(all.map { $0["address"] as? String ?? "" } == addresses)
         for host in all {
@@ -63,8 +67,6 @@ struct GaleraTests {
             #expect(host["wsrep_cluster_status"] as? String == "Primary" && host["wsrep_local_state_comment"] as? String == "Synced")
             #expect(host["wsrep_ready"] as? Bool == true && (host["version"] as? String ?? "").contains("MariaDB"))
         }
-        let register = h.sh("fabric provider register demo admin secret null:// demo --provider_type null --default_image ubuntu-24.04-mysql-8.4 --default_flavor m1.medium", env: env)
-        try #require(register.status == 0, "\(register.stderr)")
         let survivor = "mariadb --defaults-file='\(cluster.clientOptions(node: 1))' -N -B \(h.database)"
         let started = Date()
         let result = h.sh(#"""

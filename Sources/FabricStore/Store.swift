@@ -7,21 +7,24 @@ import FabricRecords
 public final class Store {
     public let database: any Database
 
-    public init(database: any Database) throws(FabricError) {
+    /// `.existing`: a database without fabric's schema (an empty file, a database made by
+    /// hand) is no store yet, and reading it does not make one.
+    public init(database: any Database, access: StoreAccess = .creating) throws(FabricError) {
         self.database = database
-        try migrate()
+        try migrate(access)
     }
 
     /// The store that --store, --store-password-file and the environment name. Only a command
     /// that writes passes `.creating`; one that reads reports a missing store and makes none.
     public convenience init(_ options: some StoreSelection, access: StoreAccess = .existing) throws(FabricError) {
-        try self.init(database: StoreLocation.open(options, access: access))
+        try self.init(database: StoreLocation.open(options, access: access), access: access)
     }
 
     public var location: String { database.location }
 
-    private func migrate() throws(FabricError) {
+    private func migrate(_ access: StoreAccess) throws(FabricError) {
         let current = try database.schemaVersion()
+        if current == 0, access == .existing { throw StoreLocation.missing(location) }
         guard current < Schema.version else {
             if current > Schema.version {
                 throw FabricError.store("store \(quoted(location)) has schema version \(current), newer than this fabric (\(Schema.version))",

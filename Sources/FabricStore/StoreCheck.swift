@@ -48,6 +48,8 @@ public struct StoreCheck {
             if version > Schema.version {
                 throw FabricError.store("store \(quoted(path)) has schema version \(version), newer than this fabric (\(Schema.version))", hint: "upgrade fabric")
             }
+            // A file without fabric's schema (an empty one) is no store yet.
+            if version == 0 { throw StoreLocation.missing(path) }
         } catch {
             record["error"] = JSON(error.message)
             record["healthy"] = JSON(false)

@@ -90,7 +90,8 @@ public enum StoreLocation {
             if options.storePasswordFile != nil {
                 throw FabricError.usage("--store-password-file is for a mysql:// store, and the store is the SQLite file \(quoted(path))")
             }
-            if access == .existing, !fileExists(path) { throw missing(path) }
+            // An empty file is no store either; opening it would write SQLite's header.
+            if access == .existing, (fileSize(path) ?? 0) == 0 { throw missing(path) }
             return try SQLiteDatabase(storeAt: path)
         }
     }

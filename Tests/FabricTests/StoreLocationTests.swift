@@ -58,6 +58,21 @@ import Testing
         #expect(uri.status == 0 && uri.stdout == "demo\n", "file:///PATH too: \(uri.stderr)")
     }
 
+    /// A file without fabric's schema (an empty one, made by `touch`) is no store either, and
+    /// reading it leaves it as it was.
+    @Test func anEmptyFileIsNoStoreUntilAWriteMakesIt() {
+        let h = Harness()
+        let empty = h.directory.appendingPathComponent("empty.db").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: nil))
+        for command in ["fabric provider list", "fabric-store list machines", "fabric-store check", "fabric-store export"] {
+            let result = h.sh("\(command) --store '\(empty)'")
+            #expect(result.status == 4 && result.stderr.contains("there is no store at \"\(empty)\""), "\(command): \(result.stderr)")
+        }
+        #expect(h.sh("stat -c %s '\(empty)'").stdout == "0\n", "a read wrote to the file")
+        #expect(h.sh("fabric provider register demo admin secret null:// demo --provider_type null --store '\(empty)'").status == 0)
+        #expect(h.sh("fabric-store check --store '\(empty)' | jq -r .healthy").stdout == "true\n")
+    }
+
     @Test func aCommandThatReadsAMissingMySQLDatabaseCreatesNothing() {
         let h = Harness(.mysql), server = MySQLTestServer.shared
         let databases = { h.run("/usr/bin/mariadb", ["--defaults-file=\(server.clientOptions)", "-N", "-B", "-e",
@@ -71,6 +86,13 @@ import Testing
         #expect(check.stdout.contains("\"exists\":false"), "\(check.stdout)")
         let before = databases()
         #expect(before.status == 0 && before.stdout.isEmpty, "the database was made: \(before.stdout) \(before.stderr)")
+        // A database made by hand, empty, is no store yet: a read makes no table in it.
+        let made = h.run("/usr/bin/mariadb", ["--defaults-file=\(server.clientOptions)", "-e", "CREATE DATABASE \(h.database)"])
+        #expect(made.status == 0, "\(made.stderr)")
+        h.expectFailure("fabric provider list", 4, "there is no store at")
+        let tables = h.run("/usr/bin/mariadb", ["--defaults-file=\(server.clientOptions)", "-N", "-B", "-e",
+                                                "SELECT count(*) FROM information_schema.tables WHERE table_schema = '\(h.database)'"])
+        #expect(tables.status == 0 && tables.stdout == "0\n", "a read made tables: \(tables.stdout) \(tables.stderr)")
         h.registerNull()
         let after = databases()
         #expect(after.status == 0 && after.lines == [h.database], "a command that writes makes it: \(after.stdout) \(after.stderr)")

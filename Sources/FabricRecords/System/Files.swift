@@ -52,6 +52,12 @@ public func makeDirectories(_ path: String, mode: mode_t) -> Bool {
 
 public func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+/// The size of the file in bytes; nil when it cannot be read.
+public func fileSize(_ path: String) -> Int? {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int(info.st_size) : nil
+}
+
 /// The name of the running tool (fabric-boot, ...), set once as it starts: every diagnostic
 /// begins with it.
 nonisolated(unsafe) public var toolName = "fabric"

@@ -59,13 +59,21 @@ struct Scale: ParsableCommand {
         let context = ToolContext(store: storeOptions)
         let target = try target()
         var stored: [String: JSON] = [:]
-        try context.store.machines(.init(providerID: providerID, group: group)) { stored[$0["uuid"]?.string ?? ""] = $0 }
+        // The store lists machines in creation order: each create's batch is stored after the
+        // one before it, so a batch's first place orders creates made in the same second.
+        var batchRank: [String: Int] = [:]
+        try context.store.machines(.init(providerID: providerID, group: group)) { (record) in
+            stored[record["uuid"]?.string ?? ""] = record
+            if let batch = record["batch"]?.string, batchRank[batch] == nil { batchRank[batch] = batchRank.count }
+        }
         let members = try context.provider(providerID).listMachines().filter { $0.group == group }
         let present = Set(members.filter { !$0.isGone }.map(\.uuid))
         let failed = members.filter { !$0.isGone && $0.isFailed }
-        // Oldest first: the cloud's creation time, then the place in its create call.
+        // Oldest first: the cloud's creation time (to the second), then the create call's order,
+        // then the place in its create call.
+        let rank = { (machine: Machine) in machine.batch.flatMap { batchRank[$0] } ?? Int.max }
         let live = members.filter { !$0.isGone && !$0.isFailed }
-            .sorted { ($0.created ?? "", $0.name.count, $0.name) < ($1.created ?? "", $1.name.count, $1.name) }
+            .sorted { ($0.created ?? "", rank($0), $0.name.count, $0.name) < ($1.created ?? "", rank($1), $1.name.count, $1.name) }
         let isProtected = { (uuid: String) in stored[uuid]?["protected"]?.bool == true }
         var destroy: [String] = replaceFailed ? failed.map(\.uuid) : []
         var create = 0

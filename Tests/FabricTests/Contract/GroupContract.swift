@@ -150,6 +150,27 @@ import Testing
         #expect(listed.count == 2 && listed.allSatisfy { $0["status"] as? String == "ACTIVE" }, "\(listed)")
     }
 
+    /// Oldest first holds when creates fall in the same second of the cloud's clock: the store's
+    /// order of the creates breaks the tie, not the batch's random name.
+    @Test func aScaleRemovesTheOldestAlsoWithinOneSecond() {
+        let h = Harness()
+        h.registerNull(extra: ["build_seconds=0"])
+        let listing = "jq -r '\"\\(.uuid) \\(.created)\"' | sort"
+        let first = h.sh("fabric --json machine create demo --group db --number_machines 2 | \(listing)")
+        #expect(first.status == 0 && first.lines.count == 2, "\(first.stderr)")
+        for size in [5, 4, 3] {
+            let scaled = h.sh("fabric --json machine scale demo db --to \(size)")
+            #expect(scaled.status == 0, "\(scaled.stderr)")
+        }
+        let left = h.sh("fabric --json machine list demo --group db | \(listing)")
+        #expect(left.status == 0 && left.lines.count == 3, "\(left.stdout) \(left.stderr)")
+        let uuid = { (line: String) in String(line.prefix { $0 != " " }) }
+        #expect(Set(left.lines.map(uuid)).isDisjoint(with: first.lines.map(uuid)),
+                "the first create's two were the oldest: \(first.lines), left: \(left.lines)")
+        let seconds = Set((first.lines + left.lines).map { $0.split(separator: " ").last.map(String.init) ?? "" })
+        print("scale within one second: \(seconds.count == 1 ? "both creates in one second" : "creates in \(seconds.count) seconds")")
+    }
+
     /// The third machine of the scale's create goes to ERROR: the create fails and removes its
     /// own three, not the group's two.
     @Test func aFailedScaleRemovesItsOwnMachinesOnly() {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the tools as a user would: real processes, real pipes, a real store per test (a SQLite
 /// file, or a database of its own on the test MariaDB server).
@@ -82,10 +83,15 @@ struct Harness {
         return env
     }
 
-    /// Runs a shell pipeline (bash -c) with the tools on PATH and this test's store.
+    /// Runs a shell pipeline (bash -c) with the tools on PATH and this test's store. A command
+    /// the script (or a tool's own script) runs that is not installed fails the test, naming it.
     @discardableResult
     func sh(_ script: String, stdin: String? = nil, env extra: [String: String] = [:]) -> Result {
-        run("/bin/bash", ["-o", "pipefail", "-c", script], stdin: stdin, env: extra)
+        let result = run("/bin/bash", ["-o", "pipefail", "-c", script], stdin: stdin, env: extra)
+        for line in result.stderr.split(separator: "\n") where line.hasSuffix(": command not found") {
+            Issue.record("\(line): a command the test needs is not installed (make deps installs them)")
+        }
+        return result
     }
 
     @discardableResult
@@ -99,7 +105,13 @@ struct Harness {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try! process.run()
+        do {
+            try process.run()
+        } catch {
+            // A missing program fails this test with its name, not the whole test process.
+            Issue.record("cannot run \(executable): \(error) (make deps installs what the tests run)")
+            return Result(status: 127, stdout: "", stderr: "cannot run \(executable): \(error)\n")
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Standard output is read on another thread while this one reads standard error, so
@@ -121,15 +133,41 @@ struct Harness {
         precondition(result.status == 0, "register failed: \(result.stderr)")
     }
 
-    /// Rows of one table in the emulated cloud or the store, counted with sqlite3 through the store file.
-    func count(_ table: String) -> Int {
-        let result = sh("fabric-store list \(table) | wc -l")
-        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    /// The records a listing prints, or nil (and a failed test naming the command) when the
+    /// listing itself fails: a crashed listing is never read as an empty one.
+    func listing(_ command: String, env extra: [String: String] = [:],
+                 sourceLocation: SourceLocation = #_sourceLocation) -> [String]? {
+        let result = sh(command, env: extra)
+        guard result.status == 0 else {
+            Issue.record("\(command) failed (status \(result.status)): \(result.stderr.prefix(400))", sourceLocation: sourceLocation)
+            return nil
+        }
+        return result.lines
     }
 
-    func cloudMachines(_ provider: String = "demo") -> Int {
-        let result = sh("fabric-list-machines -p \(provider) | wc -l")
-        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    /// The records a listing prints; a listing that fails throws (after failing the test).
+    func listedRecords(_ command: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        guard let lines = listing(command, sourceLocation: sourceLocation) else { throw ListingFailed(command: command) }
+        return lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    struct ListingFailed: Error { let command: String }
+
+    /// Rows of one table of the store (fabric-store list TABLE); -1 when the listing fails.
+    func count(_ table: String, sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        listing("fabric-store list \(table)", sourceLocation: sourceLocation)?.count ?? -1
+    }
+
+    /// Machines the provider's cloud holds (fabric-list-machines); -1 when the listing fails.
+    func cloudMachines(_ provider: String = "demo", sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        listing("fabric-list-machines -p \(provider)", sourceLocation: sourceLocation)?.count ?? -1
+    }
+
+    /// "Nothing left": the listing succeeds and prints nothing.
+    func expectNothingListed(_ command: String, _ comment: String = "", env extra: [String: String] = [:],
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let lines = listing(command, env: extra, sourceLocation: sourceLocation) else { return }
+        #expect(lines.isEmpty, "\(command) listed \(lines.count): \(comment) \(lines.prefix(3))", sourceLocation: sourceLocation)
     }
 }
 

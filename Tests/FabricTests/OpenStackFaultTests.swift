@@ -60,11 +60,11 @@ import Testing
     static func leaks(_ t: Harness, _ cloud: FakeCloud) throws -> (count: Int, detail: String) {
         let state = try cloud.state()
         let servers = Set(state["servers"]?.filter { ($0["deleting"] as? Bool) != true }.compactMap { $0["id"] as? String } ?? [])
-        let stored = Set(t.sh("fabric-store list machines").records.compactMap { $0["uuid"] as? String })
+        let stored = Set(try t.listedRecords("fabric-store list machines").compactMap { $0["uuid"] as? String })
         let ports = Set(state["ports"]?.filter { servers.contains($0["device_id"] as? String ?? "") }.compactMap { $0["id"] as? String } ?? [])
         let strayAddresses = state["floatingips"]?.filter { !ports.contains($0["port_id"] as? String ?? "") }.count ?? 0
         let snapshots = Set(state["snapshots"]?.compactMap { $0["id"] as? String } ?? [])
-        let storedSnapshots = Set(t.sh("fabric-store list snapshots").records.compactMap { $0["id"] as? String })
+        let storedSnapshots = Set(try t.listedRecords("fabric-store list snapshots").compactMap { $0["id"] as? String })
         let count = servers.symmetricDifference(stored).count + strayAddresses + snapshots.symmetricDifference(storedSnapshots).count
         return (count, count == 0 ? "" : "servers \(servers) store \(stored) stray addresses \(strayAddresses) snapshots \(snapshots) stored \(storedSnapshots)")
     }

@@ -88,7 +88,7 @@ import Testing
         #expect(process.terminationStatus == 143)
         #expect(try cloud.leftovers().snapshots == 0, "the image made as the createImage answered was removed")
         #expect(try cloud.requests().contains { $0["method"] as? String == "DELETE" && ($0["path"] as? String)?.contains("/v2/images/") == true })
-        #expect(t.sh("fabric-store list snapshots").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list snapshots")
         #expect(leftoverTemporaryFiles(t).isEmpty)
         #expect(t.sh("fabric machine destroy os \(uuid)").status == 0)
         try openStack.expectNothingLeft(t, cloud)

@@ -29,7 +29,7 @@ import Testing
     func expectNothingLeft(_ t: Harness, _ cloud: FakeCloud, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let left = try cloud.leftovers()
         #expect(left.servers == 0 && left.floatingIPs == 0 && left.snapshots == 0, "\(left)", sourceLocation: sourceLocation)
-        #expect(t.sh("fabric-store list machines").stdout.isEmpty, sourceLocation: sourceLocation)
+        t.expectNothingListed("fabric-store list machines", sourceLocation: sourceLocation)
     }
 
     @Test func everyCreateOptionReachesNova() throws {
@@ -221,7 +221,7 @@ import Testing
         try cloud.config(["snapshot_fails": true])
         t.expectFailure("fabric snapshot create os \(uuid) --wait_spawning", 3, "killed")
         #expect(try cloud.leftovers().snapshots == 0)
-        #expect(t.sh("fabric-store list snapshots").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list snapshots")
     }
 
     @Test func destroyForceToleratesAServerThatIsAlreadyGone() throws {
@@ -263,7 +263,7 @@ import Testing
         #expect(destroyed.stderr.contains("deleted anyway, the address stays allocated"), "\(destroyed.stderr)")
         let left = try cloud.leftovers()
         #expect(left.servers == 0 && left.floatingIPs == 1, "\(left)")
-        #expect(t.sh("fabric-store list machines").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list machines")
     }
 }
 

@@ -17,8 +17,8 @@ import Testing
     }
 
     func expectNothingLeft(_ h: Harness, _ id: String = "demo", sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(h.sh("fabric-list-machines -p \(id)").stdout.isEmpty, "machines left", sourceLocation: sourceLocation)
-        #expect(h.sh("fabric-store list machines").stdout.isEmpty, "rows left", sourceLocation: sourceLocation)
+        h.expectNothingListed("fabric-list-machines -p \(id)", "machines left", sourceLocation: sourceLocation)
+        h.expectNothingListed("fabric-store list machines", "rows left", sourceLocation: sourceLocation)
     }
 
     /// The stages of a record's `ready`, in order, and their times.

@@ -9,9 +9,10 @@ import Testing
 @Suite struct GroupContract {
     func uuids(_ result: Harness.Result) -> [String] { result.records.compactMap { $0["uuid"] as? String } }
 
-    /// The live members of the group, as the cloud's own listing says.
-    func members(_ h: Harness, _ p: String, _ group: String) -> Set<String> {
-        Set(h.sh("fabric-list-machines -p \(p) --group \(group)").records
+    /// The live members of the group, as the cloud's own listing says (a failed listing fails
+    /// the test: it is not an empty group).
+    func members(_ h: Harness, _ p: String, _ group: String, sourceLocation: SourceLocation = #_sourceLocation) -> Set<String> {
+        Set(((try? h.listedRecords("fabric-list-machines -p \(p) --group \(group)", sourceLocation: sourceLocation)) ?? [])
             .filter { !["DELETED", "ERROR", "SOFT_DELETED"].contains($0["status"] as? String ?? "") }
             .compactMap { $0["uuid"] as? String })
     }

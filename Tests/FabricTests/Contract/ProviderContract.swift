@@ -84,7 +84,7 @@ import Testing
         try cloud.expectNothingLeft()
         try cloud.checkDestroyed(count: 3, sourceLocation: #_sourceLocation)
         #expect(h.sh("fabric provider unregister \(p)").status == 0)
-        #expect(h.sh("fabric-store list providers").stdout.isEmpty)
+        h.expectNothingListed("fabric-store list providers")
     }
 
     // MARK: all or nothing
@@ -138,7 +138,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
         #expect(try cloud.snapshots() == 0, "the snapshot begun was removed")
-        #expect(h.sh("fabric-store list snapshots").stdout.isEmpty)
+        h.expectNothingListed("fabric-store list snapshots")
         #expect(h.sh("fabric machine destroy \(p) \(uuid)").status == 0)
         try cloud.expectNothingLeft()
     }

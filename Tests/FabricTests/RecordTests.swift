@@ -28,15 +28,4 @@ import Testing
         #expect(result.stdout.contains("\"mine\":{\"ticket\":\"OPS-1\",\"ratio\":0.1}"))
         #expect(result.records.first.flatMap { $0["flavor"] as? [String: Any] }?["name"] as? String == "m1.small")
     }
-
-    @Test func storeFileIsPrivate() throws {
-        let h = Harness()
-        h.registerNull()
-        let attributes = try FileManager.default.attributesOfItem(atPath: h.store)
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let nested = h.directory.appendingPathComponent("state/fabric/fabric.db").path
-        #expect(h.sh("fabric-store list providers --store \(nested)").status == 0)
-        let dir = try FileManager.default.attributesOfItem(atPath: h.directory.appendingPathComponent("state/fabric").path)
-        #expect((dir[.posixPermissions] as? Int) == 0o700)
-    }
 }

@@ -212,6 +212,23 @@ import Testing
         try openStack.expectNothingLeft(t, cloud)
     }
 
+    /// A cached token is used while it has more than five minutes left (expiryMargin) and
+    /// renewed before that, while the cloud would still take it: Keystone issues tokens of six
+    /// minutes (kept: three commands well inside the minute to spare) and of four minutes
+    /// fifty (renewed by every command). No request is ever refused for its token.
+    @Test func theCachedTokenIsRenewedFiveMinutesBeforeItExpires() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        for (id, lifetime, logins) in [("six", 360, 1), ("short", 290, 3)] {
+            try cloud.config(["token_ttl_seconds": lifetime])
+            openStack.register(t, cloud, id: id)
+            try cloud.clearRequests()
+            for _ in 0..<3 { #expect(t.sh("fabric-find-image -p \(id) --image name=cirros-0.6.2").status == 0) }
+            #expect(try tokenRequests(cloud) == logins, "tokens of \(lifetime) s: \(logins) login(s) for three commands")
+            let refused = try cloud.requests().filter { $0["status"] as? Int == 401 }
+            #expect(refused.isEmpty, "renewed before it expired, not after a refusal: \(refused)")
+        }
+    }
+
     @Test func aRefusedTokenIsDroppedAndReplacedOnce() throws {
         let t = Harness(), cloud = try FakeCloud()
         openStack.register(t, cloud)

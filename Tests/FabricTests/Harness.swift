@@ -126,6 +126,45 @@ struct Harness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts a shell pipeline in the background (its output in files of the test's directory),
+    /// for a test that acts while it runs; `finish` waits for it.
+    func background(_ script: String, env extra: [String: String] = [:]) -> Background {
+        let name = "background-\(UUID().uuidString.prefix(8))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-o", "pipefail", "-c", script]
+        process.environment = environment.merging(extra) { $1 }
+        process.currentDirectoryURL = directory
+        let out = directory.appendingPathComponent(name + ".out"), err = directory.appendingPathComponent(name + ".err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try? FileHandle(forWritingTo: out)
+        process.standardError = try? FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { Issue.record("cannot start bash: \(error)") }
+        return Background(process: process, out: out, err: err)
+    }
+
+    struct Background {
+        let process: Process
+        let out: URL, err: URL
+        var isRunning: Bool { process.isRunning }
+        /// Waits for the pipeline (killing it after `seconds`, a bound for a hung command) and
+        /// returns what it printed.
+        func finish(seconds: Double = 300) -> Result {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                Issue.record("a background command still ran after \(Int(seconds)) s: killed")
+                process.terminate()
+            }
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus,
+                          stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                          stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        }
+    }
+
     /// Registers a null provider; `extra` are its --extra knobs.
     func registerNull(_ id: String = "demo", extra: [String] = []) {
         let args = extra.flatMap { ["--extra", $0] }.map { "'\($0)'" }.joined(separator: " ")

@@ -154,11 +154,12 @@ import Testing
             env -u FABRIC_STORE_PASSWORD FABRIC_DEBUG=1 fabric machine create demo --number_machines 2 --public_network public \
               --store_password_file \(pwFile) > out.txt 2>&1 & pid=$!
             scans=0; hits=0
-            while kill -0 "$pid" 2> /dev/null; do
+            while kill -0 "$pid" 2> /dev/null && ((SECONDS < 300)); do  # bounded: 5 minutes at most
               found=$(grep -l -a -F -f \(pwFile) /proc/[0-9]*/cmdline 2> /dev/null)
               [[ -n $found ]] && { hits=$((hits + 1)); echo "in: $found"; }
               scans=$((scans + 1))
             done
+            kill -0 "$pid" 2> /dev/null && { echo "still running after 300 s"; kill "$pid"; }
             wait "$pid"; echo "status $?"; echo "scans $scans hits $hits"
             fabric --json machine list demo >> out.txt 2>&1
             FABRIC_STORE_PASSWORD=wrong fabric-store list machines >> out.txt 2>&1

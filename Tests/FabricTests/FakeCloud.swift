@@ -130,7 +130,7 @@ func controlCall(_ method: String, _ url: String, _ body: Any?) throws -> Any? {
     curl.arguments = arguments
     let out = Pipe()
     curl.standardOutput = out
-    try curl.run()
+    do { try curl.run() } catch { throw ControlError.badReply("cannot run /usr/bin/curl (make deps installs curl): \(error)") }
     let data = out.fileHandleForReading.readDataToEndOfFile()
     curl.waitUntilExit()
     guard curl.terminationStatus == 0 else { throw ControlError.badReply("curl exit \(curl.terminationStatus)") }

@@ -1,7 +1,11 @@
 # The README's two commands: `make demo` and `make test`. Each installs what is missing first.
 SHELL := /bin/bash
+# The libraries the build needs, and every command the tools and the tests run that a fresh
+# Debian may lack: sqlite3 and the mariadb client (the tests read the store as a user would),
+# curl (the fake clouds' control APIs), procps (pgrep, ps), man-db (man), lintian (the .deb).
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libjansson-dev libexpat1-dev python3-venv pkg-config shellcheck \
-  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server galera-4 rsync openssl python3 dpkg-dev
+  groff-base mandoc zsh fish jq bash-completion libmariadb-dev mariadb-server galera-4 rsync openssl python3 dpkg-dev \
+  sqlite3 curl procps man-db mariadb-client lintian
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec

@@ -12,7 +12,7 @@ import Testing
         let left = try ec2.leftovers()
         #expect(left.instances == 0 && left.addresses == 0 && left.images == 0 && left.snapshots == 0, "\(left)",
                 sourceLocation: sourceLocation)
-        if store { #expect(h.sh("fabric-store list machines").stdout.isEmpty, sourceLocation: sourceLocation) }
+        if store { h.expectNothingListed("fabric-store list machines", sourceLocation: sourceLocation) }
     }
 
     @Test func imagesAndFlavorsAreSearchedWithTheSpecsKeys() throws {
@@ -341,7 +341,7 @@ import Testing
             #expect(destroyed.status == 0, "\(destroyed.stderr)")
         }
         try expectNothingLeft(h, ec2)
-        #expect(h.sh("fabric-store list snapshots").stdout.isEmpty)
+        h.expectNothingListed("fabric-store list snapshots")
         h.expectFailure("fabric machine destroy aws \(uuids[0]) --skip_store", 1, "not found on provider \"aws\" (use --force")
         #expect(h.sh("fabric machine destroy aws \(uuids[0]) --skip_store --force").status == 0)
     }
@@ -380,7 +380,7 @@ import Testing
             #expect(result.stdout.contains("reached 1") && result.stdout.contains("status 143"), "\(stage.name): \(result.stdout)")
             let left = try ec2.leftovers()
             #expect(left.instances == 0 && left.addresses == 0, "\(stage.name) left \(left): \(result.stdout)")
-            #expect(h.sh("fabric-store list machines").stdout.isEmpty, "\(stage.name)")
+            h.expectNothingListed("fabric-store list machines", "\(stage.name)")
             if stage.name == "RunInstances in flight" {
                 #expect(try ec2.requests("RunInstances").count == 1)
                 #expect(try ec2.requests("TerminateInstances").count >= 1, "the launch it followed to its reply was terminated")

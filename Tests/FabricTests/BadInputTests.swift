@@ -112,8 +112,13 @@ import Testing
         let h = Harness()
         h.registerNull()
         #expect(h.sh("fabric --json machine create demo --number_machines 2 --wait_spawning").status == 0)
+        // The store as sqlite3 dumps it, compared after every case: the baseline must be a real
+        // dump (the provider and the two machines in it), or "unchanged" would compare nothing.
         let dump = "sqlite3 \"$FABRIC_STORE\" .dump"
-        let before = h.sh(dump).stdout
+        let baseline = h.sh(dump)
+        let before = baseline.stdout
+        try #require(baseline.status == 0 && before.contains("INSERT INTO providers") && before.contains("INSERT INTO machines"),
+                     "the store's dump failed or is empty: \(baseline.stderr) \(before.prefix(200))")
         var passed = 0
         for (index, item) in Self.cases.enumerated() {
             var command = item.command
@@ -123,13 +128,13 @@ import Testing
                 command += " < \(file.path)"
             }
             let result = h.sh(command)
-            let after = h.sh(dump).stdout
+            let dumped = h.sh(dump)
             let statusOK = result.status == item.status
             let messageOK = result.stderr.contains(item.message)
-            let unchanged = after == before
+            let unchanged = dumped.status == 0 && dumped.stdout == before
             #expect(statusOK, "case \(index) \(item.command): status \(result.status), expected \(item.status): \(result.stderr.prefix(300))")
             #expect(messageOK, "case \(index) \(item.command): \(result.stderr.prefix(300)) lacks \(item.message)")
-            #expect(unchanged, "case \(index) \(item.command) changed the store")
+            #expect(unchanged, "case \(index) \(item.command) changed the store (dump status \(dumped.status))")
             #expect(result.stdout.isEmpty, "case \(index) \(item.command) printed \(result.stdout.prefix(200))")
             if statusOK && messageOK && unchanged && result.stdout.isEmpty { passed += 1 }
         }

@@ -291,7 +291,7 @@ extension Harness {
         #expect(byMeta.stdout == "replica\n", "\(byMeta.stderr)")
         let byField = h.sh("fabric list-machines -p demo --where status=ACTIVE --meta role=primary | wc -l")
         #expect(byField.stdout.trimmingCharacters(in: .whitespaces) == "2\n")
-        #expect(h.sh("fabric list-machines -p demo --where status=BUILD").stdout.isEmpty)
+        h.expectNothingListed("fabric list-machines -p demo --where status=BUILD")
         let unknown = h.sh("fabric machine list nope")
         #expect(unknown.status == 2)
         #expect(h.sh("fabric machine list nope --skip_store").status == 2)

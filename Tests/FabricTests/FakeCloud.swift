@@ -74,6 +74,27 @@ final class FakeCloud {
     func config(_ knobs: [String: Any]) throws { try control("POST", "config", knobs) }
     func faults(_ rules: [[String: Any]]) throws { try control("POST", "faults", rules) }
     func expireTokens() throws { try control("POST", "expire_tokens") }
+    /// Answers the requests a `slow` fault with this gate holds.
+    func openGate(_ name: String) throws { try control("POST", "open_gate", ["name": name]) }
+    /// Every server still in BUILD is ACTIVE from now on.
+    func finishBuilds() throws { try control("POST", "finish_builds") }
+
+    /// The requests received matching method and path (a regex), oldest first.
+    func requests(_ method: String, _ path: String) throws -> [[String: Any]] {
+        try requests().filter {
+            $0["method"] as? String == method && ($0["path"] as? String)?.range(of: path, options: .regularExpression) != nil
+        }
+    }
+
+    /// Polls (every 50 ms, up to `seconds`) until `condition` holds; false if it never did.
+    func waitUntil(seconds: Double = 60, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if try condition() { return true }
+            usleep(50_000)
+        } while Date() < deadline
+        return try condition()
+    }
 
     /// Servers, floating IPs and snapshots the cloud still holds: what a failed command must not leave.
     func leftovers() throws -> (servers: Int, floatingIPs: Int, snapshots: Int) {
@@ -109,7 +130,7 @@ func controlCall(_ method: String, _ url: String, _ body: Any?) throws -> Any? {
     curl.arguments = arguments
     let out = Pipe()
     curl.standardOutput = out
-    try curl.run()
+    do { try curl.run() } catch { throw ControlError.badReply("cannot run /usr/bin/curl (make deps installs curl): \(error)") }
     let data = out.fileHandleForReading.readDataToEndOfFile()
     curl.waitUntilExit()
     guard curl.terminationStatus == 0 else { throw ControlError.badReply("curl exit \(curl.terminationStatus)") }

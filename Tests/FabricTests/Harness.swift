@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the tools as a user would: real processes, real pipes, a real store per test (a SQLite
 /// file, or a database of its own on the test MariaDB server).
@@ -82,10 +83,15 @@ struct Harness {
         return env
     }
 
-    /// Runs a shell pipeline (bash -c) with the tools on PATH and this test's store.
+    /// Runs a shell pipeline (bash -c) with the tools on PATH and this test's store. A command
+    /// the script (or a tool's own script) runs that is not installed fails the test, naming it.
     @discardableResult
     func sh(_ script: String, stdin: String? = nil, env extra: [String: String] = [:]) -> Result {
-        run("/bin/bash", ["-o", "pipefail", "-c", script], stdin: stdin, env: extra)
+        let result = run("/bin/bash", ["-o", "pipefail", "-c", script], stdin: stdin, env: extra)
+        for line in result.stderr.split(separator: "\n") where line.hasSuffix(": command not found") {
+            Issue.record("\(line): a command the test needs is not installed (make deps installs them)")
+        }
+        return result
     }
 
     @discardableResult
@@ -99,7 +105,13 @@ struct Harness {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try! process.run()
+        do {
+            try process.run()
+        } catch {
+            // A missing program fails this test with its name, not the whole test process.
+            Issue.record("cannot run \(executable): \(error) (make deps installs what the tests run)")
+            return Result(status: 127, stdout: "", stderr: "cannot run \(executable): \(error)\n")
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Standard output is read on another thread while this one reads standard error, so
@@ -114,6 +126,45 @@ struct Harness {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts a shell pipeline in the background (its output in files of the test's directory),
+    /// for a test that acts while it runs; `finish` waits for it.
+    func background(_ script: String, env extra: [String: String] = [:]) -> Background {
+        let name = "background-\(UUID().uuidString.prefix(8))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-o", "pipefail", "-c", script]
+        process.environment = environment.merging(extra) { $1 }
+        process.currentDirectoryURL = directory
+        let out = directory.appendingPathComponent(name + ".out"), err = directory.appendingPathComponent(name + ".err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try? FileHandle(forWritingTo: out)
+        process.standardError = try? FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { Issue.record("cannot start bash: \(error)") }
+        return Background(process: process, out: out, err: err)
+    }
+
+    struct Background {
+        let process: Process
+        let out: URL, err: URL
+        var isRunning: Bool { process.isRunning }
+        /// Waits for the pipeline (killing it after `seconds`, a bound for a hung command) and
+        /// returns what it printed.
+        func finish(seconds: Double = 300) -> Result {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                Issue.record("a background command still ran after \(Int(seconds)) s: killed")
+                process.terminate()
+            }
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus,
+                          stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                          stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        }
+    }
+
     /// Registers a null provider; `extra` are its --extra knobs.
     func registerNull(_ id: String = "demo", extra: [String] = []) {
         let args = extra.flatMap { ["--extra", $0] }.map { "'\($0)'" }.joined(separator: " ")
@@ -121,15 +172,41 @@ struct Harness {
         precondition(result.status == 0, "register failed: \(result.stderr)")
     }
 
-    /// Rows of one table in the emulated cloud or the store, counted with sqlite3 through the store file.
-    func count(_ table: String) -> Int {
-        let result = sh("fabric-store list \(table) | wc -l")
-        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    /// The records a listing prints, or nil (and a failed test naming the command) when the
+    /// listing itself fails: a crashed listing is never read as an empty one.
+    func listing(_ command: String, env extra: [String: String] = [:],
+                 sourceLocation: SourceLocation = #_sourceLocation) -> [String]? {
+        let result = sh(command, env: extra)
+        guard result.status == 0 else {
+            Issue.record("\(command) failed (status \(result.status)): \(result.stderr.prefix(400))", sourceLocation: sourceLocation)
+            return nil
+        }
+        return result.lines
     }
 
-    func cloudMachines(_ provider: String = "demo") -> Int {
-        let result = sh("fabric-list-machines -p \(provider) | wc -l")
-        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    /// The records a listing prints; a listing that fails throws (after failing the test).
+    func listedRecords(_ command: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        guard let lines = listing(command, sourceLocation: sourceLocation) else { throw ListingFailed(command: command) }
+        return lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    struct ListingFailed: Error { let command: String }
+
+    /// Rows of one table of the store (fabric-store list TABLE); -1 when the listing fails.
+    func count(_ table: String, sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        listing("fabric-store list \(table)", sourceLocation: sourceLocation)?.count ?? -1
+    }
+
+    /// Machines the provider's cloud holds (fabric-list-machines); -1 when the listing fails.
+    func cloudMachines(_ provider: String = "demo", sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        listing("fabric-list-machines -p \(provider)", sourceLocation: sourceLocation)?.count ?? -1
+    }
+
+    /// "Nothing left": the listing succeeds and prints nothing.
+    func expectNothingListed(_ command: String, _ comment: String = "", env extra: [String: String] = [:],
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let lines = listing(command, env: extra, sourceLocation: sourceLocation) else { return }
+        #expect(lines.isEmpty, "\(command) listed \(lines.count): \(comment) \(lines.prefix(3))", sourceLocation: sourceLocation)
     }
 }
 

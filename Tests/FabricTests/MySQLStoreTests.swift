@@ -154,11 +154,12 @@ import Testing
             env -u FABRIC_STORE_PASSWORD FABRIC_DEBUG=1 fabric machine create demo --number_machines 2 --public_network public \
               --store_password_file \(pwFile) > out.txt 2>&1 & pid=$!
             scans=0; hits=0
-            while kill -0 "$pid" 2> /dev/null; do
+            while kill -0 "$pid" 2> /dev/null && ((SECONDS < 300)); do  # bounded: 5 minutes at most
               found=$(grep -l -a -F -f \(pwFile) /proc/[0-9]*/cmdline 2> /dev/null)
               [[ -n $found ]] && { hits=$((hits + 1)); echo "in: $found"; }
               scans=$((scans + 1))
             done
+            kill -0 "$pid" 2> /dev/null && { echo "still running after 300 s"; kill "$pid"; }
             wait "$pid"; echo "status $?"; echo "scans $scans hits $hits"
             fabric --json machine list demo >> out.txt 2>&1
             FABRIC_STORE_PASSWORD=wrong fabric-store list machines >> out.txt 2>&1
@@ -179,15 +180,31 @@ import Testing
         h.registerNull(extra: ["latency_ms=1500"])
         #expect(h.sh("fabric machine create demo --number_machines 2").status == 0)
         // Once the tool's connection is idle (it waits out the provider's latency before its
-        // next statement), kill it.
-        let idle = h.sqlCommand("SELECT id FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command = \"Sleep\"")
-        let kill = h.sqlCommand("KILL $id").replacingOccurrences(of: "'KILL $id'", with: "\"KILL $id\"")
-        let killer = """
-            for _ in $(seq 200); do
-              ids=$(\(idle)); [[ -n $ids ]] && break; sleep 0.05
-            done
-            for id in $ids; do \(kill) && echo killed; done
-            """
+        // next statement), kill it. Found and killed in one block run by the server itself
+        // (polling up to 20 s), not by two client processes whose start-up on a busy machine
+        // could outlast the idle moment.
+        _ = h.write("kill-idle.sql", """
+            BEGIN NOT ATOMIC
+              DECLARE tries INT DEFAULT 0;
+              DECLARE killed INT DEFAULT 0;
+              DECLARE gone INT DEFAULT 0;
+              -- A connection that closed since it was listed was not killed: not counted.
+              DECLARE CONTINUE HANDLER FOR 1094 SET gone = 1;
+              WHILE killed = 0 AND tries < 400 DO
+                FOR idle IN (SELECT id FROM information_schema.PROCESSLIST
+                             WHERE db = DATABASE() AND id <> CONNECTION_ID() AND command = 'Sleep') DO
+                  SET gone = 0;
+                  KILL idle.id;
+                  IF gone = 0 THEN SET killed = killed + 1; END IF;
+                END FOR;
+                IF killed = 0 THEN DO SLEEP(0.05); SET tries = tries + 1; END IF;
+              END WHILE;
+              SELECT IF(killed > 0, 'killed', 'none idle');
+            END
+            //
+
+            """)
+        let killer = "mariadb --defaults-file='\(Self.server.clientOptions)' -N -B -r --delimiter=// \(h.database) < kill-idle.sql"
         let list = h.sh("fabric-list-machines -p demo > listed.jsonl & pid=$!\n\(killer)\nwait $pid; echo \"status $?\"; wc -l < listed.jsonl")
         #expect(list.stdout.contains("killed") && list.stdout.hasSuffix("status 0\n2\n"), "\(list.stdout) \(list.stderr)")
         let uuid = h.sh("fabric-store list machines | jq -r .uuid | head -n 1").stdout.trimmingCharacters(in: .newlines)
@@ -279,5 +296,103 @@ import Testing
             """, env: env)
         #expect(after.stdout.hasPrefix("3\n3\n3\nfabric.machines\tcheck\tstatus\tOK\ncreated\n"), "\(after.stdout) \(after.stderr)")
         print("mysql: server killed mid-add: \(kill.stdout.split(separator: "\n").first { $0.hasPrefix("fabric-store:") } ?? "?")")
+    }
+
+    // MARK: transactions MariaDB rolls back, retried (MySQLDatabase.transaction)
+
+    /// A second session (the mariadb client, fed through a FIFO) that holds an uncommitted row
+    /// with the key of the add's first record, m-1, so the add's transaction waits on it; the
+    /// script prints the id of each of the add's transactions seen waiting, and what the holder
+    /// said. `between` runs once the first attempt waits, and the holder rolls back once a
+    /// second attempt waits: nothing of it is left, and the add's three rows must be there once.
+    func retriedAdd(_ h: Harness, holderRows: Int, between: String) -> Harness.Result {
+        let client = "mariadb --defaults-file='\(Self.server.clientOptions)' -N -B -r -n --force \(h.database)"
+        return h.sh(#"""
+            waiting() { # waiting [ID]: the id of a transaction of this test's database in LOCK WAIT, other than ID (up to 60 s)
+              local id
+              for _ in $(seq 600); do
+                id=$(\#(client) -e "SELECT trx_id FROM information_schema.innodb_trx JOIN information_schema.processlist ON id = trx_mysql_thread_id WHERE db = '\#(h.database)' AND trx_state = 'LOCK WAIT' AND trx_id <> '${1:-0}'" 2> /dev/null | head -n 1)
+                [[ -n $id ]] && { echo "$id"; return 0; }
+                sleep 0.1
+              done
+              echo none; return 1
+            }
+            said() { # said TEXT: waits (up to 60 s) until the holder has printed TEXT
+              for _ in $(seq 600); do grep -q -- "$1" holder.out && return 0; sleep 0.1; done; return 1
+            }
+            mkfifo holder.sql
+            \#(client) < holder.sql > holder.out 2>&1 & holder=$!
+            exec 3> holder.sql
+            echo "BEGIN; INSERT INTO machines (machine_uuid, provider_id, created, record) VALUES ('m-1', 'demo', 'held', '{}');" >&3
+            for i in $(seq \#(holderRows)); do
+              echo "INSERT INTO machines (machine_uuid, provider_id, created, record) VALUES ('held-$i', 'demo', 'held', '{}');" >&3
+            done
+            echo "SELECT 'holding';" >&3
+            said holding || echo "the holder never held m-1"
+            printf '{"kind":"machine","provider_id":"demo","uuid":"m-%d"}\n' 1 2 3 | fabric-store add > /dev/null 2> add.err & pid=$!
+            first=$(waiting); echo "first attempt waits: $first"
+            \#(between)
+            echo "retry waits: $(waiting "$first")"
+            echo "ROLLBACK;" >&3; exec 3>&-
+            wait "$pid"; echo "add status $?"; cat add.err
+            wait "$holder"; echo "holder said: $(tr '\n' ' ' < holder.out)"
+            """#)
+    }
+
+    func expectRetried(_ h: Harness, _ result: Harness.Result, sourceLocation: SourceLocation = #_sourceLocation) {
+        let lines = result.lines
+        let first = lines.first { $0.hasPrefix("first attempt waits: ") }?.dropFirst("first attempt waits: ".count)
+        let retry = lines.first { $0.hasPrefix("retry waits: ") }?.dropFirst("retry waits: ".count)
+        #expect(first != nil && first != "none" && retry != nil && retry != "none" && first != retry,
+                "the add's transaction was rolled back and run again: \(result.stdout) \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(lines.contains("add status 0"), "\(result.stdout)", sourceLocation: sourceLocation)
+        #expect(h.sql("SELECT machine_uuid FROM machines ORDER BY machine_uuid") == ["m-1", "m-2", "m-3"],
+                "each row of the add once, none of the holder's", sourceLocation: sourceLocation)
+    }
+
+    /// A real deadlock: the add holds fabric_schema's row (its write lock) and waits for m-1;
+    /// the holder, heavier (21 rows), then updates fabric_schema. InnoDB rolls back the lighter
+    /// add (1213), whose transaction runs again and waits once more, now for fabric_schema.
+    @Test func aDeadlockIsRetriedWithoutALostOrDoubledRow() {
+        let h = Harness(.mysql)
+        h.registerNull()
+        let result = retriedAdd(h, holderRows: 20, between: #"""
+            echo "UPDATE fabric_schema SET writes = writes + 1; SELECT 'updated';" >&3
+            said updated || echo "the holder's update never went through"
+            """#)
+        // The holder's update went through while the add's first transaction held that row:
+        // that transaction was the deadlock's victim.
+        #expect(result.stdout.contains("holder said: holding updated"), "\(result.stdout)")
+        #expect(!result.stdout.contains("ERROR"), "the holder was not the victim: \(result.stdout)")
+        expectRetried(h, result)
+        print("mysql: deadlock: \(result.lines.filter { $0.contains("waits") }.joined(separator: ", "))")
+    }
+
+    /// A lock wait timeout (1205): the session's innodb_lock_wait_timeout is 1 s, set by an
+    /// init-command in ~/.my.cnf (read by the store's connection, as an operator may set it).
+    /// The add's first transaction times out on m-1 and runs again; a holder that never lets
+    /// go outlasts every attempt, and the add then fails saying so, having stored nothing.
+    @Test func aLockWaitTimeoutIsRetriedWithoutALostOrDoubledRow() {
+        let h = Harness(.mysql)
+        h.registerNull()
+        _ = h.write(".my.cnf", "[fabric]\ninit-command=SET SESSION innodb_lock_wait_timeout = 1\n")
+        let result = retriedAdd(h, holderRows: 0, between: "")
+        #expect(!result.stdout.contains("ERROR"), "\(result.stdout)")
+        expectRetried(h, result)
+
+        let client = "mariadb --defaults-file='\(Self.server.clientOptions)' -N -B -r -n --force \(h.database)"
+        let outlasted = h.sh("""
+            mkfifo outlast.sql
+            \(client) < outlast.sql > outlast.out 2>&1 & holder=$!
+            exec 4> outlast.sql
+            echo "BEGIN; INSERT INTO machines (machine_uuid, provider_id, created, record) VALUES ('m-4', 'demo', 'held', '{}'); SELECT 'holding';" >&4
+            for _ in $(seq 600); do grep -q holding outlast.out && break; sleep 0.1; done
+            printf '{"kind":"machine","provider_id":"demo","uuid":"m-%d"}\\n' 5 4 | fabric-store add; echo "add status $?"
+            echo "ROLLBACK;" >&4; exec 4>&-; wait "$holder"
+            """)
+        #expect(outlasted.stdout.contains("add status 4"), "\(outlasted.stdout) \(outlasted.stderr)")
+        #expect(outlasted.stderr.contains("Lock wait timeout exceeded") && outlasted.stderr.contains("(MySQL error 1205)")
+                && outlasted.stderr.contains("another command held the store too long; run it again"), "\(outlasted.stderr)")
+        #expect(h.sql("SELECT machine_uuid FROM machines ORDER BY machine_uuid") == ["m-1", "m-2", "m-3"], "nothing of the failed add")
     }
 }

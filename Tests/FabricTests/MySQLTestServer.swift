@@ -110,14 +110,16 @@ extension Harness {
 
     /// Rows of a query on the store, as a user would inspect it (sqlite3, or the mariadb
     /// client), columns joined with |.
-    func sql(_ query: String) -> [String] {
-        switch backend {
-        case .sqlite:
-            return run("/usr/bin/sqlite3", [store, query]).lines
-        case .mysql, .galera:
-            return run("/usr/bin/mariadb", ["--defaults-file=\(backend.clientOptions!)", "-N", "-B", "-r", database, "-e", query])
-                .lines.map { $0.replacingOccurrences(of: "\t", with: "|") }
+    /// A query that fails records an issue with the client's message (and returns no rows).
+    func sql(_ query: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        let result = switch backend {
+        case .sqlite: run("/usr/bin/sqlite3", [store, query])
+        case .mysql, .galera: run("/usr/bin/mariadb", ["--defaults-file=\(backend.clientOptions!)", "-N", "-B", "-r", database, "-e", query])
         }
+        if result.status != 0 {
+            Issue.record("\(query) failed (status \(result.status)): \(result.stderr.prefix(300))", sourceLocation: sourceLocation)
+        }
+        return backend == .sqlite ? result.lines : result.lines.map { $0.replacingOccurrences(of: "\t", with: "|") }
     }
 
     /// A shell command that prints the rows of a query on this store, for scripts.

@@ -49,18 +49,22 @@ import Testing
     func aSignalWhileServersAreBeingCreatedLeavesNothing(signalIndex: Int) throws {
         let (name, number, status) = Self.signals[signalIndex]
         let t = Harness(), cloud = try FakeCloud(buildSeconds: 60)
-        // Nova takes 2.5 s to answer the create and commits the servers only as it answers;
-        // a deleted server takes 2 s to go, so the clean-up lasts a while.
-        try cloud.config(["create_seconds": 2.5, "delete_seconds": 2])
+        // Nova commits the servers only as it answers the create, which it holds at a gate
+        // until the signal has been sent: the signal comes while the POST is in flight, by
+        // order, not by a sleep. A deleted server takes 2 s to go, so the clean-up lasts a while.
+        try cloud.config(["delete_seconds": 2])
+        try cloud.faults([["kind": "slow", "gate": "create", "seconds": 120, "method": "POST", "path": "/compute/v2.1/servers$"]])
         openStack.register(t, cloud)
         let process = try start(t, ["machine", "create", "os", "--number_machines", "2", "--wait_spawning"])
         #expect(try waitForRequest(cloud, "POST", "/compute/v2.1/servers$"))
-        usleep(300_000)   // well inside the 2.5 s the POST is in flight
         #expect(try cloud.leftovers().servers == 0, "the cloud has not committed them yet")
         kill(process.processIdentifier, number)
+        try cloud.openGate("create")
         process.waitUntilExit()
         #expect(process.terminationStatus == status, "SIG\(name)")
-        // The wrapper returns once its tools have finished cleaning up, not before.
+        // The wrapper returns once its tools have finished cleaning up, not before. A request
+        // that does not come can only be waited for: 3 s, which can miss a very late one but
+        // never fails a fabric that is right.
         let seen = try cloud.requests().count
         sleep(3)
         #expect(try cloud.requests().count == seen, "a tool still spoke to the cloud after the wrapper returned")
@@ -78,17 +82,19 @@ import Testing
         openStack.register(t, cloud)
         let created = t.sh("fabric --json machine create os --wait_spawning")
         let uuid = try #require(created.records.first?["uuid"] as? String)
-        try cloud.config(["create_seconds": 2.5])
+        // createImage held at a gate until the signal is sent, as the create above.
+        try cloud.faults([["kind": "slow", "gate": "snapshot", "seconds": 120, "method": "POST", "path": "/servers/[^/]+/action$"]])
         try cloud.clearRequests()
         let process = try start(t, ["snapshot", "create", "os", uuid] + (wait ? ["--wait_spawning"] : []))
         #expect(try waitForRequest(cloud, "POST", "/servers/[^/]+/action$"))
-        usleep(300_000)
+        #expect(try cloud.leftovers().snapshots == 0, "the cloud has not made the image yet")
         kill(process.processIdentifier, SIGTERM)
+        try cloud.openGate("snapshot")
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
         #expect(try cloud.leftovers().snapshots == 0, "the image made as the createImage answered was removed")
         #expect(try cloud.requests().contains { $0["method"] as? String == "DELETE" && ($0["path"] as? String)?.contains("/v2/images/") == true })
-        #expect(t.sh("fabric-store list snapshots").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list snapshots")
         #expect(leftoverTemporaryFiles(t).isEmpty)
         #expect(t.sh("fabric machine destroy os \(uuid)").status == 0)
         try openStack.expectNothingLeft(t, cloud)

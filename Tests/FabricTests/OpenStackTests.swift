@@ -29,7 +29,7 @@ import Testing
     func expectNothingLeft(_ t: Harness, _ cloud: FakeCloud, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let left = try cloud.leftovers()
         #expect(left.servers == 0 && left.floatingIPs == 0 && left.snapshots == 0, "\(left)", sourceLocation: sourceLocation)
-        #expect(t.sh("fabric-store list machines").stdout.isEmpty, sourceLocation: sourceLocation)
+        t.expectNothingListed("fabric-store list machines", sourceLocation: sourceLocation)
     }
 
     @Test func everyCreateOptionReachesNova() throws {
@@ -76,19 +76,82 @@ import Testing
 
     }
 
+    /// The name a search found: the first record's image or flavor name.
+    func found(_ result: Harness.Result, _ kind: String) -> String? {
+        (result.records.first?[kind] as? [String: Any])?["name"] as? String
+    }
+
+    /// The `auth` objects of the token requests received since the last clear, v3 or v2.0.
+    func authBodies(_ cloud: FakeCloud, v2: Bool = false) throws -> [[String: Any]] {
+        try bodies(cloud, "POST", v2 ? "^/identity/v2\\.0/tokens$" : "^/identity/v3/auth/tokens$").compactMap { $0["auth"] as? [String: Any] }
+    }
+
     @Test func v2AuthTokenAuthAndApplicationCredentials() throws {
         let t = Harness(), cloud = try FakeCloud()
         register(t, cloud, id: "v2", url: cloud.identityV2)
-        #expect(t.sh("fabric-find-image -p v2 --image name=cirros-0.6.2").status == 0)
-        #expect(try cloud.requests().contains { $0["path"] as? String == "/identity/v2.0/tokens" })
+        try cloud.clearRequests()
+        let v2 = t.sh("fabric-find-image -p v2 --image name=cirros-0.6.2")
+        #expect(v2.status == 0 && found(v2, "image") == "cirros-0.6.2", "\(v2.stderr)")
+        let v2Auth = try authBodies(cloud, v2: true)
+        #expect(v2Auth.count == 1 && v2Auth.first?["passwordCredentials"] != nil && v2Auth.first?["tenantName"] as? String == "demo", "\(v2Auth)")
 
-        register(t, cloud, id: "appcred", user: "ac-fabric", password: "appsecret", extra: ["auth_type=application_credential"])
-        let found = t.sh("fabric-find-flavor -p appcred --flavor name=m1.small < /dev/null")
-        #expect(t.sh("fabric-find-image -p appcred --image name=cirros-0.6.2").status == 0, "\(found.stderr)")
+        // An application credential: the token is asked for with it alone (it carries its project).
+        register(t, cloud, id: "appcred", user: "ac-fabric", password: "appsecret", extra: ["auth_type=application_credential", "network=private"])
+        try cloud.clearRequests()
+        let flavor = t.sh("fabric-find-flavor -p appcred -n --flavor name=m1.small")
+        #expect(flavor.status == 0 && found(flavor, "flavor") == "m1.small", "\(flavor.stdout) \(flavor.stderr)")
+        let image = t.sh("fabric-find-image -p appcred --image name=cirros-0.6.2")
+        #expect(image.status == 0 && found(image, "image") == "cirros-0.6.2", "\(image.stderr)")
+        let appAuth = try authBodies(cloud)
+        let identity = appAuth.first?["identity"] as? [String: Any]
+        #expect(appAuth.count == 1 && identity?["methods"] as? [String] == ["application_credential"] && appAuth.first?["scope"] == nil,
+                "one login, with the credential and no scope: \(appAuth)")
+        #expect((identity?["application_credential"] as? [String: Any])?["id"] as? String == "ac-fabric")
 
         register(t, cloud, id: "wrong", password: "not-it")
         let refused = t.expectFailure("fabric-find-image -p wrong", 2, "HTTP 401")
         #expect(!refused.stderr.contains("not-it"))
+    }
+
+    /// auth_type=token (OS_AUTH_TYPE=v3token / v2token, OS_TOKEN): a token Keystone issued is
+    /// the provider's password, and each login exchanges it for a scoped one, on v3 and v2.0.
+    /// Once Keystone no longer knows it, the search fails naming Keystone's answer, never the token.
+    @Test func tokenAuthenticationExchangesTheGivenToken() throws {
+        let t = Harness(), cloud = try FakeCloud()
+        register(t, cloud)
+        let before = Set(try cloud.control("GET", "tokens") as? [String] ?? [])
+        #expect(t.sh("fabric-find-image -p os --image name=cirros-0.6.2").status == 0)
+        let issued = Set(try cloud.control("GET", "tokens") as? [String] ?? []).subtracting(before)
+        let token = try #require(issued.count == 1 ? issued.first : nil, "one token issued to the password login: \(issued.count)")
+
+        for (id, url, type) in [("tok3", cloud.identityV3, "v3token"), ("tok2", cloud.identityV2, "v2token")] {
+            let env = ["OS_AUTH_URL": url, "OS_AUTH_TYPE": type, "OS_TOKEN": token, "OS_PROJECT_NAME": "demo"]
+            let registered = t.sh("fabric --json provider register \(id) --from-env", env: env)
+            #expect(registered.status == 0, "\(registered.stderr)")
+            #expect((registered.records.first?["extra"] as? [String: String])?["auth_type"] == "token", "\(registered.stdout)")
+            #expect(!registered.stdout.contains(token))
+            try cloud.clearRequests()
+            let searched = t.sh("fabric-find-image -p \(id) --image name=cirros-0.6.2")
+            #expect(searched.status == 0 && found(searched, "image") == "cirros-0.6.2", "\(id): \(searched.stderr)")
+            let auth = try authBodies(cloud, v2: url == cloud.identityV2)
+            #expect(auth.count == 1, "\(id): one login: \(auth)")
+            if url == cloud.identityV2 {
+                #expect((auth.first?["token"] as? [String: Any])?["id"] as? String == token && auth.first?["tenantName"] as? String == "demo",
+                        "\(id): the v2.0 token login")
+                #expect(auth.first?["passwordCredentials"] == nil)
+            } else {
+                let identity = auth.first?["identity"] as? [String: Any]
+                #expect(identity?["methods"] as? [String] == ["token"], "\(id): \(auth)")
+                #expect((identity?["token"] as? [String: Any])?["id"] as? String == token, "\(id): the given token is the one sent")
+                #expect(((auth.first?["scope"] as? [String: Any])?["project"] as? [String: Any])?["name"] as? String == "demo")
+            }
+        }
+        // Keystone forgets every token: the cached one is refused, and the given one cannot be
+        // exchanged again.
+        try cloud.expireTokens()
+        let refused = t.expectFailure("fabric-find-image -p tok3 --image name=cirros-0.6.2", 2, "HTTP 404")
+        #expect(refused.stderr.contains("Could not find token"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(token) && !refused.stdout.contains(token))
     }
 
     @Test func registerFromAnOpenrcEnvironment() throws {
@@ -221,7 +284,7 @@ import Testing
         try cloud.config(["snapshot_fails": true])
         t.expectFailure("fabric snapshot create os \(uuid) --wait_spawning", 3, "killed")
         #expect(try cloud.leftovers().snapshots == 0)
-        #expect(t.sh("fabric-store list snapshots").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list snapshots")
     }
 
     @Test func destroyForceToleratesAServerThatIsAlreadyGone() throws {
@@ -263,7 +326,7 @@ import Testing
         #expect(destroyed.stderr.contains("deleted anyway, the address stays allocated"), "\(destroyed.stderr)")
         let left = try cloud.leftovers()
         #expect(left.servers == 0 && left.floatingIPs == 1, "\(left)")
-        #expect(t.sh("fabric-store list machines").stdout.isEmpty)
+        t.expectNothingListed("fabric-store list machines")
     }
 }
 

@@ -17,8 +17,8 @@ import Testing
     }
 
     func expectNothingLeft(_ h: Harness, _ id: String = "demo", sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(h.sh("fabric-list-machines -p \(id)").stdout.isEmpty, "machines left", sourceLocation: sourceLocation)
-        #expect(h.sh("fabric-store list machines").stdout.isEmpty, "rows left", sourceLocation: sourceLocation)
+        h.expectNothingListed("fabric-list-machines -p \(id)", "machines left", sourceLocation: sourceLocation)
+        h.expectNothingListed("fabric-store list machines", "rows left", sourceLocation: sourceLocation)
     }
 
     /// The stages of a record's `ready`, in order, and their times.
@@ -163,38 +163,47 @@ import Testing
 
     // MARK: real MariaDB on loopback
 
-    /// Forwarders to the run's MariaDB on the pool's addresses, listening after `delay` seconds.
-    func startServers(on addresses: [String], port: Int, delay: Double) throws -> [Process] {
+    /// Forwarders to the run's MariaDB on the pool's addresses, listening after `delay` seconds,
+    /// or once the file `after` exists.
+    func startServers(on addresses: [String], port: Int, delay: Double, after: String? = nil) throws -> [Process] {
         let server = MySQLTestServer.shared
         return try addresses.map { address in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             process.arguments = [Self.forwarder, "--listen", "\(address):\(port)", "--to", "127.0.0.1:\(server.port)",
                                  "--delay", String(delay), "--parent", String(getpid()), "--lifetime", "120"]
+                + (after.map { ["--after-file", $0] } ?? [])
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             return process
         }
     }
 
+    /// The servers start only once the machines are ACTIVE and the create is seen still
+    /// waiting (an order, not a delay): MySQL cannot be reported before it started.
     @Test func mysqlServersThatStartLateAreSeenReadyWithALogin() throws {
         let h = Harness(), server = MySQLTestServer.shared, port = try Listener.freePort()
         register(h, "db", extra: ["address_pool=127.0.0.2-127.0.0.3"])
-        let servers = try startServers(on: ["127.0.0.2", "127.0.0.3"], port: port, delay: 3)
+        let go = h.directory.appendingPathComponent("servers-start").path
+        let servers = try startServers(on: ["127.0.0.2", "127.0.0.3"], port: port, delay: 0, after: go)
         defer { servers.forEach { $0.terminate() } }
         let password = h.write("mysql-password", server.password + "\n")
-        let created = h.sh("fabric --json machine create db --number_machines 2 --ready port:\(port),mysql:\(port) "
-                           + "--mysql_user fabric --mysql_password_file \(password)")
+        let create = h.background("fabric --json machine create db --number_machines 2 --ready port:\(port),mysql:\(port) "
+                                  + "--mysql_user fabric --mysql_password_file \(password)")
+        let active = h.sh("""
+            for _ in $(seq 1200); do [[ $(fabric-list-machines -p db | jq -r .status | sort | uniq -c | tr -s ' ') == ' 2 ACTIVE' ]] && break; sleep 0.05; done
+            fabric-list-machines -p db | jq -r .status
+            """)
+        #expect(active.lines == ["ACTIVE", "ACTIVE"], "\(active.stdout) \(active.stderr)")
+        #expect(create.isRunning, "the create ended before any MySQL server started")
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        let created = create.finish()
         #expect(created.status == 0, "\(created.stderr)")
         #expect(Set(created.records.compactMap { ($0["addresses"] as? [String])?.first }) == ["127.0.0.2", "127.0.0.3"])
         for line in created.stdout.split(separator: "\n").map(String.init) {
             let times = readyTimes(line)
             #expect(times.map(\.0) == ["active", "address", "port:\(port)", "mysql:\(port)"], "\(line)")
-            // The servers listen 3 s after they were started, just before the create; the wait's
-            // clock starts once the machines are made (a few tenths of a second later), and the
-            // machines are ACTIVE 0.2 s into it: MySQL must come well after that.
-            let active = times.first?.1 ?? 0, mysql = times.last?.1 ?? 0
-            #expect(mysql - active >= 1.0, "MySQL answered before it started: \(times)")
+            #expect(times.map(\.1) == times.map(\.1).sorted(), "each stage reached after the one before: \(times)")
         }
         #expect(!created.stdout.contains(server.password) && !created.stderr.contains(server.password))
         // The same machines, waited for again: MySQL answers at once now.
@@ -215,6 +224,8 @@ import Testing
         #expect(result.stderr.contains("Access denied") && result.stderr.contains("127.0.0.4:\(port)"), "\(result.stderr)")
         #expect(result.stderr.contains("failed at mysql:\(port)"))
         #expect(!result.stderr.contains("not-the-password-\(port)"))
+        // Status 1, not the timeout's 5, already says the refusal was final; the bound is half
+        // the --timeout, generous on a busy machine, against a wait that retried the login.
         #expect(Date().timeIntervalSince(start) < 30, "a refused login is final, not waited out")
         expectNothingLeft(h, "db")
     }

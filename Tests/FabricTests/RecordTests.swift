@@ -28,5 +28,4 @@ import Testing
         #expect(result.stdout.contains("\"mine\":{\"ticket\":\"OPS-1\",\"ratio\":0.1}"))
         #expect(result.records.first.flatMap { $0["flavor"] as? [String: Any] }?["name"] as? String == "m1.small")
     }
-
 }

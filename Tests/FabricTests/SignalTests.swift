@@ -31,10 +31,11 @@ import Testing
               options: "--number_machines 2 --public_network public", prepare: "",
               reached: "[[ $(rows null_servers) == 2 ]] && ! running fabric-boot && running fabric-public-address"),
         // The store step is made to last by a lock holder that starts once the machines exist
-        // (so fabric-boot is not the one held up) and lets go after a few seconds.
+        // (so fabric-boot is not the one held up) and lets go after a few seconds. The wait for
+        // the machines is bounded (12 s) like every poll here: a stage never reached is a failure.
         Stage(name: "store", knobs: ["build_seconds=1"], options: "--number_machines 2 --wait_spawning",
               prepare: """
-                until [[ $(rows null_servers) == 2 ]]; do sleep 0.02; done
+                for _ in $(seq 600); do [[ $(rows null_servers) == 2 ]] && break; sleep 0.02; done
                 { echo 'BEGIN IMMEDIATE;'; sleep 5; echo 'COMMIT;'; } | sqlite3 "$store" &
                 """,
               reached: "! running fabric-wait && ! running fabric-public-address && running 'fabric-store add'"),

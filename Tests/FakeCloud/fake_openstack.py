@@ -104,7 +104,13 @@ class Cloud:
         self.options = options
         self.requests = []
         self.faults = []
+        # Gates a "slow" fault waits on until the test opens them (POST /_fake/open_gate).
+        self.gates = {}
         self.reset()
+
+    def gate(self, name):
+        with self.lock:
+            return self.gates.setdefault(name, threading.Event())
 
     def reset(self):
         with self.lock:
@@ -351,12 +357,14 @@ class Handler(BaseHTTPRequestHandler):
         self.raw_body = self.rfile.read(length) if length else b""
         self.body = None
         entry = None
+        self.entry = None
         if not self.route_path.startswith("/_fake/"):
             entry = {"method": method, "path": self.route_path, "query": {k: v[0] if len(v) == 1 else v
                                                                         for k, v in self.query.items()},
                      "headers": {k: ("<token>" if k.lower() in ("x-auth-token", "x-subject-token") else v)
                                  for k, v in self.headers.items()},
                      "time": time.time()}
+            self.entry = entry
             try:
                 entry["body"] = json.loads(self.raw_body) if self.raw_body else None
             except ValueError:
@@ -371,8 +379,12 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(held)
             fault = self.matching_fault(method)
             if fault is not None and fault.get("kind") == "slow":
-                # The service takes its time, then answers as it would have.
-                time.sleep(float(fault.get("seconds", 2)))
+                # The service takes its time, then answers as it would have: `seconds`, or until
+                # the test opens the rule's gate (at most `seconds`, default 60).
+                if fault.get("gate"):
+                    self.cloud.gate(fault["gate"]).wait(float(fault.get("seconds", 60)))
+                else:
+                    time.sleep(float(fault.get("seconds", 2)))
             elif fault is not None:
                 entry["status"] = self.apply_fault(fault)
                 return
@@ -403,6 +415,9 @@ class Handler(BaseHTTPRequestHandler):
         return nova_error(status, message)
 
     def send(self, reply):
+        if self.entry is not None:
+            # When the answer left, so tests can order what the client did after it.
+            self.entry["answered"] = time.time()
         if reply.text is not None:
             payload, content_type = reply.text.encode(), "text/plain; charset=UTF-8"
         elif reply.body is not None:
@@ -534,6 +549,17 @@ class Handler(BaseHTTPRequestHandler):
             if what == "tokens" and method == "GET":
                 # The tokens issued, so tests can look for them where they must never appear.
                 raise Reply(200, sorted(cloud.tokens))
+            if what == "open_gate" and method == "POST":
+                cloud.gate((self.body or {}).get("name")).set()
+                raise Reply(204)
+            if what == "finish_builds" and method == "POST":
+                # Every server still building is ACTIVE now (its boot log's times follow).
+                t = time.time()
+                for server in cloud.servers.values():
+                    if server["status"] == "BUILD":
+                        server["ready_at"] = min(server["ready_at"], t)
+                cloud.settle()
+                raise Reply(204)
             if what == "expire_tokens" and method == "POST":
                 cloud.tokens.clear()
                 raise Reply(204)

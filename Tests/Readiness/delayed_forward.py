@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A MySQL server that starts late, for the mysql stage's tests: after --delay seconds it listens
-on --listen ADDRESS:PORT (a loopback address the null provider's address_pool hands a machine)
-and forwards every connection to --to HOST:PORT, the test run's real MariaDB server, so the
+on --listen ADDRESS:PORT (a loopback address the null provider's address_pool hands a machine),
+or once the file --after-file names exists (a test's say-so, no clock), and forwards every connection to --to HOST:PORT, the test run's real MariaDB server, so the
 stage speaks to MySQL itself. Prints "listening" once it does. Loopback only: it refuses any
 other address. Ends with its parent (--parent PID) or after --lifetime seconds."""
 import argparse
@@ -44,6 +44,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--parent", type=int)
     parser.add_argument("--lifetime", type=float, default=600)
+    parser.add_argument("--after-file")
     args = parser.parse_args()
     deadline = time.time() + args.lifetime
 
@@ -58,6 +59,10 @@ def main():
         return True
 
     time.sleep(args.delay)
+    while args.after_file and not os.path.exists(args.after_file):
+        if not alive():
+            return 1
+        time.sleep(0.05)
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(args.listen)

@@ -66,7 +66,7 @@ extension CloudUnderTest {
         let machines = try liveMachines(), addresses = try allocatedAddresses() ?? 0, snapshots = try snapshots()
         #expect(machines.isEmpty && addresses == 0 && snapshots == 0,
                 "left: machines \(machines), addresses \(addresses), snapshots \(snapshots)", sourceLocation: sourceLocation)
-        if store { #expect(harness.sh("fabric-store list machines").stdout.isEmpty, sourceLocation: sourceLocation) }
+        if store { harness.expectNothingListed("fabric-store list machines", sourceLocation: sourceLocation) }
     }
 }
 
@@ -136,7 +136,7 @@ final class NullCloud: CloudUnderTest {
     func stopRefusing() throws {}
 
     func liveMachines() throws -> [String] {
-        harness.sh("fabric-list-machines -p demo").records.compactMap { $0["uuid"] as? String }
+        try harness.listedRecords("fabric-list-machines -p demo").compactMap { $0["uuid"] as? String }
     }
     func allocatedAddresses() throws -> Int? { nil }
     /// Counted in its table: a snapshot still saving is not among the images a search finds.

@@ -9,9 +9,10 @@ import Testing
 @Suite struct GroupContract {
     func uuids(_ result: Harness.Result) -> [String] { result.records.compactMap { $0["uuid"] as? String } }
 
-    /// The live members of the group, as the cloud's own listing says.
-    func members(_ h: Harness, _ p: String, _ group: String) -> Set<String> {
-        Set(h.sh("fabric-list-machines -p \(p) --group \(group)").records
+    /// The live members of the group, as the cloud's own listing says (a failed listing fails
+    /// the test: it is not an empty group).
+    func members(_ h: Harness, _ p: String, _ group: String, sourceLocation: SourceLocation = #_sourceLocation) -> Set<String> {
+        Set(((try? h.listedRecords("fabric-list-machines -p \(p) --group \(group)", sourceLocation: sourceLocation)) ?? [])
             .filter { !["DELETED", "ERROR", "SOFT_DELETED"].contains($0["status"] as? String ?? "") }
             .compactMap { $0["uuid"] as? String })
     }
@@ -227,18 +228,56 @@ import Testing
     @Test(arguments: Backend.allCases)
     func twoScalesOfOneGroupAtOnceEndWithExactlyN(_ backend: Backend) throws {
         let h = Harness(backend)
-        // Creates take a second, so the two scales overlap.
         h.registerNull(extra: ["build_seconds=1"])
-        #expect(h.sh("fabric machine create demo --group db --wait_spawning").status == 0)
-        let both = h.sh("fabric --json machine scale demo db --to 4 > a.out 2> a.err & "
-                        + "fabric --json machine scale demo db --to 4 > b.out 2> b.err; first=$?; wait $!; second=$?; "
-                        + "cat a.err b.err >&2; cat a.out b.out; exit $((first + second))")
-        #expect(both.status == 0, "\(both.stderr)")
-        #expect(both.records.count == 3, "one scale made the three, the other nothing: \(both.stdout)")
-        #expect(both.stderr.contains("group db has 4 machines, nothing to do"), "\(both.stderr)")
+        let group = "overlap-\(backend.rawValue)"
+        #expect(h.sh("fabric machine create demo --group \(group) --wait_spawning").status == 0)
+        Self.twoScalesAtOnce(h, group: group)
         #expect(h.cloudMachines() == 4 && h.count("machines") == 4)
         // A lock another holds, not waited for: a TimeoutError naming the holder.
-        let held = h.sh("fabric-store lock scale/demo/db -- sleep 3 & sleep 1; fabric-store lock scale/demo/db -- true; status=$?; wait; exit $status")
-        #expect(held.status == 5 && held.stderr.contains("lock \"scale/demo/db\" is held by"), "\(held.stderr)")
+        let held = h.sh("""
+            \(Self.holdLock("scale/demo/\(group)"))
+            fabric-store lock scale/demo/\(group) -- true; status=$?
+            touch release; wait; exit $status
+            """)
+        #expect(held.status == 5 && held.stderr.contains("lock \"scale/demo/\(group)\" is held by"), "\(held.stderr)")
+    }
+
+    /// bash that takes the store lock `name` in the background and returns once it holds it
+    /// (up to 30 s); it lets go when the file `release` appears (or after 60 s).
+    static func holdLock(_ name: String, store: String? = nil) -> String {
+        """
+        rm -f held release
+        \(store.map { "FABRIC_STORE='\($0)' " } ?? "")fabric-store lock '\(name)' -- bash -c 'touch held; for _ in $(seq 1200); do [[ -e release ]] && exit 0; sleep 0.05; done; exit 1' & holder=$!
+        for _ in $(seq 600); do [[ -e held ]] && break; sleep 0.05; done
+        [[ -e held ]] && echo "lock held" || echo "the lock was never taken"
+        """
+    }
+
+    /// Two `machine scale GROUP --to 4` of a group of one, through `stores` (default: the
+    /// test's), made to overlap without a clock: the test holds the group's lock while both
+    /// start, sees both waiting for it at once (two `fabric-store lock` processes of the
+    /// group), then lets go. Exactly one makes the three machines; the other then finds the
+    /// group at 4 and does nothing.
+    static func twoScalesAtOnce(_ h: Harness, group: String, stores: (String, String)? = nil,
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        let prefix = stores.map { ("FABRIC_STORE='\($0.0)' ", "FABRIC_STORE='\($0.1)' ") } ?? ("", "")
+        // [t]: the pattern must not match this script's own command line.
+        let waiting = "fabric-store lock scale/demo/\(group) --wai[t]"
+        let both = h.sh("""
+            \(holdLock("scale/demo/\(group)", store: stores?.0))
+            \(prefix.0)fabric --json machine scale demo \(group) --to 4 > a.out 2> a.err & a=$!
+            \(prefix.1)fabric --json machine scale demo \(group) --to 4 > b.out 2> b.err & b=$!
+            for _ in $(seq 600); do (( $(pgrep -fc -- '\(waiting)') == 2 )) && break; sleep 0.05; done
+            echo "waiting for the lock: $(pgrep -fc -- '\(waiting)')"
+            touch release; wait "$holder"; echo "holder $?"
+            wait "$a"; first=$?; wait "$b"; second=$?
+            cat a.err b.err >&2; cat a.out b.out; exit $((first + second))
+            """)
+        #expect(both.status == 0, "\(both.stdout) \(both.stderr)", sourceLocation: sourceLocation)
+        #expect(both.stdout.contains("lock held\n") && both.stdout.contains("holder 0\n"), "\(both.stdout)", sourceLocation: sourceLocation)
+        #expect(both.stdout.contains("waiting for the lock: 2\n"), "the two scales were not waiting at once: \(both.stdout)",
+                sourceLocation: sourceLocation)
+        #expect(both.records.count == 3, "one scale made the three, the other nothing: \(both.stdout)", sourceLocation: sourceLocation)
+        #expect(both.stderr.contains("group \(group) has 4 machines, nothing to do"), "\(both.stderr)", sourceLocation: sourceLocation)
     }
 }

@@ -147,6 +147,12 @@ import Testing
         #expect(replaced.status == 0, "\(replaced.stderr)")
         let statuses = replaced.records.map { "\($0["uuid"] as? String ?? "") \($0["status"] as? String ?? "")" }
         #expect(statuses.contains("\(failed) DELETED") && replaced.records.count == 2, "\(statuses)")
+        // The replacement was created without waiting: it is ACTIVE once a wait says so, not
+        // after some time (on a busy machine the listing can come before its build ends).
+        let members = h.listing("fabric --json machine list demo --group db | jq -r .uuid") ?? []
+        #expect(members.count == 2 && !members.contains(failed), "\(members)")
+        let waited = h.sh("fabric --json machine wait demo \(members.joined(separator: " ")) --until active --timeout 120")
+        #expect(waited.status == 0 && waited.records.count == 2, "\(waited.stderr)")
         let listed = h.sh("fabric --json machine list demo --group db --refresh").records
         #expect(listed.count == 2 && listed.allSatisfy { $0["status"] as? String == "ACTIVE" }, "\(listed)")
     }

@@ -237,12 +237,9 @@ struct StageTracker {
             record["stopped_at"] = nil
             return record
         }
-        let stopped = JSON.object()
-        stopped["stage"] = JSON(track?.current?.description ?? "active")
-        stopped["reason"] = JSON(track?.failure ?? track?.reason ?? "not reached when the wait ended")
-        stopped["seconds"] = JSON((((track.map { monotonicNow() - $0.enteredAt }) ?? 0) * 100).rounded() / 100)
-        stopped["failed"] = JSON(track?.failure != nil)
-        record["stopped_at"] = stopped
+        record["stopped_at"] = stoppedAt(stage: track?.current?.description ?? "active",
+                                         reason: track?.failure ?? track?.reason ?? "not reached when the wait ended",
+                                         seconds: track.map { monotonicNow() - $0.enteredAt } ?? 0, failed: track?.failure != nil)
         return record
     }
 

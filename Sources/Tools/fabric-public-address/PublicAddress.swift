@@ -74,12 +74,7 @@ struct PublicAddress: ParsableCommand {
             for batch in batches {
                 for uuid in batch.order {
                     guard let record = batch.records[uuid] else { continue }
-                    let stopped = JSON.object()
-                    stopped["stage"] = JSON("address")
-                    stopped["reason"] = JSON(reason)
-                    stopped["seconds"] = JSON(((monotonicNow() - started) * 100).rounded() / 100)
-                    stopped["failed"] = JSON(failed)
-                    record["stopped_at"] = stopped
+                    record["stopped_at"] = stoppedAt(stage: "address", reason: reason, seconds: monotonicNow() - started, failed: failed)
                     writer.write(record)
                 }
             }

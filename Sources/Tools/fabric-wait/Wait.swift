@@ -154,12 +154,9 @@ struct Wait: ParsableCommand {
         let stage = failed["stopped_at"]?["stage"]?.string ?? "?", reason = failed["stopped_at"]?["reason"]?.string ?? ""
         for record in records {
             if record["stopped_at"] == nil {
-                let stopped = JSON.object()
-                stopped["stage"] = JSON(readiness.stages?.first?.description ?? ReadyStage.active.description)
-                stopped["reason"] = JSON("not waited for: \(name) failed at \(stage) before the wait")
-                stopped["seconds"] = JSON(0)
-                stopped["failed"] = JSON(false)
-                record["stopped_at"] = stopped
+                record["stopped_at"] = stoppedAt(stage: readiness.stages?.first?.description ?? ReadyStage.active.description,
+                                                 reason: "not waited for: \(name) failed at \(stage) before the wait",
+                                                 seconds: 0, failed: false)
             }
             writer.write(record)
         }

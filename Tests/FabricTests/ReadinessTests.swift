@@ -117,6 +117,21 @@ import Testing
         #expect(h.sh("fabric-store list machines -p demo").records.allSatisfy { $0["stopped_at"] == nil })
     }
 
+    /// A stored machine waited for again, failing: the stages the create reached keep the
+    /// create's times (a build of two seconds), not the new wait's (active at once).
+    @Test func aMachineWaitThatFailsKeepsTheTimesOfTheStagesReached() throws {
+        let h = Harness()
+        register(h, extra: ["build_seconds=2", "cloud_init_seconds=600"])
+        let created = h.sh("fabric --json machine create demo --wait_spawning")
+        let record = try #require(created.records.first, "\(created.stderr)")
+        let uuid = record["uuid"] as? String ?? "none"
+        let active = (record["ready"] as? [String: Any])?["active"] as? Double ?? -1
+        #expect(active >= 0.5, "the create saw a build of two seconds: \(created.stdout)")
+        h.expectFailure("fabric machine wait demo \(uuid) --until active,cloud-init --timeout 2", 5, "not ready after 2 s")
+        let stored = h.sh("fabric-store get machine -p demo \(uuid) | jq -c '[.ready.active, .stopped_at.stage]'")
+        #expect(stored.status == 0 && stored.stdout == "[\(active),\"cloud-init\"]\n", "\(stored.stdout) \(stored.stderr)")
+    }
+
     @Test func aPublicAddressThatNoMachineWillHaveIsAUsageErrorBeforeTheCreate() {
         let h = Harness()
         register(h, extra: [])

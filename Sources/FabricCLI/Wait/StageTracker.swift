@@ -228,10 +228,17 @@ struct StageTracker {
     }
 
     /// The record of a machine that did not get ready: `ready` holds the stages it reached,
-    /// `stopped_at` the stage it was at, why, and how long it had been there.
+    /// `stopped_at` the stage it was at, why, and how long it had been there. A stage an
+    /// earlier wait had reached keeps that wait's time (`fabric machine wait` again on a stored
+    /// machine that fails must not lose what the create saw); this wait adds the stages it
+    /// reached first.
     func stopped(_ uuid: String, record: JSON) -> JSON {
         let track = tracks[uuid]
-        record["ready"] = track.map(readyTimes) ?? JSON.object()
+        let reached = track.map(readyTimes) ?? JSON.object()
+        let times = JSON.object()
+        if let earlier = record["ready"] { for (stage, at) in earlier.fields { times[stage] = at } }
+        for (stage, at) in reached.fields where times[stage] == nil { times[stage] = at }
+        record["ready"] = times
         // It reached its last stage in the round that failed: it is ready, and says so.
         if let track, track.current == nil {
             record["stopped_at"] = nil

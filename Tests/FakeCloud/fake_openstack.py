@@ -13,6 +13,7 @@ import base64
 import binascii
 import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
@@ -1591,6 +1592,16 @@ def main():
     # A parent such as Foundation's Process may start us with signals blocked; SIGTERM must stop us.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # A test process that is killed (SIGKILL, a runner stopped by hand) cannot stop its fakes:
+    # the fake ends when its parent has gone, as the tests' MariaDB servers do.
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except (KeyboardInterrupt, SystemExit):

@@ -17,7 +17,7 @@ public struct MachineInput: ParsableArguments {
             return try reader.readAll()
         }
         guard let provider else { throw FabricError.usage("machine UUIDs need -p ID") }
-        for uuid in uuids { try checkResourceID(uuid, "machine") }
+        for uuid in uuids { try Identifier.machine.check(uuid) }
         return uuids.map { JSON(["kind": JSON("machine"), "provider_id": JSON(provider), "uuid": JSON($0)]) }
     }
 }

@@ -138,7 +138,7 @@ enum Waitable: CaseIterable {
 
     func id(of record: JSON) throws(FabricError) -> String {
         let id = try record.requiredString(self == .machine ? "uuid" : "id", in: "\(noun) record")
-        try checkResourceID(id, noun)
+        try (self == .machine ? Identifier.machine : Identifier.snapshot).check(id)
         return id
     }
 

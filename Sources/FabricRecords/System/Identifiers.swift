@@ -33,12 +33,7 @@ extension String {
 /// `#`, `%`, spaces or other bytes would name another resource or another API
 /// (`../os-keypairs/x` deleted a key pair), so it is refused before any request.
 public func checkResourceID(_ id: String, _ what: String) throws(FabricError) {
-    let kind: Identifier = switch what {
-    case "machine": .machine
-    case "snapshot": .snapshot
-    default: .resource(what)
-    }
-    try kind.check(id)
+    try Identifier.resource(what).check(id)
 }
 
 /// `id` as one URL path segment, after the check above: the last guard, wherever a URL is built.

@@ -160,10 +160,14 @@ public final class MySQLDatabase: Database {
         // With TLS asked for, the session is checked before it names the database: a server
         // that refuses the name must not hide that the session was not encrypted.
         let database = target.sslRequired ? nil : databaseName
-        guard mysql_real_connect(mysql, name, target.user, password, database, host?.port ?? 0, target.socket, 0) != nil else {
+        // The handle's own error, read before the handle is closed.
+        func closed() -> Attempt {
             let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
             mysql_close(mysql)
             return failure
+        }
+        guard mysql_real_connect(mysql, name, target.user, password, database, host?.port ?? 0, target.socket, 0) != nil else {
+            return closed()
         }
         // What counts is the session that resulted, not the option: Connector/C may log in
         // without TLS although it was told to enforce it (a server that offers none).
@@ -175,11 +179,7 @@ public final class MySQLDatabase: Database {
         }
         if target.sslRequired, let named = databaseName {
             let use = "USE `\(named.replacingEvery("`", with: "``"))`"
-            if mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 {
-                let failure = Attempt.failure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
-                mysql_close(mysql)
-                return failure
-            }
+            if mysql_real_query(mysql, use, UInt(use.utf8.count)) != 0 { return closed() }
         }
         if prepared, let refusal = prepareSession(mysql) {
             mysql_close(mysql)

@@ -37,7 +37,7 @@ struct Destroy: ParsableCommand {
         var targets: [DestroyTarget] = []
         for record in try machines.records(provider: providerOptions.provider) {
             let uuid = try record.requiredString("uuid", in: "machine record")
-            try checkResourceID(uuid, "machine")
+            try Identifier.machine.check(uuid)
             let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             targets.append(DestroyTarget(record: record, id: uuid, provider: provider))
         }

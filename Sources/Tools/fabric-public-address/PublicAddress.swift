@@ -55,7 +55,7 @@ struct PublicAddress: ParsableCommand {
                 return
             }
             let uuid = try record.requiredString("uuid", in: "machine record")
-            try checkResourceID(uuid, "machine")
+            try Identifier.machine.check(uuid)
             let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             let index = batches.firstIndex { $0.provider === provider && $0.network == network } ?? {
                 batches.append(Batch(provider: provider, network: network))

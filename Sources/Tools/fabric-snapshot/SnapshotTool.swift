@@ -44,7 +44,7 @@ extension SnapshotTool {
             var targets: [(uuid: String, name: String, provider: any Provider)] = []
             for record in try machines.records(provider: providerOptions.provider) {
                 let uuid = try record.requiredString("uuid", in: "machine record")
-                try checkResourceID(uuid, "machine")
+                try Identifier.machine.check(uuid)
                 let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
                 let machineName = record["name"]?.string ?? String(uuid.prefix(8))
                 let stamp = timestamp().filter { $0.isNumber }
@@ -125,11 +125,11 @@ extension SnapshotTool {
                 let snapshots: [JSON]
                 switch try RecordKind(of: record) {
                 case .snapshot:
-                    try checkResourceID(try record.requiredString("id", in: "snapshot record"), "snapshot")
+                    try Identifier.snapshot.check(try record.requiredString("id", in: "snapshot record"))
                     snapshots = [record]
                 case .machine:
                     let uuid = try record.requiredString("uuid", in: "machine record")
-                    try checkResourceID(uuid, "machine")
+                    try Identifier.machine.check(uuid)
                     snapshots = try provider.snapshots(of: uuid).map { $0.json() }
                 default:
                     throw FabricError.input("fabric-snapshot destroy takes machine or snapshot records, not \(abbreviated(record))")

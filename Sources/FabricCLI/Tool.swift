@@ -18,7 +18,8 @@ public enum Tool {
 
     public static func fail(_ error: FabricError) -> Never {
         RecordWriter.standardOutput.flush()
-        warn(error.description)
+        // Under the porcelain, which says in one line what an interruption removed.
+        if error.kind != .interrupted || environment("FABRIC_PORCELAIN") == nil { warn(error.description) }
         if error.kind == .interrupted { Glibc.exit(Interruption.exitStatus) }
         Glibc.exit(error.kind.exitStatus)
     }

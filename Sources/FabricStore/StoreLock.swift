@@ -27,6 +27,28 @@ extension Store {
         }
     }
 
+    /// Takes the lock, waiting up to `wait` seconds while another holds it: a TimeoutError
+    /// naming the holder after that, Interrupted when a signal ends the wait.
+    public func acquireLock(_ name: String, holder: String, lease: Double, wait: Double) throws(FabricError) {
+        var heldBy: String?
+        let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 1).poll(timeout: max(wait, 0.001)) { () throws(FabricError) -> Bool in
+            switch try tryLock(name, holder: holder, lease: lease) {
+            case .acquired: return true
+            case .held(let other, _):
+                heldBy = other
+                return false
+            }
+        }
+        switch outcome {
+        case .done: return
+        case .interrupted: try Interruption.check()
+        case .timedOut: break
+        }
+        throw FabricError(.timeout, "lock \(quoted(name)) is held by \(heldBy ?? "another command")"
+                          + (wait > 0 ? " after \(formatSeconds(wait))" : ""),
+                          hint: "wait for it, or try again with --wait SECONDS")
+    }
+
     /// Extends the holder's lease; false when it no longer holds the lock (its lease ran out
     /// and another took it).
     public func renewLock(_ name: String, holder: String, lease: Double) throws(FabricError) -> Bool {

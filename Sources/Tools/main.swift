@@ -10,6 +10,7 @@ let executable = "fabric-tools"
 
 /// Every tool, by the name it is started as.
 let builtins: [(name: String, command: ParsableCommand.Type)] = [
+    ("fabric", Fabric.self),
     ("fabric-find-image", FindImage.self),
     ("fabric-find-flavor", FindFlavor.self),
     ("fabric-boot", Boot.self),
@@ -23,6 +24,15 @@ let builtins: [(name: String, command: ParsableCommand.Type)] = [
     ("fabric-table", Table.self),
     ("fabric-job", JobTool.self),
 ]
+
+/// Whether `name` (fabric-store, ...) is a tool of this executable.
+func isBuiltin(_ name: String) -> Bool { builtin(name) != nil }
+
+/// Runs a tool with its arguments; the porcelain has a front of its own (Fabric.start).
+func run(_ tool: ParsableCommand.Type, _ arguments: [String]) -> Never {
+    if tool == Fabric.self { Fabric.start(arguments) }
+    tool.fabricMain(arguments)
+}
 
 /// The tool called `name`; `prefixed: false` also finds it without "fabric-" (`fabric-tools store`).
 func builtin(_ name: String, prefixed: Bool = true) -> ParsableCommand.Type? {
@@ -48,7 +58,7 @@ let arguments = CommandLine.arguments
 let startedAs = lastPathComponent(arguments.first ?? executable)
 
 if let tool = builtin(startedAs) {
-    tool.fabricMain(Array(arguments.dropFirst()))
+    run(tool, Array(arguments.dropFirst()))
 }
 Tool.name = startedAs
 guard startedAs == executable else {
@@ -70,11 +80,11 @@ case "--provider-types":
     for type in ProviderType.all { RecordWriter.standardOutput.write(type.json()) }
     Tool.exit(0)
 case "--version":
-    print("\(executable) \(fabricVersion)")
+    print(fabricVersionLine)
     Tool.exit(0)
 case let name:
     guard let tool = builtin(name, prefixed: false) else {
         Tool.fail(.usage("no tool named \"\(name)\"", hint: "tools: \(toolList())"))
     }
-    tool.fabricMain(Array(arguments.dropFirst(2)))
+    run(tool, Array(arguments.dropFirst(2)))
 }

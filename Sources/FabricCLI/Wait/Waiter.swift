@@ -150,7 +150,3 @@ enum Waitable: CaseIterable {
         }
     }
 }
-
-public func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
-}

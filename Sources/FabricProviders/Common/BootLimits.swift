@@ -5,6 +5,9 @@ import FabricRecords
 /// checks a request against the provider's before that provider is sent anything, so a call
 /// the cloud would refuse fails with nothing made.
 public struct BootLimits: Sendable {
+    /// How many machines one call boots at most, on every kind of cloud.
+    public static let maximumCount = 1000
+
     /// How messages name the one setting these limits ("Nova", "EC2").
     let cloud: String
     let userdataBytes: Int

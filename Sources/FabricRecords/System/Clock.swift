@@ -33,3 +33,8 @@ public func timestamp(_ seconds: Double = now(), format: String = "%Y-%m-%dT%H:%
     strftime(&text, text.count, format, &parts)
     return String(cString: text)
 }
+
+/// A duration as messages give it: "600 s", "1.5 s".
+public func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+}

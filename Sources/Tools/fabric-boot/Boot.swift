@@ -14,7 +14,7 @@ struct Boot: ParsableCommand {
             cannot be made, or the tool is interrupted, every machine it made is destroyed and \
             nothing is printed.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions
@@ -104,7 +104,7 @@ struct Boot: ParsableCommand {
         var request = BootRequest(imageID: image, flavorID: flavor, namePrefix: prefix, group: group)
         request.batch = batch
         try refuseEmptyValues()
-        request.count = try parseCount(number, option: "--number", range: 1...1000)
+        request.count = try parseCount(number, option: "--number", range: 1...BootLimits.maximumCount)
         request.availabilityZone = availabilityZone
         request.keyName = keyName
         request.securityGroups = securityGroups.flatMap { $0.split(separator: ",") }.map { String(String($0).trimmingSpaces) }

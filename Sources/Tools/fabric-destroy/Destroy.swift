@@ -20,7 +20,7 @@ struct Destroy: ParsableCommand {
             whose address stays is deleted anyway, the warning naming the address. The whole \
             input is read and checked before the first machine is destroyed.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

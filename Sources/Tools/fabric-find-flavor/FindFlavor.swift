@@ -15,7 +15,7 @@ struct FindFlavor: ParsableCommand {
             disk smaller than its min_disk) are left out; when none is left, the error says so. \
             The provider is the record's provider_id, or -p.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

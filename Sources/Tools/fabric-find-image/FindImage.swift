@@ -13,7 +13,7 @@ struct FindImage: ParsableCommand {
             and any other image property). Without --image, the provider's default image. When \
             several match, the first by name is used and a warning names the others.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

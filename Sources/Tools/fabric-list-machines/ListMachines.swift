@@ -15,7 +15,7 @@ struct ListMachines: ParsableCommand {
             the provider's view now, asking each provider once for all of its machines; a \
             machine the provider no longer has gets status GONE.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

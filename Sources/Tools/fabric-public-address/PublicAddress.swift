@@ -17,7 +17,7 @@ struct PublicAddress: ParsableCommand {
             and each record is printed as soon as its address is given. fabric-destroy releases \
             the addresses again.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

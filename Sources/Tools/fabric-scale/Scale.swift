@@ -20,7 +20,7 @@ struct Scale: ParsableCommand {
             that cannot come down to N without removing a protected machine is a MachineError \
             naming them.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

@@ -7,7 +7,7 @@ struct SnapshotTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fabric-snapshot",
         abstract: "Create and destroy snapshots of machines.",
-        version: fabricVersion,
+        version: fabricVersionLine,
         subcommands: [Create.self, Destroy.self])
 }
 

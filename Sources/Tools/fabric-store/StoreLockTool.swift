@@ -41,23 +41,7 @@ extension StoreTool {
             Interruption.install()
             let store = try Store(storeOptions, access: .creating)
             let holder = "\(hostName()):\(getpid())"
-            var heldBy: (holder: String, until: Double)?
-            let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 1).poll(timeout: max(wait, 0.001)) { () throws(FabricError) -> Bool in
-                switch try store.tryLock(name, holder: holder, lease: lease) {
-                case .acquired: return true
-                case .held(let other, let until):
-                    heldBy = (other, until)
-                    return false
-                }
-            }
-            switch outcome {
-            case .done: break
-            case .interrupted: try Interruption.check()
-            case .timedOut:
-                throw FabricError(.timeout, "lock \(quoted(name)) is held by \(heldBy?.holder ?? "another command")"
-                                  + (wait > 0 ? " after \(formatSeconds(wait))" : ""),
-                                  hint: "wait for it, or try again with --wait SECONDS")
-            }
+            try store.acquireLock(name, holder: holder, lease: lease, wait: wait)
             let status = runHoldingLock(store, holder: holder)
             try? store.unlock(name, holder: holder)
             // The command has said why it failed; this exits as it did, adding nothing.

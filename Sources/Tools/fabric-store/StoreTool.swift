@@ -16,7 +16,7 @@ struct StoreTool: ParsableCommand {
             provider passwords: a SQLite file is created 0600 in a 0700 directory, and no record \
             or listing ever shows a password.
             """,
-        version: fabricVersion,
+        version: fabricVersionLine,
         subcommands: [Register.self, Add.self, List.self, Get.self, Remove.self, Export.self, Import.self, Path.self, Check.self,
                       Group.self, Protect.self, Lock.self])
 }

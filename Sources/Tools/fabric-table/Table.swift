@@ -12,7 +12,7 @@ struct Table: ParsableCommand {
             print their name, or their JSON. The fabric wrapper uses this when standard output \
             is a terminal.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @Option(help: ArgumentHelp(
         "Comma-separated columns (default: the first record's fields, less kind).", valueName: "list"))

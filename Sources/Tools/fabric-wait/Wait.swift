@@ -16,7 +16,7 @@ struct Wait: ParsableCommand {
             with the provider's reason; so does --timeout. Progress goes to standard error when \
             it is a terminal.
             """,
-        version: fabricVersion)
+        version: fabricVersionLine)
 
     @OptionGroup var providerOptions: ProviderOptions
     @OptionGroup var storeOptions: StoreOptions

@@ -1,0 +1,211 @@
+import ArgumentParser
+import FabricCLI
+import FabricRecords
+import Glibc
+
+/// What a machine is made of and when it counts as ready: the options of machine create that a
+/// named group keeps, and that machine scale takes to override them.
+struct MachineSpec: ParsableArguments {
+    static let defaultTimeout = 600.0
+
+    @Option(name: .spec("image"), help: ArgumentHelp(
+        "An image property to match (name, id, min_disk, min_ram, ...); repeat to narrow.", valueName: "key=value"))
+    var image: [String] = []
+
+    @Option(name: .spec("flavor"), help: ArgumentHelp(
+        "A flavor property to match (name, id, vcpus, ram, disk, swap); repeat to narrow.", valueName: "key=value"))
+    var flavor: [String] = []
+
+    @Option(name: .spec("availability_zone"), help: ArgumentHelp("The availability zone.", valueName: "zone"))
+    var availabilityZone: String?
+
+    @Option(name: .spec("key_name"), help: ArgumentHelp("A key pair stored in the cloud, for SSH.", valueName: "name"))
+    var keyName: String?
+
+    @Option(name: .spec("security_groups"), help: ArgumentHelp("Security groups, comma-separated; may be repeated.", valueName: "list"))
+    var securityGroups: [String] = []
+
+    @Option(name: .spec("private_network"), help: ArgumentHelp("The private network; excludes --private_nics.", valueName: "name"))
+    var privateNetwork: String?
+
+    @Option(name: .spec("public_network"), help: ArgumentHelp(
+        "A public network to take an address from; implies waiting for the address; excludes --public_nics.", valueName: "name"))
+    var publicNetwork: String?
+
+    @Option(name: .spec("userdata"), help: ArgumentHelp("A cloud-init user-data file.", valueName: "file"), completion: .file())
+    var userdata: String?
+
+    @Option(name: .spec("swap"), help: ArgumentHelp("A swap device of this size, in MB.", valueName: "mb"))
+    var swap: String?
+
+    @Option(name: .spec("block_device"), help: ArgumentHelp(
+        "A block device, dev=id:type:size:delete-on-terminate; may be repeated.", valueName: "spec"))
+    var blockDevice: [String] = []
+
+    @Option(name: .spec("scheduler_hints"), help: ArgumentHelp("A scheduler hint; may be repeated.", valueName: "key=value"))
+    var schedulerHints: [String] = []
+
+    @Option(name: .spec("private_nics"), help: ArgumentHelp(
+        "A private NIC, net-id=ID[,v4-fixed-ip=IP] or port-id=ID; may be repeated.", valueName: "spec"))
+    var privateNics: [String] = []
+
+    @Option(name: .spec("public_nics"), help: ArgumentHelp("A public NIC, net-id=ID or port-id=ID; may be repeated.", valueName: "spec"))
+    var publicNics: [String] = []
+
+    @Option(name: .spec("meta"), help: ArgumentHelp("Metadata for each machine; may be repeated.", valueName: "key=value"))
+    var meta: [String] = []
+
+    @Option(name: [.customLong("files"), .customLong("file")], help: ArgumentHelp(
+        "A file to inject into each machine; may be repeated.", valueName: "dst=src"), completion: .file())
+    var files: [String] = []
+
+    @Flag(name: .spec("config_drive"), help: "Attach a configuration drive.")
+    var configDrive = false
+
+    @Flag(name: .spec("wait_spawning"), help: "Wait until every machine is ready: the stages of --ready, else of the provider's ready setting (default active).")
+    var waitSpawning = false
+
+    @Option(name: .spec("ready"), help: ArgumentHelp(
+        "What ready means: stages in order of \(ReadyStage.grammar); implies --wait_spawning.", valueName: "stages"))
+    var ready: String?
+
+    @OptionGroup var login: LoginOptions
+
+    @Option(name: .spec("timeout"), help: ArgumentHelp("How long to wait, in seconds (default 600).", valueName: "seconds"))
+    var timeout: String?
+
+    func validate() throws {
+        if ready?.isEmpty == true { throw FabricError.usage("--ready needs stages (\(ReadyStage.grammar)); it was given none") }
+        _ = try Arguments.seconds(timeout, option: "--timeout", default: Self.defaultTimeout)
+    }
+
+    /// Whether the create waits: asked for, or implied by --ready or --public_network.
+    var waits: Bool { waitSpawning || ready != nil || publicNetwork != nil }
+
+    /// fabric-wait's options: the stages (a public network alone: its address), the login.
+    var waitArguments: [String] {
+        var arguments = ["--timeout=\(timeoutText)"]
+        if let ready {
+            arguments.append("--until=\(ready)")
+        } else if publicNetwork != nil && !waitSpawning {
+            arguments.append("--until=address")
+        }
+        return arguments + login.waitArguments
+    }
+
+    var timeoutText: String { timeout ?? "600" }
+
+    /// fabric-boot's options for these machines.
+    var bootArguments: [String] {
+        var arguments: [String] = []
+        let valued: [(String, String?)] = [("--availability-zone", availabilityZone), ("--key-name", keyName),
+                                           ("--private-network", privateNetwork), ("--public-network", publicNetwork),
+                                           ("--userdata", userdata), ("--swap", swap)]
+        for case let (name, value?) in valued { arguments.append("\(name)=\(value)") }
+        let repeated: [(String, [String])] = [("--security-groups", securityGroups), ("--block-device", blockDevice),
+                                              ("--scheduler-hints", schedulerHints), ("--private-nics", privateNics),
+                                              ("--public-nics", publicNics), ("--meta", meta), ("--files", files)]
+        for (name, values) in repeated { arguments += values.map { "\(name)=\($0)" } }
+        if configDrive { arguments.append("--config-drive") }
+        return arguments
+    }
+
+    /// The options a named group keeps for machine scale to make more of the same: these, each
+    /// as --name=value in one word; a user-data file by its absolute path; not the password file
+    /// (which may be /dev/fd/N).
+    var kept: [String] {
+        var words = image.map { "--image=\($0)" } + flavor.map { "--flavor=\($0)" }
+        let valued: [(String, String?)] = [("--availability_zone", availabilityZone), ("--key_name", keyName),
+                                           ("--private_network", privateNetwork), ("--public_network", publicNetwork),
+                                           ("--swap", swap), ("--ready", ready), ("--address", login.address),
+                                           ("--mysql_user", login.mysqlUser), ("--timeout", timeout),
+                                           ("--userdata", userdata.map(absolutePath))]
+        for case let (name, value?) in valued { words.append("\(name)=\(value)") }
+        let repeated: [(String, [String])] = [("--security_groups", securityGroups), ("--block_device", blockDevice),
+                                              ("--scheduler_hints", schedulerHints), ("--private_nics", privateNics),
+                                              ("--public_nics", publicNics), ("--meta", meta), ("--files", files)]
+        for (name, values) in repeated { words += values.map { "\(name)=\($0)" } }
+        for (name, set) in [("--config_drive", configDrive), ("--wait_spawning", waitSpawning), ("--mysql_tls", login.mysqlTLS)] where set {
+            words.append(name)
+        }
+        return words
+    }
+
+    /// This spec with each option `other` gives put in place of this one's.
+    func overridden(by other: MachineSpec) -> MachineSpec {
+        func pick<T>(_ mine: T?, _ theirs: T?) -> T? { theirs ?? mine }
+        func pick(_ mine: [String], _ theirs: [String]) -> [String] { theirs.isEmpty ? mine : theirs }
+        var result = self
+        result.image = pick(image, other.image)
+        result.flavor = pick(flavor, other.flavor)
+        result.availabilityZone = pick(availabilityZone, other.availabilityZone)
+        result.keyName = pick(keyName, other.keyName)
+        result.securityGroups = pick(securityGroups, other.securityGroups)
+        result.privateNetwork = pick(privateNetwork, other.privateNetwork)
+        result.publicNetwork = pick(publicNetwork, other.publicNetwork)
+        result.userdata = pick(userdata, other.userdata)
+        result.swap = pick(swap, other.swap)
+        result.blockDevice = pick(blockDevice, other.blockDevice)
+        result.schedulerHints = pick(schedulerHints, other.schedulerHints)
+        result.privateNics = pick(privateNics, other.privateNics)
+        result.publicNics = pick(publicNics, other.publicNics)
+        result.meta = pick(meta, other.meta)
+        result.files = pick(files, other.files)
+        result.configDrive = configDrive || other.configDrive
+        result.waitSpawning = waitSpawning || other.waitSpawning
+        result.ready = pick(ready, other.ready)
+        result.login = login.overridden(by: other.login)
+        result.timeout = pick(timeout, other.timeout)
+        return result
+    }
+}
+
+/// How the port and mysql stages reach a machine and log in.
+struct LoginOptions: ParsableArguments {
+    @Option(name: .spec("address"), help: ArgumentHelp(
+        "The address the port and mysql stages connect to: auto (public, else private), public or private.", valueName: "kind"),
+            completion: .list(["auto", "public", "private"]))
+    var address: String?
+
+    @Option(name: .spec("mysql_user"), help: ArgumentHelp(
+        "With a mysql stage, log in as this user and run SELECT 1; the password from --mysql_password_file or $FABRIC_MYSQL_PASSWORD.",
+        valueName: "name"))
+    var mysqlUser: String?
+
+    @Option(name: .spec("mysql_password_file"), help: ArgumentHelp("The MySQL password of --mysql_user, this file's first line.",
+                                                                   valueName: "file"), completion: .file())
+    var mysqlPasswordFile: String?
+
+    @Flag(name: .spec("mysql_tls"), help: "Refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login).")
+    var mysqlTLS = false
+
+    var waitArguments: [String] {
+        var arguments: [String] = []
+        if let address { arguments.append("--address=\(address)") }
+        if let mysqlUser { arguments.append("--mysql-user=\(mysqlUser)") }
+        if let mysqlPasswordFile { arguments.append("--mysql-password-file=\(mysqlPasswordFile)") }
+        if mysqlTLS { arguments.append("--mysql-tls") }
+        return arguments
+    }
+
+    /// A background job gets the MySQL password in its environment, not the file's name.
+    func passwordForJob() throws(FabricError) {
+        if let mysqlPasswordFile { setenv("FABRIC_MYSQL_PASSWORD", try readFirstLine(mysqlPasswordFile), 1) }
+    }
+
+    func overridden(by other: LoginOptions) -> LoginOptions {
+        var result = self
+        result.address = other.address ?? address
+        result.mysqlUser = other.mysqlUser ?? mysqlUser
+        result.mysqlPasswordFile = other.mysqlPasswordFile ?? mysqlPasswordFile
+        result.mysqlTLS = mysqlTLS || other.mysqlTLS
+        return result
+    }
+}
+
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    return String(cString: buffer) + "/" + path
+}

@@ -44,10 +44,13 @@ struct Fabric: ParsableCommand {
             Tool.exit(FabricError.Kind.usage.exitStatus)
         }
         switch first {
+        case "__commands":
+            do { try CommandTable.print() } catch { Tool.fail(error) }
+            Tool.exit(0)
         case "version": arguments = ["--version"]
         case "help" where arguments.count > 1 && !isGroup(arguments[1]):
             runTool(arguments[1], ["--help"])
-        case _ where !first.hasPrefix("-") && first != "help" && !isGroup(first):
+        case _ where !first.hasPrefix("-") && first != "help" && first != "__commands" && !isGroup(first):
             runTool(first, Array(arguments.dropFirst()))
         default: break
         }

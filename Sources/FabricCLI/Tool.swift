@@ -16,6 +16,20 @@ public enum Tool {
         Glibc.exit(status)
     }
 
+    /// Prints a text (help) in one write, so `fabric help | head -n 1` ends cleanly, not by
+    /// SIGPIPE on a later write of a buffered print.
+    public static func printAtOnce(_ text: String) {
+        RecordWriter.standardOutput.flush()
+        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+
     public static func fail(_ error: FabricError) -> Never {
         RecordWriter.standardOutput.flush()
         // Under the porcelain, which says in one line what an interruption removed.
@@ -40,7 +54,7 @@ extension ParsableCommand {
             if let fabricError = wrappedFabricError(in: error) { Tool.fail(fabricError) }
             let status = exitCode(for: error)
             if status == .success {
-                print(fullMessage(for: error))
+                Tool.printAtOnce(fullMessage(for: error))
                 Tool.exit(0)
             }
             // One line, as every other failure: the usage is a --help away.
@@ -61,7 +75,7 @@ extension ParsableCommand {
             let status = exitCode(for: error)
             if status == .success {
                 let text = fullMessage(for: error)
-                if !text.isEmpty { print(text) }
+                if !text.isEmpty { Tool.printAtOnce(text) }
                 Tool.exit(0)
             }
             warn("UsageError: " + message(for: error).replacingFirst("Error: ", with: ""))

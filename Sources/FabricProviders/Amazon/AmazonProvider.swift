@@ -176,12 +176,12 @@ final class AmazonProvider: Provider, PartialImageCatalog {
     private func checkKeyPairAndZone(_ request: BootRequest) throws(FabricError) {
         if let key = request.keyName,
            (try session.call(.machine, EC2Networks.keyPairs(key)))?.items("keySet").isEmpty ?? true {
-            throw FabricError.machine("key pair \(quoted(key)) not found on provider \(quoted(record.id))",
+            throw FabricError.usage("key pair \(quoted(key)) not found on provider \(quoted(record.id))",
                                       hint: "import one with: aws ec2 import-key-pair --key-name \(key) ...")
         }
         if let zone = request.availabilityZone,
            (try session.call(.machine, EC2Networks.zones(zone)))?.items("availabilityZoneInfo").isEmpty ?? true {
-            throw FabricError.machine("availability zone \(quoted(zone)) not found in region \(record.tenant)")
+            throw FabricError.usage("availability zone \(quoted(zone)) not found in region \(record.tenant)")
         }
     }
 
@@ -252,7 +252,7 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         }
         let missing = (names + ids).filter { found[$0] == nil }
         if !missing.isEmpty {
-            throw FabricError.machine("security group\(missing.count == 1 ? "" : "s") \(missing.map(quoted).joined(separator: ", ")) not found on provider \(quoted(record.id))"
+            throw FabricError.usage("security group\(missing.count == 1 ? "" : "s") \(missing.map(quoted).joined(separator: ", ")) not found on provider \(quoted(record.id))"
                                       + (vpc.map { " in \($0)" } ?? ""))
         }
         return found

@@ -57,7 +57,7 @@ final class NullProvider: Provider {
         try checkImageAndFlavor(request)
         let zone = try availabilityZone(request)
         for group in request.securityGroups where !NullCatalog.securityGroups.contains(group) {
-            throw FabricError.machine("security group \(quoted(group)) not found (groups: \(NullCatalog.securityGroups.sorted().joined(separator: ", ")))")
+            throw FabricError.usage("security group \(quoted(group)) not found (groups: \(NullCatalog.securityGroups.sorted().joined(separator: ", ")))")
         }
         let network = try privateNetwork(for: request)
         try checkPublicNetworks(request)
@@ -99,18 +99,18 @@ final class NullProvider: Provider {
     private func availabilityZone(_ request: BootRequest) throws(FabricError) -> String {
         let zone = request.availabilityZone ?? settings.availabilityZones[0]
         guard settings.availabilityZones.contains(zone) else {
-            throw FabricError.machine("availability zone \(quoted(zone)) does not exist (zones: \(settings.availabilityZones.joined(separator: ", ")))")
+            throw FabricError.usage("availability zone \(quoted(zone)) does not exist (zones: \(settings.availabilityZones.joined(separator: ", ")))")
         }
         return zone
     }
 
     private func checkPublicNetworks(_ request: BootRequest) throws(FabricError) {
         if let name = request.publicNetwork, NullCatalog.network(name)?.external != true {
-            throw FabricError.machine("public network \(quoted(name)) not found or not external")
+            throw FabricError.usage("public network \(quoted(name)) not found or not external")
         }
         for nic in request.publicNics {
             if let id = nic.networkID, NullCatalog.network(id)?.external != true {
-                throw FabricError.machine("public nic network \(quoted(id)) not found or not external")
+                throw FabricError.usage("public nic network \(quoted(id)) not found or not external")
             }
         }
     }
@@ -161,7 +161,7 @@ final class NullProvider: Provider {
         if let nic = request.privateNics.first {
             if let id = nic.networkID {
                 guard let network = NullCatalog.network(id), !network.external else {
-                    throw FabricError.machine("private nic network \(quoted(id)) not found")
+                    throw FabricError.usage("private nic network \(quoted(id)) not found")
                 }
                 return network
             }
@@ -169,7 +169,7 @@ final class NullProvider: Provider {
         }
         let name = request.privateNetwork ?? "private"
         guard let network = NullCatalog.network(name), !network.external else {
-            throw FabricError.machine("private network \(quoted(name)) not found (networks: private, private2)")
+            throw FabricError.usage("private network \(quoted(name)) not found (networks: private, private2)")
         }
         return network
     }

@@ -50,6 +50,8 @@ struct Fabric: ParsableCommand {
         case "version": arguments = ["--version"]
         case "help" where arguments.count > 1 && !isGroup(arguments[1]):
             runTool(arguments[1], ["--help"])
+        case "help" where arguments.count > 2 && !isCommand(arguments[1], arguments[2]):
+            Tool.fail(.usage("unknown command: fabric \(arguments[1]) \(arguments[2])", hint: "see: fabric help \(arguments[1])"))
         case _ where !first.hasPrefix("-") && first != "help" && first != "__commands" && !isGroup(first):
             runTool(first, Array(arguments.dropFirst()))
         default: break
@@ -68,6 +70,11 @@ struct Fabric: ParsableCommand {
 
     static func isGroup(_ word: String) -> Bool {
         configuration.subcommands.contains { $0.configuration.commandName == word }
+    }
+
+    static func isCommand(_ group: String, _ word: String) -> Bool {
+        configuration.subcommands.first { $0.configuration.commandName == group }?.configuration.subcommands
+            .contains { $0.configuration.commandName == word } == true
     }
 
     /// `fabric NAME ARGS...`: the tool fabric-NAME, a builtin of this executable or a command on
@@ -157,7 +164,7 @@ protocol CommandGroup: ParsableCommand {}
 
 extension CommandGroup {
     func run() throws {
-        FileHandleOutput.standardError(Self.helpMessage())
+        FileHandleOutput.standardError(Fabric.helpMessage(for: Self.self))
         throw FabricError.usage("fabric \(Self.configuration.commandName ?? "") needs a command",
                                 hint: "see: fabric help \(Self.configuration.commandName ?? "")")
     }

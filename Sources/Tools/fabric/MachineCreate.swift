@@ -166,7 +166,7 @@ struct Creation {
         let removed = Interruption.cleaningUp { removeBatch() }
         if outcome.interruptedBy != 0 {
             let signal = outcome.interruptedBy == SIGINT ? "SIGINT" : outcome.interruptedBy == SIGHUP ? "SIGHUP" : "SIGTERM"
-            warn("interrupted by \(signal): " + (removed == 0 ? "this create had made no machine yet"
+            warn("interrupted by \(signal): " + (removed == 0 ? "nothing this create made was left"
                                                  : "removed the \(removed) machine\(removed == 1 ? "" : "s") this create made"))
             Tool.exit(128 + outcome.interruptedBy)
         }

@@ -29,8 +29,8 @@ struct MachineScale: ParsableCommand {
     @Argument(help: ArgumentHelp("The group, made by machine create --group.", valueName: "group"))
     var group: String
 
-    @Option(name: .spec("to"), help: ArgumentHelp("How many live machines the group should have (required).", valueName: "n"))
-    var to: Int?
+    @Option(name: .spec("to"), help: ArgumentHelp("How many live machines the group should have.", valueName: "n"))
+    var to: Int
 
     @Flag(name: .spec("newest_first"), help: "Shrink by removing the newest machines first.")
     var newestFirst = false
@@ -43,12 +43,11 @@ struct MachineScale: ParsableCommand {
     func validate() throws {
         try Arguments.provider(provider)
         try Identifier.group.check(group)
-        guard let to else { throw FabricError.usage("machine scale needs --to N") }
         guard to >= 0 else { throw FabricError.usage("--to must be 0 or more, not \(to)") }
     }
 
     var planArguments: [String] {
-        ["-p", provider, "--group", group, "--to=\(to ?? 0)"] + (newestFirst ? ["--newest-first"] : [])
+        ["-p", provider, "--group", group, "--to=\(to)"] + (newestFirst ? ["--newest-first"] : [])
             + (replaceFailed ? ["--replace-failed"] : [])
     }
 
@@ -109,7 +108,7 @@ struct MachineScale: ParsableCommand {
             var creation = Creation(porcelain: porcelain, provider: provider, spec: spec, count: count, group: group, skipStore: false)
             output += try creation.run(tick: lock.renew)
         }
-        warn("group \(group): \(live) -> \(to ?? 0) machines (\(count) created, \(destroy.count) destroyed)")
+        warn("group \(group): \(live) -> \(to) machines (\(count) created, \(destroy.count) destroyed)")
         return output
     }
 }

@@ -280,7 +280,7 @@ __fabric_option machine list store_password_file 'A mysql:// store\'s password f
 __fabric_option machine list json 'Print JSON lines'
 __fabric_option machine list table 'Print an aligned table'
 __fabric_option machine list synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)' -x
-__fabric_option machine scale to 'How many live machines the group should have (required).' -x
+__fabric_option machine scale to 'How many live machines the group should have.' -x
 __fabric_option machine scale newest_first 'Shrink by removing the newest machines first.'
 __fabric_option machine scale replace_failed 'Destroy the members in ERROR and create new ones in their place.'
 __fabric_option machine scale image 'An image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='

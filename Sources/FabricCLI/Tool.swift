@@ -86,7 +86,7 @@ extension ParsableCommand {
 
     /// The FabricError inside ArgumentParser's (internal) wrapper types, found by reflection
     /// because ArgumentParser offers no public way to unwrap an error thrown from validate().
-    private static func wrappedFabricError(in error: Any, depth: Int = 0) -> FabricError? {
+    public static func wrappedFabricError(in error: Any, depth: Int = 0) -> FabricError? {
         if let error = error as? FabricError { return error }
         guard depth < 4 else { return nil }
         for child in Mirror(reflecting: error).children {

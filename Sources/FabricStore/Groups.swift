@@ -36,6 +36,15 @@ extension Store {
         return record
     }
 
+    /// A group's record; a MachineError naming how to make it when the store knows no such group.
+    public func requireGroup(provider: String, name: String) throws(FabricError) -> JSON {
+        guard let record = try group(provider: provider, name: name) else {
+            throw FabricError(.machine, "group \(quoted(name)) is not known on provider \(quoted(provider))",
+                              hint: "make it with: fabric machine create \(provider) --group \(name)")
+        }
+        return record
+    }
+
     /// Marks machines protected (or not); returns their records as now stored. Every machine
     /// is looked up first, so an unknown one changes nothing.
     public func protect(provider: String, uuids: [String], _ protected: Bool) throws(FabricError) -> [JSON] {

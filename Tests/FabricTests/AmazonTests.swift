@@ -180,11 +180,11 @@ import Testing
             ("--number 2 --private-nics port-id=eni-0123456789abcdef0", 64, "a port-id nic is one port for one machine"),
             ("--private-nics net-id=\(subnet) --public-nics net-id=\(subnet)", 64, "one network interface only"),
             ("--private-network db-private --public-nics net-id=\(subnet)", 64, "give the private subnet as --private_nics"),
-            ("--key-name no-such-key", 1, "key pair \"no-such-key\" not found"),
-            ("--private-network no-such-net", 1, "no subnet named \"no-such-net\""),
-            ("--security-groups mysql,no-such-group", 1, "security group \"no-such-group\" not found"),
-            ("--private-network db-private --security-groups default,mysql,sg-0123456789abcdef0", 1, "\"sg-0123456789abcdef0\" not found"),
-            ("--availability-zone mars-1a", 1, "availability zone \"mars-1a\" not found"),
+            ("--key-name no-such-key", 64, "key pair \"no-such-key\" not found"),
+            ("--private-network no-such-net", 64, "no subnet named \"no-such-net\""),
+            ("--security-groups mysql,no-such-group", 64, "security group \"no-such-group\" not found"),
+            ("--private-network db-private --security-groups default,mysql,sg-0123456789abcdef0", 64, "\"sg-0123456789abcdef0\" not found"),
+            ("--availability-zone mars-1a", 64, "availability zone \"mars-1a\" not found"),
         ]
         for (options, status, message) in cases {
             let result = h.expectFailure("fabric-boot \(options)", status, message, stdin: record)
@@ -193,7 +193,7 @@ import Testing
         // And through the wrapper, with the spec's spellings.
         h.expectFailure("fabric machine create aws --files /etc/motd=\(motd)", 64, "EC2 cannot inject files")
         h.expectFailure("fabric machine create aws --config_drive", 64, "EC2 has no config drive")
-        h.expectFailure("fabric machine create aws --key_name no-such-key --number_machines 2", 1, "key pair \"no-such-key\" not found")
+        h.expectFailure("fabric machine create aws --key_name no-such-key --number_machines 2", 64, "key pair \"no-such-key\" not found")
         let changing = try ec2.changingActions()
         #expect(changing.isEmpty, "nothing but Describe* was sent: \(changing)")
         try expectNothingLeft(h, ec2)

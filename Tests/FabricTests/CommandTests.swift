@@ -110,8 +110,8 @@ extension Harness {
             ("fabric provider register x a b null:// t --provider_type null --extra quota=many", 64, "--extra quota"),
             ("fabric provider register x a b", 64, "provider register takes: provider_id username password url tenant"),
             ("fabric provider register x a b null://", 64, "no password: give it as the third argument"),
-            ("fabric provider register x a b null:// t --bogus", 64, "unknown option --bogus"),
-            ("fabric provider register x a b null:// t --default_image", 64, "--default_image needs a value"),
+            ("fabric provider register x a b null:// t --bogus", 64, "Unknown option '--bogus'"),
+            ("fabric provider register x a b null:// t --default_image", 64, "Missing value for '--default_image <name>'"),
         ]
         for (command, status, message) in cases { h.expectFailure(command, status, message) }
         #expect(h.sql("SELECT provider_id, username FROM providers") == ["demo|admin"], "nothing changed")
@@ -246,11 +246,11 @@ extension Harness {
             ("--image mindisk=abc", 64, "min_disk must be a non-negative number"),
             ("--flavor ram=-1", 64, "ram must be a non-negative number"),
             ("--image novalue", 64, "--image"),
-            ("--number_machines 0", 64, "--number must be a whole number from 1"),
-            ("--number-machines=-3", 64, "--number must be a whole number from 1"),
-            ("--number_machines two", 64, "--number must be a whole number from 1"),
-            ("--private_network private --private_nics net-id=x", 64, "--private-network and --private-nics exclude each other"),
-            ("--public-network public --public-nics net-id=x", 64, "--public-network and --public-nics exclude each other"),
+            ("--number_machines 0", 64, "--number_machines must be from 1 to 1000, not 0"),
+            ("--number-machines=-3", 64, "--number_machines must be from 1 to 1000, not -3"),
+            ("--number_machines two", 64, "The value 'two' is invalid for '--number_machines <n>'"),
+            ("--private_network private --private_nics net-id=x", 64, "--private_network and --private_nics exclude each other"),
+            ("--public-network public --public-nics net-id=x", 64, "--public_network and --public_nics exclude each other"),
             ("--userdata /nonexistent/init.yaml", 64, "cannot read \"/nonexistent/init.yaml\""),
             ("--files /etc/x=/nonexistent/file", 64, "cannot read \"/nonexistent/file\""),
             ("--files relative=/etc/hostname", 64, "the destination must be an absolute path"),
@@ -259,10 +259,10 @@ extension Harness {
             ("--swap 0", 64, "--swap"),
             ("--image name=no-such-image", 1, "no image on provider \"demo\" matches name=no-such-image"),
             ("--flavor vcpus=64", 1, "no flavor on provider \"demo\" matches vcpus=64"),
-            ("--availability_zone mars", 1, "availability zone \"mars\" does not exist"),
-            ("--security_groups nope", 1, "security group \"nope\" not found"),
-            ("--private_network nowhere", 1, "private network \"nowhere\" not found"),
-            ("--frobnicate", 64, "unknown option --frobnicate"),
+            ("--availability_zone mars", 64, "availability zone \"mars\" does not exist"),
+            ("--security_groups nope", 64, "security group \"nope\" not found"),
+            ("--private_network nowhere", 64, "private network \"nowhere\" not found"),
+            ("--frobnicate", 64, "Unknown option '--frobnicate'"),
         ]
         for (options, status, message) in cases {
             #expect(h.expectFailure("fabric machine create demo \(options)", status, message).stdout.isEmpty, "\(options)")

@@ -10,7 +10,7 @@ import Testing
         let h = Harness()
         let result = h.run("/usr/bin/env", ["LD_DEBUG=libs", tool, "--version"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("0."), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("fabric 0."), "\(result.stdout)")
         #expect(result.stderr.contains("libsqlite3"), "LD_DEBUG shows the libraries a process loads: \(result.stderr)")
         #expect(!result.stderr.contains("libcurl"), "\(result.stderr)")
     }

@@ -38,7 +38,7 @@ import Testing
         for tool in OptionTests.tools {
             let result = h.sh("\(tool) --version")
             #expect(result.status == 0)
-            #expect(result.stdout == "\(WrapperTests.version)\n", "\(tool): \(result.stdout)")
+            #expect(result.stdout == "fabric \(WrapperTests.version)\n", "\(tool): \(result.stdout)")
         }
     }
 

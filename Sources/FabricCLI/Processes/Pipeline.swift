@@ -89,6 +89,8 @@ public struct Pipeline: CustomStringConvertible {
         }
         RecordWriter.standardOutput.flush()
         let executable = Spawn.thisExecutable()
+        // FABRIC_TOOLS names a directory of tools to run instead (a build of its own, a wrapper).
+        let toolDirectory = environment("FABRIC_TOOLS")
         var pids: [pid_t] = []
         var group: pid_t = 0
         var reading = source
@@ -106,7 +108,10 @@ public struct Pipeline: CustomStringConvertible {
                 next = ends[0]
                 writing = ends[1]
             }
-            let path = argv[0].hasPrefix("fabric-") ? executable : argv[0]
+            var path = argv[0].hasPrefix("fabric-") ? executable : argv[0]
+            if let toolDirectory, argv[0].hasPrefix("fabric-"), access(toolDirectory + "/" + argv[0], X_OK) == 0 {
+                path = toolDirectory + "/" + argv[0]
+            }
             let pid: pid_t
             do {
                 pid = try Spawn.stage(path, argv, stdin: reading, stdout: writing, stderr: errors, group: group)

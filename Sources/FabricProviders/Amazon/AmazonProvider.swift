@@ -216,7 +216,7 @@ final class AmazonProvider: Provider, PartialImageCatalog {
     private func subnet(_ nameOrID: String) throws(FabricError) -> (id: String, vpc: String?) {
         let subnets = try session.call(.machine, EC2Networks.subnets(nameOrID))?.items("subnetSet") ?? []
         guard let first = subnets.first, let id = first.text("subnetId") else {
-            throw FabricError.machine("no subnet \(EC2ID.isShaped(nameOrID, .subnet) ? "" : "named ")\(quoted(nameOrID)) on provider \(quoted(record.id))",
+            throw FabricError.usage("no subnet \(EC2ID.isShaped(nameOrID, .subnet) ? "" : "named ")\(quoted(nameOrID)) on provider \(quoted(record.id))",
                                       hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
         }
         if subnets.count > 1 {

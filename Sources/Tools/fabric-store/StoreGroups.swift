@@ -43,10 +43,7 @@ extension StoreTool {
                 return
             }
             if !options.isEmpty { throw FabricError.usage("arguments after -- go with --save") }
-            guard let record = try store.group(provider: provider, name: name) else {
-                throw FabricError(.machine, "group \(quoted(name)) is not known on provider \(quoted(provider))",
-                                  hint: "make it with: fabric machine create \(provider) --group \(name)")
-            }
+            let record = try store.requireGroup(provider: provider, name: name)
             if print0 {
                 for option in record["options"]?.items ?? [] {
                     // Not fputs: a C string ends at the NUL it would write.

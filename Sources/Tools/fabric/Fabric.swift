@@ -138,7 +138,7 @@ struct Fabric: ParsableCommand {
                 break
             }
             let name = String(word.prefix { $0 != "=" })
-            if word.hasPrefix("--synchronous") || word == "--password-stdin" || word == "--password_stdin" { continue }
+            if word.hasPrefix("--synchronous") || ["--password-stdin", "--password_stdin", "--json", "--table"].contains(word) { continue }
             if secrets.contains(name) {
                 if !word.contains("=") { index += 1 }
                 continue

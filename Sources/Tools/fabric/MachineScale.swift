@@ -29,7 +29,7 @@ struct MachineScale: ParsableCommand {
     @Argument(help: ArgumentHelp("The group, made by machine create --group.", valueName: "group"))
     var group: String
 
-    @Option(name: .spec("to"), help: ArgumentHelp("How many live machines the group should have.", valueName: "n"))
+    @Option(name: .spec("to"), parsing: .unconditional, help: ArgumentHelp("How many live machines the group should have.", valueName: "n"))
     var to: Int
 
     @Flag(name: .spec("newest_first"), help: "Shrink by removing the newest machines first.")
@@ -43,7 +43,6 @@ struct MachineScale: ParsableCommand {
     func validate() throws {
         try Arguments.provider(provider)
         try Identifier.group.check(group)
-        guard to >= 0 else { throw FabricError.usage("--to must be 0 or more, not \(to)") }
     }
 
     var planArguments: [String] {
@@ -54,8 +53,7 @@ struct MachineScale: ParsableCommand {
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine scale")
         try checkInProcess(Scale.self, planArguments + ["--check"])
-        let record = try porcelain.store.group(provider: provider, name: group)
-        let kept = record?["options"]?.items.compactMap(\.string)
+        let kept = try porcelain.store.requireGroup(provider: provider, name: group)["options"]?.items.compactMap(\.string)
         if kept == nil && (spec.image.isEmpty || spec.flavor.isEmpty) {
             throw FabricError.usage("group \(group) keeps no create options (it was not made by machine create --group): give --image and --flavor")
         }
@@ -124,7 +122,11 @@ final class ScaleLock {
     init(store: Store, name: String, wait: Double) throws(FabricError) {
         self.store = store
         self.name = name
-        try store.acquireLock(name, holder: holder, lease: Self.lease, wait: wait)
+        // Said once, so a user (and a test) sees which scale waits for which.
+        if case .held(let other, _) = try store.tryLock(name, holder: holder, lease: Self.lease) {
+            warn("waiting for the lock \(quoted(name)), held by \(other)")
+            try store.acquireLock(name, holder: holder, lease: Self.lease, wait: wait)
+        }
     }
 
     func renew() {

@@ -8,54 +8,54 @@ import Glibc
 struct MachineSpec: ParsableArguments {
     static let defaultTimeout = 600.0
 
-    @Option(name: .spec("image"), help: ArgumentHelp(
+    @Option(name: .spec("image"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "An image property to match (name, id, min_disk, min_ram, ...); repeat to narrow.", valueName: "key=value"))
     var image: [String] = []
 
-    @Option(name: .spec("flavor"), help: ArgumentHelp(
+    @Option(name: .spec("flavor"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A flavor property to match (name, id, vcpus, ram, disk, swap); repeat to narrow.", valueName: "key=value"))
     var flavor: [String] = []
 
-    @Option(name: .spec("availability_zone"), help: ArgumentHelp("The availability zone.", valueName: "zone"))
+    @Option(name: .spec("availability_zone"), parsing: .unconditional, help: ArgumentHelp("The availability zone.", valueName: "zone"))
     var availabilityZone: String?
 
-    @Option(name: .spec("key_name"), help: ArgumentHelp("A key pair stored in the cloud, for SSH.", valueName: "name"))
+    @Option(name: .spec("key_name"), parsing: .unconditional, help: ArgumentHelp("A key pair stored in the cloud, for SSH.", valueName: "name"))
     var keyName: String?
 
-    @Option(name: .spec("security_groups"), help: ArgumentHelp("Security groups, comma-separated; may be repeated.", valueName: "list"))
+    @Option(name: .spec("security_groups"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Security groups, comma-separated; may be repeated.", valueName: "list"))
     var securityGroups: [String] = []
 
-    @Option(name: .spec("private_network"), help: ArgumentHelp("The private network; excludes --private_nics.", valueName: "name"))
+    @Option(name: .spec("private_network"), parsing: .unconditional, help: ArgumentHelp("The private network; excludes --private_nics.", valueName: "name"))
     var privateNetwork: String?
 
-    @Option(name: .spec("public_network"), help: ArgumentHelp(
+    @Option(name: .spec("public_network"), parsing: .unconditional, help: ArgumentHelp(
         "A public network to take an address from; implies waiting for the address; excludes --public_nics.", valueName: "name"))
     var publicNetwork: String?
 
-    @Option(name: .spec("userdata"), help: ArgumentHelp("A cloud-init user-data file.", valueName: "file"), completion: .file())
+    @Option(name: .spec("userdata"), parsing: .unconditional, help: ArgumentHelp("A cloud-init user-data file.", valueName: "file"), completion: .file())
     var userdata: String?
 
-    @Option(name: .spec("swap"), help: ArgumentHelp("A swap device of this size, in MB.", valueName: "mb"))
+    @Option(name: .spec("swap"), parsing: .unconditional, help: ArgumentHelp("A swap device of this size, in MB.", valueName: "mb"))
     var swap: String?
 
-    @Option(name: .spec("block_device"), help: ArgumentHelp(
+    @Option(name: .spec("block_device"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A block device, dev=id:type:size:delete-on-terminate; may be repeated.", valueName: "spec"))
     var blockDevice: [String] = []
 
-    @Option(name: .spec("scheduler_hints"), help: ArgumentHelp("A scheduler hint; may be repeated.", valueName: "key=value"))
+    @Option(name: .spec("scheduler_hints"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A scheduler hint; may be repeated.", valueName: "key=value"))
     var schedulerHints: [String] = []
 
-    @Option(name: .spec("private_nics"), help: ArgumentHelp(
+    @Option(name: .spec("private_nics"), parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A private NIC, net-id=ID[,v4-fixed-ip=IP] or port-id=ID; may be repeated.", valueName: "spec"))
     var privateNics: [String] = []
 
-    @Option(name: .spec("public_nics"), help: ArgumentHelp("A public NIC, net-id=ID or port-id=ID; may be repeated.", valueName: "spec"))
+    @Option(name: .spec("public_nics"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A public NIC, net-id=ID or port-id=ID; may be repeated.", valueName: "spec"))
     var publicNics: [String] = []
 
-    @Option(name: .spec("meta"), help: ArgumentHelp("Metadata for each machine; may be repeated.", valueName: "key=value"))
+    @Option(name: .spec("meta"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Metadata for each machine; may be repeated.", valueName: "key=value"))
     var meta: [String] = []
 
-    @Option(name: [.customLong("files"), .customLong("file")], help: ArgumentHelp(
+    @Option(name: [.customLong("files"), .customLong("file")], parsing: .unconditionalSingleValue, help: ArgumentHelp(
         "A file to inject into each machine; may be repeated.", valueName: "dst=src"), completion: .file())
     var files: [String] = []
 
@@ -65,13 +65,13 @@ struct MachineSpec: ParsableArguments {
     @Flag(name: .spec("wait_spawning"), help: "Wait until every machine is ready: the stages of --ready, else of the provider's ready setting (default active).")
     var waitSpawning = false
 
-    @Option(name: .spec("ready"), help: ArgumentHelp(
+    @Option(name: .spec("ready"), parsing: .unconditional, help: ArgumentHelp(
         "What ready means: stages in order of \(ReadyStage.grammar); implies --wait_spawning.", valueName: "stages"))
     var ready: String?
 
     @OptionGroup var login: LoginOptions
 
-    @Option(name: .spec("timeout"), help: ArgumentHelp("How long to wait, in seconds (default 600).", valueName: "seconds"))
+    @Option(name: .spec("timeout"), parsing: .unconditional, help: ArgumentHelp("How long to wait, in seconds (default 600).", valueName: "seconds"))
     var timeout: String?
 
     func validate() throws {
@@ -162,17 +162,17 @@ struct MachineSpec: ParsableArguments {
 
 /// How the port and mysql stages reach a machine and log in.
 struct LoginOptions: ParsableArguments {
-    @Option(name: .spec("address"), help: ArgumentHelp(
+    @Option(name: .spec("address"), parsing: .unconditional, help: ArgumentHelp(
         "The address the port and mysql stages connect to: auto (public, else private), public or private.", valueName: "kind"),
             completion: .list(["auto", "public", "private"]))
     var address: String?
 
-    @Option(name: .spec("mysql_user"), help: ArgumentHelp(
+    @Option(name: .spec("mysql_user"), parsing: .unconditional, help: ArgumentHelp(
         "With a mysql stage, log in as this user and run SELECT 1; the password from --mysql_password_file or $FABRIC_MYSQL_PASSWORD.",
         valueName: "name"))
     var mysqlUser: String?
 
-    @Option(name: .spec("mysql_password_file"), help: ArgumentHelp("The MySQL password of --mysql_user, this file's first line.",
+    @Option(name: .spec("mysql_password_file"), parsing: .unconditional, help: ArgumentHelp("The MySQL password of --mysql_user, this file's first line.",
                                                                    valueName: "file"), completion: .file())
     var mysqlPasswordFile: String?
 

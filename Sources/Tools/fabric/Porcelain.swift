@@ -39,19 +39,24 @@ struct CommonOptions: ParsableArguments {
         "A mysql:// store's password file; default: $FABRIC_STORE_PASSWORD, ~/.my.cnf.", valueName: "file"), completion: .file())
     var storePasswordFile: String?
 
-    @Flag(help: "Print JSON lines; the default when standard output is no terminal.")
-    var json = false
-
-    @Flag(help: "Print an aligned table; the default on a terminal.")
-    var table = false
+    /// --json or --table, the last one given (before the group too: `fabric --json machine list`).
+    @Flag(exclusivity: .chooseLast) var format: OutputFormat?
 
     @Option(help: ArgumentHelp(
         "=false (or no, 0): run the command as a background job and print its record at once (see: fabric job); alone or =true (yes, 1): finish before returning, the default. Commands that change nothing always finish first.",
         valueName: "bool"))
     var synchronous: Synchronous = .finish
 
-    func validate() throws {
-        if json && table { throw FabricError.usage("--json and --table exclude each other") }
+}
+
+enum OutputFormat: EnumerableFlag {
+    case json, table
+
+    static func help(for value: OutputFormat) -> ArgumentHelp? {
+        switch value {
+        case .json: "Print JSON lines; the default when standard output is no terminal."
+        case .table: "Print an aligned table; the default on a terminal."
+        }
     }
 }
 
@@ -94,7 +99,7 @@ final class Porcelain {
         }
     }
 
-    var wantsTable: Bool { common.table || (!common.json && isTerminal(1)) }
+    var wantsTable: Bool { common.format == .table || (common.format == nil && isTerminal(1)) }
 
     /// A tool's argv: its name and subcommand ("fabric-store list"), the store, its arguments.
     func tool(_ name: String, _ arguments: [String]) -> [String] {
@@ -197,6 +202,9 @@ func checkInProcess<Tool: ParsableCommand>(_ tool: Tool.Type, _ arguments: [Stri
     } catch let error as FabricError {
         throw FabricError(error.kind, porcelainWords(error.message, renamed), hint: error.hint.map { porcelainWords($0, renamed) })
     } catch {
+        if let wrapped = Tool.wrappedFabricError(in: error) {
+            throw FabricError(wrapped.kind, porcelainWords(wrapped.message, renamed), hint: wrapped.hint.map { porcelainWords($0, renamed) })
+        }
         let message = Tool.message(for: error)
         throw FabricError.usage(porcelainWords(String(message.split(separator: "\n").first ?? ""), renamed))
     }

@@ -224,12 +224,12 @@ import Testing
         let cases: [(String, String)] = [
             ("--timeout 0", "--timeout"),
             ("--timeout abc", "--timeout"),
-            ("--number_machines ''", "--number"),
-            ("--number_machines 0", "--number must be a whole number from 1"),
+            ("--number_machines ''", "--number_machines"),
+            ("--number_machines 0", "--number_machines must be from 1 to 1000, not 0"),
             ("--image mindisk=abc", "min_disk must be a non-negative number"),
             ("--private_network private --private_nics net-id=x", "exclude each other"),
             ("--public_network public --public_nics net-id=x", "exclude each other"),
-            ("--availability_zone ''", "--availability-zone"),
+            ("--availability_zone ''", "--availability_zone"),
             ("--userdata /nonexistent/init.yaml", "cannot read \"/nonexistent/init.yaml\""),
             ("--meta fabric_group=x", "reserved"),
         ]

@@ -112,7 +112,6 @@ _fabric_add_keys() { # keys...
 # _fabric_image_keys, _fabric_flavor_keys, _fabric_null_extra_keys and _fabric_provider_types
 # are in the generated block below.
 _fabric_machine_fields=(uuid name status av_zone group provider_id created)
-_fabric_provider_types=(OPENSTACK AMAZON NULLPROVIDER openstack amazon ec2 null)
 _fabric_kinds=(machines providers snapshots machine provider snapshot)
 
 # Completes the value of option $1 (spelled either way); returns 1 if it takes no value.
@@ -188,7 +187,6 @@ _fabric_complete_args() { # start
 
 # --- the tools -----------------------------------------------------------------------------
 
-_fabric_common='--store --store-password-file --version -h --help'
 
 _fabric_no_positional() { :; }
 _fabric_uuid_positional() { _fabric_add_lines < <(_fabric_machine_uuids "$(_fabric_given_provider)"); }
@@ -214,140 +212,43 @@ _fabric_store_kind_positional() { # index args...
 
 # Completes the tool $1 on _fabric_words[$2..cword] (index $2 is the first argument).
 _fabric_tool() { # tool start
-  local tool=$1 start=$2 opts valued positional=_fabric_no_positional sub=
-  case $tool in
-    fabric-find-image)
-      opts="-p --provider --image --all --check $_fabric_common"
-      valued='-p --provider --store --store-password-file --image' ;;
-    fabric-find-flavor)
-      opts="-p --provider -n --null-input --flavor --all --check $_fabric_common"
-      valued='-p --provider --store --store-password-file --flavor' ;;
-    fabric-boot)
-      opts="-p --provider -n --null-input --number --availability-zone --key-name --security-groups
-        --private-network --public-network --userdata --swap --block-device --scheduler-hints
-        --private-nics --public-nics --meta --files --file --config-drive --group --batch --name
-        --dry-run --check $_fabric_common"
-      valued='-p --provider --store --store-password-file --number --availability-zone --key-name --security-groups
-        --private-network --public-network --userdata --swap --block-device --scheduler-hints
-        --private-nics --public-nics --meta --files --file --group --batch --name' ;;
-    fabric-wait)
-      opts="-p --provider --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file
-        --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check --again $_fabric_common"
-      valued='-p --provider --store --store-password-file --timeout --interval --max-interval --until --address
-        --mysql-user --mysql-password-file --fail-pattern --stage-timeout --connect-timeout' ;;
-    fabric-public-address)
-      opts="-p --provider --network --timeout $_fabric_common"
-      valued='-p --provider --store --store-password-file --network --timeout' ;;
-    fabric-destroy)
-      opts="-p --provider --force $_fabric_common"
-      valued='-p --provider --store --store-password-file'
-      positional=_fabric_uuid_positional ;;
-    fabric-list-machines)
-      opts="-p --provider --where --meta --group --refresh $_fabric_common"
-      valued='-p --provider --store --store-password-file --where --meta --group' ;;
-    fabric-scale)
-      opts="-p --provider --group --to --newest-first --replace-failed --check $_fabric_common"
-      valued='-p --provider --store --store-password-file --group --to' ;;
-    fabric-table)
-      opts='--columns --no-header --version -h --help'
-      valued='--columns' ;;
-    fabric-store | fabric-snapshot | fabric-job)
-      local subs i
-      case $tool in
-        fabric-store) subs='register add list get remove export import path check group protect lock help' ;;
-        fabric-job) subs='start supervise list show wait cancel help' ;;
-        *) subs='create destroy help' ;;
-      esac
-      for ((i = start; i < cword; i++)); do
-        if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
-      done
-      if [[ -z $sub ]]; then
-        if [[ $cur == -* ]]; then _fabric_add --version -h --help
-        else
-          # shellcheck disable=SC2086
-          _fabric_add $subs
-        fi
-        return
+  local tool=$1 start=$2 opts='' valued='' positional=_fabric_no_positional sub='' subs='' i
+  # What each tool (and subcommand) takes: _fabric_tool_options, generated from the tools.
+  _fabric_tool_options "$tool"
+  if [[ -z $opts && -z $subs ]]; then
+    # A fabric-* program that is not ours: files, as bash would do without us.
+    _fabric_add_files
+    return
+  fi
+  if [[ -n $subs ]]; then
+    for ((i = start; i < cword; i++)); do
+      if [[ " $subs " == *" ${_fabric_words[i]} "* ]]; then sub=${_fabric_words[i]}; start=$((i + 1)); break; fi
+    done
+    if [[ -z $sub ]]; then
+      if [[ $cur == -* ]]; then _fabric_add --version -h --help
+      else
+        # shellcheck disable=SC2086
+        _fabric_add $subs
       fi
-      case $tool/$sub in
-        fabric-store/register)
-          opts="--password-file --type --username --url --tenant --from-env --default-image --default-flavor
-            --extra --check $_fabric_common"
-          valued='--store --store-password-file --password-file --type --username --url --tenant --default-image
-            --default-flavor --extra' ;;
-        fabric-store/add)
-          opts="--password-file $_fabric_common"
-          valued='--store --store-password-file --password-file' ;;
-        fabric-store/list)
-          opts="-p --provider --uuid --group --batch --status --machine $_fabric_common"
-          valued='-p --provider --store --store-password-file --uuid --group --batch --status --machine'
-          positional=_fabric_store_kind_positional ;;
-        fabric-store/get)
-          opts="-p --provider $_fabric_common"
-          valued='-p --provider --store --store-password-file'
-          positional=_fabric_store_kind_positional ;;
-        fabric-store/remove)
-          opts="-p --provider --group --batch $_fabric_common"
-          valued='-p --provider --store --store-password-file --group --batch'
-          positional=_fabric_store_kind_positional ;;
-        fabric-store/group)
-          opts="-p --provider --save --print0 $_fabric_common"
-          valued='-p --provider --store --store-password-file' ;;
-        fabric-store/protect)
-          opts="-p --provider --off $_fabric_common"
-          valued='-p --provider --store --store-password-file'
-          positional=_fabric_uuid_positional ;;
-        fabric-store/lock)
-          opts="--wait --lease $_fabric_common"
-          valued='--store --store-password-file --wait --lease' ;;
-        fabric-store/export)
-          opts="--with-secrets $_fabric_common"
-          valued='--store --store-password-file' ;;
-        fabric-store/import)
-          opts=$_fabric_common
-          valued='--store --store-password-file' ;;
-        fabric-store/path | fabric-store/check)
-          opts=$_fabric_common
-          valued='--store --store-password-file' ;;
-        fabric-snapshot/create)
-          opts="-p --provider --name --wait --timeout $_fabric_common"
-          valued='-p --provider --store --store-password-file --name --timeout'
-          positional=_fabric_uuid_positional ;;
-        fabric-snapshot/destroy)
-          opts="-p --provider --force $_fabric_common"
-          valued='-p --provider --store --store-password-file'
-          positional=_fabric_uuid_positional ;;
-        fabric-job/start)
-          opts="--command $_fabric_common"
-          valued='--store --store-password-file --command' ;;
-        fabric-job/supervise)
-          opts=$_fabric_common
-          valued='--store --store-password-file' ;;
-        fabric-job/show)
-          opts="--output --stderr $_fabric_common"
-          valued='--store --store-password-file' ;;
-        fabric-job/list)
-          opts="--state $_fabric_common"
-          valued='--store --store-password-file --state' ;;
-        fabric-job/wait | fabric-job/cancel)
-          opts="--timeout $_fabric_common"
-          valued='--store --store-password-file --timeout' ;;
-        */help)
-          # shellcheck disable=SC2086
-          _fabric_add $subs
-          return ;;
-      esac ;;
-    *)
-      # A fabric-* program that is not ours: files, as bash would do without us.
-      _fabric_add_files
-      return ;;
+      return
+    fi
+    if [[ $sub == help ]]; then
+      # shellcheck disable=SC2086
+      _fabric_add $subs
+      return
+    fi
+    _fabric_tool_options "$tool/$sub"
+  fi
+  case $tool/$sub in
+    fabric-destroy/ | fabric-store/protect | fabric-snapshot/create | fabric-snapshot/destroy) positional=_fabric_uuid_positional ;;
+    fabric-store/list | fabric-store/get | fabric-store/remove) positional=_fabric_store_kind_positional ;;
   esac
   _fabric_complete_args "$start"
 }
 
 # --- the wrapper ---------------------------------------------------------------------------
 
-# --- generated by completions/regenerate from the table in bin/fabric: do not edit ---
+# --- generated by completions/regenerate from fabric __commands and the tools: do not edit ---
 _fabric_wrapper_groups='provider machine snapshot job'
 _fabric_image_keys=(name id min_disk min_ram mindisk minram status visibility image_type os_distro os_version mysql_version fabric_machine_uuid)
 _fabric_flavor_keys=(name id vcpus ram disk swap ephemeral rxtx_factor)
@@ -408,6 +309,44 @@ _fabric_wrapper_positional() { # index args...
   case $group/$command/$1 in
     provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | machine/scale/1 | machine/protect/1 | machine/unprotect/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
     machine/destroy/* | machine/wait/* | machine/protect/* | machine/unprotect/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
+  esac
+}
+
+# What each tool takes: subs (its subcommands), or opts and valued (its options, and those that take a value).
+_fabric_tool_options() { # tool[/subcommand]
+  case $1 in
+    fabric-find-image) opts='-p --provider --store --store-password-file --image --all --check --version -h --help' valued='-p --provider --store --store-password-file --image' ;;
+    fabric-find-flavor) opts='-p --provider --store --store-password-file -n --null-input --flavor --all --check --version -h --help' valued='-p --provider --store --store-password-file --flavor' ;;
+    fabric-boot) opts='-p --provider --store --store-password-file -n --null-input --number --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --file --config-drive --group --batch --name --dry-run --check --version -h --help' valued='-p --provider --store --store-password-file --number --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --file --group --batch --name' ;;
+    fabric-wait) opts='-p --provider --store --store-password-file --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file --mysql-tls --fail-pattern --stage-timeout --connect-timeout --no-progress --check --again --version -h --help' valued='-p --provider --store --store-password-file --timeout --interval --max-interval --until --address --mysql-user --mysql-password-file --fail-pattern --stage-timeout --connect-timeout' ;;
+    fabric-public-address) opts='-p --provider --store --store-password-file --network --timeout --version -h --help' valued='-p --provider --store --store-password-file --network --timeout' ;;
+    fabric-store) subs='register add list get remove export import path check group protect lock help' ;;
+    fabric-store/register) opts='--store --store-password-file --password-file --type --username --url --tenant --from-env --default-image --default-flavor --extra --check --version -h --help' valued='--store --store-password-file --password-file --type --username --url --tenant --default-image --default-flavor --extra' ;;
+    fabric-store/add) opts='--store --store-password-file --password-file --version -h --help' valued='--store --store-password-file --password-file' ;;
+    fabric-store/list) opts='--store --store-password-file -p --provider --uuid --group --batch --status --machine --version -h --help' valued='--store --store-password-file -p --provider --uuid --group --batch --status --machine' ;;
+    fabric-store/get) opts='--store --store-password-file -p --provider --version -h --help' valued='--store --store-password-file -p --provider' ;;
+    fabric-store/remove) opts='--store --store-password-file -p --provider --group --batch --version -h --help' valued='--store --store-password-file -p --provider --group --batch' ;;
+    fabric-store/export) opts='--store --store-password-file --with-secrets --version -h --help' valued='--store --store-password-file' ;;
+    fabric-store/import) opts='--store --store-password-file --version -h --help' valued='--store --store-password-file' ;;
+    fabric-store/path) opts='--store --store-password-file --version -h --help' valued='--store --store-password-file' ;;
+    fabric-store/check) opts='--store --store-password-file --version -h --help' valued='--store --store-password-file' ;;
+    fabric-store/group) opts='--store --store-password-file -p --provider --save --print0 --version -h --help' valued='--store --store-password-file -p --provider' ;;
+    fabric-store/protect) opts='--store --store-password-file -p --provider --off --version -h --help' valued='--store --store-password-file -p --provider' ;;
+    fabric-store/lock) opts='--store --store-password-file --wait --lease --version -h --help' valued='--store --store-password-file --wait --lease' ;;
+    fabric-snapshot) subs='create destroy help' ;;
+    fabric-snapshot/create) opts='-p --provider --store --store-password-file --name --wait --timeout --version -h --help' valued='-p --provider --store --store-password-file --name --timeout' ;;
+    fabric-snapshot/destroy) opts='-p --provider --store --store-password-file --force --version -h --help' valued='-p --provider --store --store-password-file' ;;
+    fabric-destroy) opts='-p --provider --store --store-password-file --force --version -h --help' valued='-p --provider --store --store-password-file' ;;
+    fabric-list-machines) opts='-p --provider --store --store-password-file --where --meta --group --refresh --version -h --help' valued='-p --provider --store --store-password-file --where --meta --group' ;;
+    fabric-scale) opts='-p --provider --store --store-password-file --group --to --newest-first --replace-failed --check --version -h --help' valued='-p --provider --store --store-password-file --group --to' ;;
+    fabric-table) opts='--columns --no-header --version -h --help' valued='--columns' ;;
+    fabric-job) subs='start supervise list show wait cancel help' ;;
+    fabric-job/start) opts='--store --store-password-file --command --version -h --help' valued='--store --store-password-file --command' ;;
+    fabric-job/supervise) opts='--store --store-password-file --version -h --help' valued='--store --store-password-file' ;;
+    fabric-job/list) opts='--store --store-password-file --state --version -h --help' valued='--store --store-password-file --state' ;;
+    fabric-job/show) opts='--store --store-password-file --output --stderr --version -h --help' valued='--store --store-password-file' ;;
+    fabric-job/wait) opts='--store --store-password-file --timeout --version -h --help' valued='--store --store-password-file --timeout' ;;
+    fabric-job/cancel) opts='--store --store-password-file --timeout --version -h --help' valued='--store --store-password-file --timeout' ;;
   esac
 }
 # --- end of generated ---

@@ -59,8 +59,12 @@ $(MOTO_VENV)/bin/moto_server:
 # concurrency tests run on it as well as on SQLite, each in a database of its own; and one
 # three-node Galera cluster (Tests/MariaDB/galera, started while the first tests run) for the
 # store and concurrency tests on a replicated store named by a host list.
+# InstallTests installs a release build made in .build-install: it starts here, beside the tests,
+# on the core that the serialized suites (Galera's) leave idle, not last (SwiftPM's lock makes the
+# install wait for it; a failed one is made again there).
 test: build moto
 	swift build --build-tests
+	($(MAKE) -s release SCRATCH="$(CURDIR)/.build-install" > /dev/null 2>&1 &)
 	Tests/MariaDB/server run Tests/MariaDB/galera run swift test
 
 # Release build, then one table of figures (start-up, listing, throughput, memory, provisioning).

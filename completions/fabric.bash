@@ -64,6 +64,24 @@ _fabric_machine_uuids() { # [provider]
   fi
 }
 
+_fabric_group_names() { # provider
+  _fabric_store list machines -p "$1" | _fabric_json_field group | sort -u
+}
+
+# The jobs of the store on the line (or the default one), when it exists.
+_fabric_job_ids() {
+  local store=() i
+  for ((i = 1; i < ${#_fabric_words[@]}; i++)); do
+    case ${_fabric_words[i]} in
+      --store) store=(--store "${_fabric_words[i + 1]}") ;;
+      --store=*) store=(--store "${_fabric_words[i]#--store=}") ;;
+    esac
+  done
+  _fabric_store path > /dev/null || return
+  command -v fabric-job > /dev/null 2>&1 || return
+  fabric-job list "${store[@]}" 2> /dev/null | grep -o '"job":[0-9]*' | cut -d: -f2
+}
+
 _fabric_snapshot_ids() { # provider
   _fabric_store list snapshots -p "$1" | _fabric_json_field id
 }
@@ -309,6 +327,8 @@ _fabric_wrapper_positional() { # index args...
   case $group/$command/$1 in
     provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | machine/scale/1 | machine/protect/1 | machine/unprotect/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
     machine/destroy/* | machine/wait/* | machine/protect/* | machine/unprotect/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
+    machine/scale/2) _fabric_add_lines < <(_fabric_group_names "$2") ;;
+    job/show/1 | job/wait/1 | job/cancel/1) _fabric_add_lines < <(_fabric_job_ids) ;;
   esac
 }
 

@@ -1,7 +1,7 @@
-/// One machine or snapshot to delete, already read and checked.
 import FabricProviders
 import FabricRecords
 
+/// One machine or snapshot to delete, already read and checked.
 public struct DestroyTarget {
     public let record: JSON
     public let id: String

@@ -1,6 +1,6 @@
-/// One HTTP request as the OpenStack layer builds it; the transport knows nothing of OpenStack.
 import FabricRecords
 
+/// One HTTP request as the OpenStack layer builds it; the transport knows nothing of OpenStack.
 public struct HTTPRequest {
     public var method: String
     public var url: String

@@ -54,26 +54,6 @@ public struct ImportedAccount {
     public var extra: [(key: String, value: String)] = []
 }
 
-extension ProviderKind {
-    static let openstack = ProviderKind(
-        settings: OpenStackSettings.table,
-        importEnvironment: { variable throws(FabricError) in try OpenStackSettings.importEnvironment(variable) }, defaultURL: nil,
-        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
-        make: { record, store throws(FabricError) in try OpenStackProvider(record: record, store: store) })
-
-    static let amazon = ProviderKind(
-        settings: AmazonSettings.table,
-        importEnvironment: { variable throws(FabricError) in try AmazonSettings.importEnvironment(variable) },
-        defaultURL: { region in "https://ec2.\(region).amazonaws.com" },
-        checkRecord: { record throws(FabricError) in try AmazonProvider.validate(record: record) }, bootLimits: .ec2,
-        make: { record, _ throws(FabricError) in try AmazonProvider(record: record) })
-
-    static let null = ProviderKind(
-        settings: NullSettings.table, importEnvironment: nil, defaultURL: nil,
-        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
-        make: { record, store throws(FabricError) in try NullProvider(record: record, store: store) })
-}
-
 /// Checks a provider's `--extra` settings when it is registered, so a typo fails then.
 public func validateExtra(type: ProviderType, _ extra: [(key: String, value: String)]) throws(FabricError) {
     _ = try ProviderSettings(extra, of: type)

@@ -1,10 +1,10 @@
+import FabricRecords
+
 /// What the store asks of a SQL database: statements with bound values, rows, transactions,
 /// and a schema brought up to date. SQLiteDatabase (a file) and MySQLDatabase (a server) give
 /// the same guarantees: a transaction runs its body as if alone (no lost or duplicated row under
 /// concurrent writers), and every failure is a StoreError that names what failed. How each
 /// backend spells its SQL (types, upserts, row order) lives in its SQLDialect, not in the store.
-import FabricRecords
-
 public protocol Database: AnyObject {
     var dialect: any SQLDialect { get }
 

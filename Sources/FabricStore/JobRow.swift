@@ -1,8 +1,8 @@
+import FabricRecords
+
 /// Background jobs (`--synchronous=false`; fabric-job(1)): one row each in the jobs table, from
 /// the moment the job's process exists to its end, with what the command printed. Numbered in
 /// the store, so `fabric job show 7` names the same job on every host of a team's MySQL store.
-import FabricRecords
-
 public struct JobRow {
     public enum State: String, CaseIterable {
         case running, succeeded, failed, cancelled

@@ -1,10 +1,10 @@
+import FabricRecords
+
 /// A machine record as the store keeps it: the columns it is looked up by and its compact text.
 /// `fabric-store add` turns each record into one as it reads, so 100,000 records wait for their
 /// transaction as ~0.5 KB rows rather than as jansson trees (~4 KB each: 410 MB peak RSS, and
 /// page faults and malloc a large part of the run; Tests/Benchmarks/run throughput). The text
 /// is encoded once and serves both the row and the record passed on.
-import FabricRecords
-
 public struct MachineRow {
     public let uuid: String
     public let providerID: String

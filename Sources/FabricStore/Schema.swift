@@ -1,3 +1,5 @@
+import FabricRecords
+
 /// The store's schema as data, one list of steps per version, shared by every backend: each
 /// backend's SQLDialect turns a step into its own DDL (types, keys, engine, character set), so a
 /// table is declared once and is the same on SQLite and MySQL. A store is brought up to the
@@ -8,8 +10,6 @@
 /// entry, e.g. `[.createTable(Table("tokens", [Column("provider_id", .string(256)), ...],
 /// primaryKey: ["provider_id"], exported: false))]`: both backends create it, export and import
 /// carry it (or leave it out, for a cache), and nothing else needs to know.
-import FabricRecords
-
 public enum Schema {
     public enum ColumnType: Equatable {
         /// Text of at most this many characters (VARCHAR(n), as the spec's tables give them).

@@ -1,9 +1,9 @@
+import FabricRecords
+
 /// The state store: providers, machines, snapshots and the null provider's cloud, in a SQLite
 /// file (the embedded default) or a database on a MySQL/MariaDB server shared by a team's admin
 /// hosts. Either is shared safely by every tool of a pipeline and by concurrent pipelines; the
 /// SQL goes through `Database`, and what each backend spells its own way through its dialect.
-import FabricRecords
-
 public final class Store {
     public let database: any Database
 

@@ -1,10 +1,10 @@
+import FabricRecords
+
 /// Where the store lives: --store, then FABRIC_STORE, then the XDG state directory. A path (or
 /// file:PATH) is a SQLite file; mysql://USER@HOST[:PORT]/DATABASE is a database on a MySQL or
 /// MariaDB server, and mysql://USER@HOST[:PORT],HOST[:PORT],.../DATABASE one on the nodes of a
 /// replicated one. Any other SCHEME: is refused: a mistyped URL taken for a file name would
 /// split a team's state into a new, empty SQLite store without a word.
-import FabricRecords
-
 /// What names a store: a path or URL (nil: the default) and where a mysql:// store's password
 /// is; the command line's `--store` and `--store-password-file` are one such selection.
 public protocol StoreSelection {

@@ -1,3 +1,5 @@
+import FabricRecords
+
 /// `fabric-store export` and `import`: every row of every table the schema exports, as JSON
 /// lines, so `fabric-store export --store A | fabric-store import --store mysql://...` moves a
 /// store from one backend to another. The first line says what follows:
@@ -10,8 +12,6 @@
 /// left out unless asked for; importing a row without one is refused, since the provider would
 /// not work. Tables that are caches (Schema.Table.exported false) are left out: a new store
 /// refills them.
-import FabricRecords
-
 extension Store {
     public static let exportKind = "store_export"
     public static let rowKind = "store_row"

@@ -334,9 +334,16 @@ import Testing
         let created = h.sh("fabric --json machine create cloud-a")
         #expect(created.status == 0, "\(created.stderr)")
         let uuid = created.records.first?["uuid"] as? String ?? "?"
+        let tier = h.sh("fabric --json machine create cloud-a --group web-tier --number_machines 2").records.compactMap { $0["uuid"] as? String }
+        #expect(tier.count == 2)
+        // A command that changes nothing makes no job; a destroy of one of the group's two does.
+        let job = h.sh("fabric --json provider list --synchronous=false").records.first?["job"] as? Int
+        let started = h.sh("fabric --json machine destroy cloud-a \(tier.first ?? "?") --synchronous=false").records.first?["job"] as? Int
+        #expect(job == nil && started != nil, "a background job to complete: \(String(describing: started))")
         let lines = ["fabric machine create ", "fabric machine destroy cloud-a ", "fabric-boot -p ",
-                     "fabric-store list --provider=", "fabric store get provider ", "fabric-destroy -p cloud-a "]
-        let expected = ["cloud-a", uuid, "cloud-a", "cloud-a", "cloud-a", uuid]
+                     "fabric-store list --provider=", "fabric store get provider ", "fabric-destroy -p cloud-a ",
+                     "fabric machine scale cloud-a ", "fabric job show "]
+        let expected = ["cloud-a", uuid, "cloud-a", "cloud-a", "cloud-a", uuid, "web-tier", String(started ?? -1)]
         let answers = Self.bashComplete(lines, store: h)
         for (index, line) in lines.enumerated() {
             #expect(answers.count > index && answers[index].contains(expected[index]),

@@ -68,20 +68,20 @@ struct StageTracker {
             seen.addresses = record.strings("addresses")
             tracks[uuid]!.machine = seen
         }
-        for rank in 0...4 {
-            // Two port stages in a row are one rank: go on while a machine moves within it.
+        for kind in ReadyStage.Kind.allCases {
+            // Two port stages in a row are of one kind: go on while a machine moves within it.
             var moved = true
             while moved {
-                let at = waiting.keys.sorted().filter { tracks[$0]!.current?.rank == rank }
+                let at = waiting.keys.sorted().filter { tracks[$0]!.current?.kind == kind }
                 if at.isEmpty { break }
                 let before = at.map { tracks[$0]!.next }
-                switch rank {
-                case 0: for uuid in at where machines[uuid]!.isReady { tracks[uuid]!.advance() }
-                case 1: for uuid in at where addressAttached(waiting[uuid]!) { tracks[uuid]!.advance() }
-                case 3: try readBootLogs(at, provider: provider)
-                default: try connect(at, provider: provider)
+                switch kind {
+                case .active: for uuid in at where machines[uuid]!.isReady { tracks[uuid]!.advance() }
+                case .address: for uuid in at where addressAttached(waiting[uuid]!) { tracks[uuid]!.advance() }
+                case .cloudInit: try readBootLogs(at, provider: provider)
+                case .port, .mysql: try connect(at, provider: provider)
                 }
-                moved = rank == 2 && zip(at, before).contains { tracks[$0.0]!.next != $0.1 }
+                moved = kind == .port && zip(at, before).contains { tracks[$0.0]!.next != $0.1 }
             }
         }
         var left = waiting

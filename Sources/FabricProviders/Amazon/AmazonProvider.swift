@@ -1,3 +1,6 @@
+import FabricHTTP
+import FabricRecords
+
 /// AMAZON: the EC2 Query API over libcurl, signed by libcurl (AWS Signature V4), replies read
 /// with expat. The requests live in EC2Instances, EC2Images, EC2InstanceTypes, EC2Addresses and
 /// EC2Networks; this file composes them into what the Provider protocol asks.
@@ -5,9 +8,6 @@
 /// Mapping: username = access key id, password = secret access key (and session token), url =
 /// the EC2 endpoint, tenant = the region. Machine uuids are instance ids, flavors instance
 /// types, images AMIs, snapshots AMIs made by CreateImage, public addresses Elastic IPs.
-import FabricHTTP
-import FabricRecords
-
 final class AmazonProvider: Provider, PartialImageCatalog {
     let record: ProviderRecord
     private let session: EC2Session

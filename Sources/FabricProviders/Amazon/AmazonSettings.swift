@@ -1,7 +1,7 @@
-/// An AMAZON provider's `--extra` settings, checked when it is registered so a typo fails then.
 import FabricHTTP
 import FabricRecords
 
+/// An AMAZON provider's `--extra` settings, checked when it is registered so a typo fails then.
 struct AmazonSettings {
     static let table: [ProviderSetting] = [
         ProviderSetting("image_owners", "whose images find-image searches: self, amazon, aws-marketplace or account ids, comma-separated",

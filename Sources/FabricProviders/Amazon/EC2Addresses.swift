@@ -1,8 +1,8 @@
+import FabricRecords
+
 /// Elastic IP addresses: the public address of `--public_network POOL`, allocated from Amazon's
 /// pool (`amazon`) or a public IPv4 pool of the account, tagged with its machine so it is found
 /// and released with the machine even if the association never happened.
-import FabricRecords
-
 enum EC2Addresses {
     static let amazonPool = "amazon"
 

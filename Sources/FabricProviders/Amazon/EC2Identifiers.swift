@@ -1,8 +1,8 @@
+import FabricRecords
+
 /// The shapes of the EC2 ids fabric puts into requests. Every id that comes from a user, a
 /// record or the store is checked before the first request, so a typo, or text that is not an
 /// id at all, costs no request and cannot reach EC2 as something else.
-import FabricRecords
-
 enum EC2ID {
     enum Kind: String {
         case instance = "i", image = "ami", allocation = "eipalloc", snapshot = "snap", subnet = "subnet"

@@ -1,8 +1,8 @@
-/// EC2 images (AMIs): golden images, and the snapshots fabric makes with CreateImage, which carry
-/// the `fabric_machine_uuid` tag naming their machine.
 import FabricHTTP
 import FabricRecords
 
+/// EC2 images (AMIs): golden images, and the snapshots fabric makes with CreateImage, which carry
+/// the `fabric_machine_uuid` tag naming their machine.
 enum EC2Images {
     /// The images of `owners` that may match `search`: DescribeImages' filters for what the
     /// search names and EC2 can filter by (`searchFilters`), so EC2 answers with those only.

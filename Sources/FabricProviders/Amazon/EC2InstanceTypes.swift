@@ -1,9 +1,9 @@
-/// EC2 instance types, as the flavors fabric-find-flavor searches: the instance type is both
-/// id and name, vcpus and ram (MiB) are the spec's keys. The root disk comes from the image
-/// (EBS), so disk is 0, which every image fits; instance storage is `ephemeral`, in GB.
 import FabricHTTP
 import FabricRecords
 
+/// EC2 instance types, as the flavors fabric-find-flavor searches: the instance type is both
+/// id and name, vcpus and ram (MiB) are the spec's keys. The root disk comes from the image
+/// (EBS), so disk is 0, which every image fits; instance storage is `ephemeral`, in GB.
 enum EC2InstanceTypes {
     /// The instance types that may match `search`: the one named by id or name
     /// (InstanceType.1), else those DescribeInstanceTypes' filters select.

@@ -1,8 +1,8 @@
-/// EC2 instances: the RunInstances that boots a group, the DescribeInstances that follows it,
-/// and the machine record an instance becomes.
 import FabricHTTP
 import FabricRecords
 
+/// EC2 instances: the RunInstances that boots a group, the DescribeInstances that follows it,
+/// and the machine record an instance becomes.
 enum EC2Instances {
     /// Every state but terminated: what `machine list --skip_store` and a rollback look at.
     static let liveStates = ["pending", "running", "shutting-down", "stopping", "stopped"]

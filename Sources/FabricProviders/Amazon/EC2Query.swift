@@ -1,9 +1,9 @@
-/// One request of the EC2 Query API (version 2016-11-15): an Action and its parameters, sent as
-/// a form-encoded POST body. Lists are numbered from 1 as the API wants (InstanceId.1,
-/// Filter.1.Name, Filter.1.Value.1, TagSpecification.1.Tag.1.Key, ...).
 import FabricHTTP
 import FabricRecords
 
+/// One request of the EC2 Query API (version 2016-11-15): an Action and its parameters, sent as
+/// a form-encoded POST body. Lists are numbered from 1 as the API wants (InstanceId.1,
+/// Filter.1.Name, Filter.1.Value.1, TagSpecification.1.Tag.1.Key, ...).
 struct EC2Query {
     static let version = "2016-11-15"
 

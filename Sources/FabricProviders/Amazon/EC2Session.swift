@@ -1,7 +1,7 @@
-/// What EC2 said when it refused a request: its own <Code> and <Message>, and the HTTP status.
 import FabricHTTP
 import FabricRecords
 
+/// What EC2 said when it refused a request: its own <Code> and <Message>, and the HTTP status.
 struct EC2Failure: Error {
     let status: Int
     let code: String

@@ -1,7 +1,7 @@
-/// The null provider's fixed catalog: what a small OpenStack region would offer a MySQL team.
-/// Ids are stable so tests and examples can name them.
 import FabricRecords
 
+/// The null provider's fixed catalog: what a small OpenStack region would offer a MySQL team.
+/// Ids are stable so tests and examples can name them.
 enum NullCatalog {
     struct Image {
         let id: String, name: String, minDisk: Int, minRam: Int, status: String, properties: [(String, String)]

@@ -1,10 +1,10 @@
+import FabricRecords
+import FabricStore
+
 /// NULLPROVIDER: an emulated cloud kept in the store, so that the separate processes of a
 /// pipeline see the same machines. Machines go BUILD -> ACTIVE after `build_seconds`, snapshots
 /// saving -> active after `snapshot_seconds`; states are derived from creation times, so no
 /// process has to stay behind to move them along. Knobs in NullSettings inject failures.
-import FabricRecords
-import FabricStore
-
 final class NullProvider: Provider {
     let record: ProviderRecord
     private let settings: NullSettings

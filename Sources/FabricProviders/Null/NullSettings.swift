@@ -1,7 +1,7 @@
-/// The null provider's `--extra key=value` knobs: timings and injected failures, so the
-/// failure paths of every tool can be exercised without a cloud.
 import FabricRecords
 
+/// The null provider's `--extra key=value` knobs: timings and injected failures, so the
+/// failure paths of every tool can be exercised without a cloud.
 struct NullSettings {
     static let table: [ProviderSetting] = [
         ProviderSetting("build_seconds", "seconds in BUILD before ACTIVE", .seconds, default: "0.2"),

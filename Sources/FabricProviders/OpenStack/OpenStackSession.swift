@@ -1,13 +1,13 @@
+import FabricHTTP
+import FabricRecords
+import FabricStore
+
 /// One authenticated conversation with a cloud: the token and catalog, the transport and its
 /// retry policy, the negotiated compute microversion. The token, its catalog and the
 /// microversion are kept in the store and reused by the tools and commands that follow until
 /// shortly before the token expires, so a pipeline logs in once; a token the cloud refuses
 /// (401) is dropped and replaced once. Failures become FabricErrors carrying the HTTP status and
 /// the service's own message.
-import FabricHTTP
-import FabricRecords
-import FabricStore
-
 final class OpenStackSession {
     let record: ProviderRecord
     let settings: OpenStackSettings

@@ -1,7 +1,7 @@
-/// An OPENSTACK provider's `--extra` settings, checked when it is registered so a typo fails then.
 import FabricHTTP
 import FabricRecords
 
+/// An OPENSTACK provider's `--extra` settings, checked when it is registered so a typo fails then.
 struct OpenStackSettings {
     enum AuthType: String, CaseIterable { case password, token, application_credential }
 

@@ -17,17 +17,37 @@ public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
     case mysql(Int)
 
     public static let mysqlDefaultPort = 3306
-    /// How the stages are spelled, in their order, for usage errors and help.
-    public static let grammar = "active, address, port:N, cloud-init, mysql[:PORT]"
 
-    /// The stage's place in the chain; stages of one place (two ports) keep the order given.
-    public var rank: Int {
+    /// The kinds of stage, in the order of a chain: their names, their spellings in the
+    /// grammar, and their order come from this one list. Stages of one kind (two ports) keep
+    /// the order given.
+    public enum Kind: String, CaseIterable, Comparable, Sendable {
+        case active, address, port, cloudInit = "cloud-init", mysql
+
+        /// As usage errors and help spell it.
+        public var spelling: String {
+            switch self {
+            case .port: "port:N"
+            case .mysql: "mysql[:PORT]"
+            default: rawValue
+            }
+        }
+
+        public static func < (lhs: Kind, rhs: Kind) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// How the stages are spelled, in their order, for usage errors and help.
+    public static let grammar = Kind.allCases.map(\.spelling).joined(separator: ", ")
+
+    public var kind: Kind {
         switch self {
-        case .active: 0
-        case .address: 1
-        case .port: 2
-        case .cloudInit: 3
-        case .mysql: 4
+        case .active: .active
+        case .address: .address
+        case .port: .port
+        case .cloudInit: .cloudInit
+        case .mysql: .mysql
         }
     }
 
@@ -63,14 +83,15 @@ public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
             }
             return port
         }
-        switch name {
-        case "active", "address", "cloud-init":
-            guard parts.count == 1 else { throw FabricError.usage("\(option): stage \(quoted(name)) takes no port") }
-            self = name == "active" ? .active : name == "address" ? .address : .cloudInit
-        case "port": self = .port(try port(required: true)!)
-        case "mysql": self = .mysql(try port(required: false) ?? ReadyStage.mysqlDefaultPort)
-        default:
+        guard let kind = Kind(rawValue: name) else {
             throw FabricError.usage("\(option): unknown stage \(quoted(text))", hint: "the stages, in order: \(ReadyStage.grammar)")
+        }
+        switch kind {
+        case .active, .address, .cloudInit:
+            guard parts.count == 1 else { throw FabricError.usage("\(option): stage \(quoted(name)) takes no port") }
+            self = kind == .active ? .active : kind == .address ? .address : .cloudInit
+        case .port: self = .port(try port(required: true)!)
+        case .mysql: self = .mysql(try port(required: false) ?? ReadyStage.mysqlDefaultPort)
         }
     }
 
@@ -83,14 +104,14 @@ public enum ReadyStage: Hashable, Sendable, CustomStringConvertible {
             guard !word.isEmpty else { throw FabricError.usage("\(option): an empty stage in \(quoted(text))") }
             let stage = try ReadyStage(parsing: word, option: option)
             if given.contains(stage) { throw FabricError.usage("\(option): stage \(stage) is given twice") }
-            if let last = given.last, last.rank > stage.rank {
+            if let last = given.last, last.kind > stage.kind {
                 throw FabricError.usage("\(option): stage \(stage) comes before \(last)", hint: "the stages, in order: \(ReadyStage.grammar)")
             }
             given.append(stage)
         }
         var chain = given
         if given.contains(where: \.connects) && !given.contains(.address) {
-            chain.insert(.address, at: chain.firstIndex { $0.rank > ReadyStage.address.rank }!)
+            chain.insert(.address, at: chain.firstIndex { $0.kind > .address }!)
         }
         if chain.first != .active { chain.insert(.active, at: 0) }
         return chain

@@ -1,8 +1,8 @@
+import FabricRecords
+
 /// Where a MySQL store's password comes from, first found wins: --store-password-file (its
 /// first line; /dev/fd/N works), $FABRIC_STORE_PASSWORD, then the user's option file
 /// (~/.my.cnf, groups [client] and [fabric]), which Connector/C reads itself. Never argv.
-import FabricRecords
-
 struct MySQLCredentials {
     let password: String?
     let optionFile: String?

@@ -1,11 +1,11 @@
+import FabricRecords
+
 /// A shared store on a MySQL or MariaDB server, as `--store` or $FABRIC_STORE names it:
 /// `mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE]`.
 /// Several hosts name the nodes of one replicated database (Galera, InnoDB Cluster): the store
 /// connects to the first that answers, in the order given. The URL never
 /// holds the password (it would show in argv, ps and shell history): that comes from
 /// --store-password-file, $FABRIC_STORE_PASSWORD or the user's option file (~/.my.cnf).
-import FabricRecords
-
 /// One server of a store's host list.
 public struct MySQLHost: Equatable, Sendable {
     public var name: String

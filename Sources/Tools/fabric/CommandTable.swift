@@ -49,7 +49,8 @@ enum CommandTable {
                     let completion = argument["completionKind"]
                     if kind == "positional" {
                         let completes = completion?["custom"] != nil
-                            ? (value == "provider_id" ? ":provider" : value == "machine_uuid" ? ":machine" : "") : ""
+                            ? [("provider_id", ":provider"), ("machine_uuid", ":machine"), ("group", ":group"), ("job_id", ":job")]
+                                .first { $0.0 == value }?.1 ?? "" : ""
                         arguments.append(value + completes + (argument["isRepeating"]?.bool == true && !value.contains(" ") ? "..." : ""))
                         continue
                     }

@@ -231,6 +231,11 @@ enum StoreCompletion {
         return listed(store: storeWord(words), kind: "machines", field: "uuid", provider: provider)
     }
 
+    static func groups(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        let provider = words.dropFirst(3).first { !$0.hasPrefix("-") } ?? ""
+        return Array(Set(listed(store: storeWord(words), kind: "machines", field: "group", provider: provider))).sorted()
+    }
+
     static func jobs(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
         guard let store = try? Store(Porcelain.storeOptions(storeWord(words)), access: .existing), let jobs = try? store.jobs() else { return [] }
         return jobs.map { String($0.id) }

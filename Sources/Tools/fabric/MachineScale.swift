@@ -26,7 +26,8 @@ struct MachineScale: ParsableCommand {
     @Argument(help: ArgumentHelp("The provider.", valueName: "provider_id"), completion: .custom { StoreCompletion.providers($0, $1, $2) })
     var provider: String
 
-    @Argument(help: ArgumentHelp("The group, made by machine create --group.", valueName: "group"))
+    @Argument(help: ArgumentHelp("The group, made by machine create --group.", valueName: "group"),
+              completion: .custom { StoreCompletion.groups($0, $1, $2) })
     var group: String
 
     @Option(name: .spec("to"), parsing: .unconditional, help: ArgumentHelp("How many live machines the group should have.", valueName: "n"))

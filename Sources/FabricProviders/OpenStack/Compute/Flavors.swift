@@ -1,7 +1,7 @@
-/// Nova flavors, as searchable objects: swap is a number of MB even where Nova writes "".
 import FabricHTTP
 import FabricRecords
 
+/// Nova flavors, as searchable objects: swap is a number of MB even where Nova writes "".
 enum Flavors {
     /// Nova filters by minimum disk and memory only: asked for ram=N or disk=N, the flavors of
     /// at least that size, which the search narrows to those of exactly it. A value that is

@@ -1,7 +1,7 @@
-/// Compute API microversions: the newest fabric understands, and what the cloud's version
-/// document offers. Each feature is used only where the negotiated version has it.
 import FabricRecords
 
+/// Compute API microversions: the newest fabric understands, and what the cloud's version
+/// document offers. Each feature is used only where the negotiated version has it.
 enum Microversion {
     typealias Version = (major: Int, minor: Int)
 

@@ -1,7 +1,7 @@
-/// Nova servers: URLs, the create body built from a BootRequest, and machines read from replies.
 import FabricHTTP
 import FabricRecords
 
+/// Nova servers: URLs, the create body built from a BootRequest, and machines read from replies.
 enum Servers {
     static func collection(_ compute: String) -> String { compute + "/servers" }
     static func detail(_ compute: String, filters: [(name: String, value: String)] = []) -> String {

@@ -1,7 +1,7 @@
-/// Keystone: the request bodies (v3 password, token and application credential; v2.0 password)
-/// and the catalog in the reply. One authentication per process; see OpenStackSession.
 import FabricRecords
 
+/// Keystone: the request bodies (v3 password, token and application credential; v2.0 password)
+/// and the catalog in the reply. One authentication per process; see OpenStackSession.
 enum Identity {
     enum Version { case v2, v3 }
 

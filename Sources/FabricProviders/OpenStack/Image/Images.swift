@@ -1,8 +1,8 @@
-/// Glance v2 images: golden images and the snapshots fabric makes, which carry the
-/// `fabric_machine_uuid` property naming their machine.
 import FabricHTTP
 import FabricRecords
 
+/// Glance v2 images: golden images and the snapshots fabric makes, which carry the
+/// `fabric_machine_uuid` property naming their machine.
 enum Images {
     /// Glance's `next` links are relative to the service root, which the catalog URL is.
     static func list(_ image: String, filters: [(name: String, value: String)] = []) -> String {

@@ -1,8 +1,8 @@
-/// Neutron: networks, ports and floating IPs. Lists take repeated filters (`device_id=a&device_id=b`),
-/// which Neutron ORs, so one request covers every machine of a call.
 import FabricHTTP
 import FabricRecords
 
+/// Neutron: networks, ports and floating IPs. Lists take repeated filters (`device_id=a&device_id=b`),
+/// which Neutron ORs, so one request covers every machine of a call.
 enum Networking {
     static func networks(_ network: String) -> String { network + "/v2.0/networks" }
     static func ports<S: Sequence<String>>(_ network: String, devices: S) -> String {

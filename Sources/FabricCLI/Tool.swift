@@ -18,16 +18,9 @@ public enum Tool {
 
     /// Prints a text (help) in one write, so `fabric help | head -n 1` ends cleanly, not by
     /// SIGPIPE on a later write of a buffered print.
-    public static func printAtOnce(_ text: String) {
+    public static func printAtOnce(_ text: String, to fd: Int32 = 1) {
         RecordWriter.standardOutput.flush()
-        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
+        writeFully(fd, Array((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     public static func fail(_ error: FabricError) -> Never {

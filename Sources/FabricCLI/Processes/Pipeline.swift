@@ -69,7 +69,9 @@ public struct Pipeline: CustomStringConvertible {
         if let input {
             source = try Spawn.temporaryFile()
             owned.append(source)
-            try writeAll(source, input)
+            guard writeFully(source, input) else {
+                throw FabricError.usage("cannot write a temporary file: \(String(cString: strerror(errno)))")
+            }
             lseek(source, 0, SEEK_SET)
         }
         var sink: Int32 = 1
@@ -169,15 +171,6 @@ public struct Pipeline: CustomStringConvertible {
         for pid in pids { _ = Spawn.exitStatus(of: pid) }
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(FabricError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw FabricError.usage("cannot write a temporary file: \(String(cString: strerror(errno)))") }
-            offset += written
-        }
-    }
 }
 
 /// A word as a shell would need it typed: bare when it is safe, else in single quotes.

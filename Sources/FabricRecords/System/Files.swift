@@ -63,6 +63,19 @@ public func fileSize(_ path: String) -> Int? {
 nonisolated(unsafe) public var toolName = "fabric"
 
 /// A line on standard error, prefixed with the tool's name, as every diagnostic is.
+/// Writes all of `bytes` to `fd`, again after a short write or EINTR; false when it cannot.
+@discardableResult
+public func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return false }
+        offset += written
+    }
+    return true
+}
+
 public func warn(_ message: String) {
     let line = "\(toolName): \(message)\n"
     _ = line.withCString { fputs($0, stderr) }

@@ -40,7 +40,7 @@ struct Fabric: ParsableCommand {
         }
         guard let first = arguments.first else {
             warn("needs a command: provider, machine, snapshot, job or help")
-            FileHandleOutput.standardError(helpMessage())
+            Tool.printAtOnce(helpMessage(), to: 2)
             Tool.exit(FabricError.Kind.usage.exitStatus)
         }
         switch first {
@@ -151,20 +151,12 @@ struct Fabric: ParsableCommand {
     static func helpMessage() -> String { helpMessage(for: Fabric.self) }
 }
 
-/// Writes help text to standard error in one write.
-enum FileHandleOutput {
-    static func standardError(_ text: String) {
-        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    }
-}
-
 /// A group of commands (`fabric machine`): with no command, the group's help and a usage error.
 protocol CommandGroup: ParsableCommand {}
 
 extension CommandGroup {
     func run() throws {
-        FileHandleOutput.standardError(Fabric.helpMessage(for: Self.self))
+        Tool.printAtOnce(Fabric.helpMessage(for: Self.self), to: 2)
         throw FabricError.usage("fabric \(Self.configuration.commandName ?? "") needs a command",
                                 hint: "see: fabric help \(Self.configuration.commandName ?? "")")
     }

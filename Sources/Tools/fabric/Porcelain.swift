@@ -130,15 +130,7 @@ final class Porcelain {
             return
         }
         RecordWriter.standardOutput.flush()
-        records.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(1, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-        }
+        writeFully(1, records)
     }
 
     /// The stored record of each machine; a machine the store does not know is a MachineError,

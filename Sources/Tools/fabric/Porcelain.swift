@@ -154,9 +154,11 @@ final class Porcelain {
 
     /// The stored snapshots of each machine, then the machine: what fabric-snapshot destroy reads.
     func snapshotsAndMachines(_ provider: String, _ machines: [JSON]) -> [JSON] {
-        machines.flatMap { machine -> [JSON] in
-            let uuid = machine["uuid"]?.string ?? ""
-            return ((try? store.snapshots(provider: provider, machine: uuid)) ?? []) + [machine]
+        // One query for the provider's snapshots, not one per machine.
+        let snapshots = (try? store.snapshots(provider: provider, machine: nil)) ?? []
+        return machines.flatMap { machine -> [JSON] in
+            let uuid = machine["uuid"]?.string
+            return snapshots.filter { $0["machine_uuid"]?.string == uuid } + [machine]
         }
     }
 

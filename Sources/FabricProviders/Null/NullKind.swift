@@ -7,6 +7,6 @@ import FabricStore
 extension ProviderKind {
     static let null = ProviderKind(
         settings: NullSettings.table, importEnvironment: nil, defaultURL: nil,
-        checkRecord: { _ throws(FabricError) in }, bootLimits: .nova,
+        checkRecord: { record throws(FabricError) in _ = try NullSettings(extra: record.extra) }, bootLimits: .nova,
         make: { record, store throws(FabricError) in try NullProvider(record: record, store: store) })
 }

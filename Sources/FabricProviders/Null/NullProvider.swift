@@ -61,7 +61,7 @@ final class NullProvider: Provider {
         }
         let network = try privateNetwork(for: request)
         try checkPublicNetworks(request)
-        return try database.transaction { () throws(FabricError) in
+        let machines = try database.transaction { () throws(FabricError) in
             try checkQuota(request)
             var used = Set(try database.rows("SELECT private_address FROM null_servers WHERE network = ?", [.text(network.name)])
                 .compactMap { $0.text(0) })
@@ -74,6 +74,18 @@ final class NullProvider: Provider {
             }
             return machines
         }
+        // Started once the machines are committed: a failed insert leaves nothing running. A
+        // machine whose script cannot start boots without it; its boot log says why.
+        if let processes = settings.processes, NullMachineProcesses.isScript(request.userdata) {
+            for machine in machines where settings.failMachine != FabricMetadata.machineIndex(name: machine.name) {
+                do {
+                    try processes.start(uuid: machine.uuid, name: machine.name, address: machine.addresses[0], userdata: request.userdata!)
+                } catch {
+                    warn("machine \(machine.uuid): its user data did not start: \(error.message)")
+                }
+            }
+        }
+        return machines
     }
 
     /// That the image exists and is active, and the flavor is big enough for it.
@@ -282,6 +294,7 @@ final class NullProvider: Provider {
                                                          hint: "use --force to forget it anyway", httpStatus: 404)
                 }
             }
+            if failures[machine.uuid] == nil { settings.processes?.stop(machine.uuid) }
         }
         return failures
     }
@@ -350,6 +363,10 @@ final class NullProvider: Provider {
         for machine in try machines(uuids) {
             guard machine.isReady, let created = try createdTime(machine.uuid) else { continue }
             let active = created + settings.buildSeconds
+            if let console = settings.processes?.console(machine.uuid) {
+                logs[machine.uuid] = lastLines(NullBootLog.executed(console.output, exitStatus: console.exitStatus, active: active), lines)
+                continue
+            }
             let index = FabricMetadata.machineIndex(name: machine.name)
             let log = NullBootLog.lines(active: active, cloudInit: settings.cloudInitSeconds, now: now(),
                                         scriptFails: index != nil && index == settings.failCloudInit)
@@ -450,6 +467,23 @@ enum NullBootLog {
         }
         entries.append((cloudInit, "[   10.113230] cloud-init[750]: \(version) finished at \(consoleTime(active + cloudInit)). Datasource DataSourceNoCloud.  Up 10.10 seconds"))
         return entries.filter { now >= active + $0.at }.map { $0.line + "\n" }.joined()
+    }
+
+    /// The boot log of a machine that runs its user data: the kernel's and cloud-init's first
+    /// lines, the script's own output, and once it ended, cloud-init's verdict on it.
+    static func executed(_ console: [UInt8], exitStatus: Int?, active: Double) -> [UInt8] {
+        var log = lines(active: active, cloudInit: 0, now: active, scriptFails: false)
+            .split(separator: "\n").dropLast().map { $0 + "\n" }.joined()
+        var bytes = Array(log.utf8) + console
+        if !console.isEmpty && console.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        guard let exitStatus else { return bytes }
+        log = ""
+        if exitStatus != 0 {
+            log += "[   10.011342] cloud-init[750]: \(consoleTime(now())) - subp.py[WARNING]: Failed running /var/lib/cloud/instance/scripts/part-001 [\(exitStatus)]\n"
+            log += "[   10.012001] cloud-init[750]: \(consoleTime(now())) - cc_scripts_user.py[WARNING]: Failed to run module scripts_user (scripts in /var/lib/cloud/instance/scripts)\n"
+        }
+        log += "[   10.113230] cloud-init[750]: \(version) finished at \(consoleTime(now())). Datasource DataSourceNoCloud.  Up 10.10 seconds\n"
+        return bytes + Array(log.utf8)
     }
 
     /// As cloud-init writes its times: Thu, 04 Dec 2026 10:00:10 +0000.

@@ -1,4 +1,5 @@
 import FabricRecords
+import Glibc
 
 /// The null provider's `--extra key=value` knobs: timings and injected failures, so the
 /// failure paths of every tool can be exercised without a cloud.
@@ -22,6 +23,10 @@ struct NullSettings {
                         .seconds, default: "0.3"),
         ProviderSetting("address_pool", "FIRST-LAST on 127.0.0.0/8: machines' addresses, private and public, come from it, so the port and mysql stages connect to servers a test runs there",
                         .shaped("a range of loopback addresses such as 127.0.0.2-127.0.0.9", check: { AddressPool($0) != nil })),
+        ProviderSetting("execute_userdata", "true (with address_pool): a machine whose user data is a script runs it on this host, as the machine, in MACHINES_DIR/UUID; destroying the machine ends it",
+                        .bool, default: "false"),
+        ProviderSetting("machines_dir", "where the machines of execute_userdata keep their directories (default: $TMPDIR/fabric-machines-UID)",
+                        .shaped("an absolute path", check: { $0.hasPrefix("/") })),
     ]
 
     var buildSeconds: Double
@@ -40,6 +45,8 @@ struct NullSettings {
     var failCloudInit: Int?
     var serviceSeconds: Double
     var addressPool: AddressPool?
+    /// Machines run their user data here; nil unless `execute_userdata` is set.
+    var processes: NullMachineProcesses?
 
     init(extra: [(key: String, value: String)]) throws(FabricError) {
         let settings = try ProviderSettings(extra, of: .null)
@@ -57,6 +64,14 @@ struct NullSettings {
         failCloudInit = settings.count("fail_cloud_init")
         serviceSeconds = settings.seconds("service_seconds")
         addressPool = settings.text("address_pool").flatMap(AddressPool.init)
+        if settings.bool("execute_userdata") {
+            // A machine that runs here must answer on an address of this host, and only there.
+            guard addressPool != nil else {
+                throw FabricError.usage("execute_userdata=true needs address_pool=FIRST-LAST on 127.0.0.0/8: the machines' servers listen on their loopback addresses")
+            }
+            processes = NullMachineProcesses(root: settings.text("machines_dir")
+                ?? "\(environment("TMPDIR") ?? "/tmp")/fabric-machines-\(getuid())")
+        }
     }
 }
 

@@ -62,7 +62,6 @@ public func fileSize(_ path: String) -> Int? {
 /// begins with it.
 nonisolated(unsafe) public var toolName = "fabric"
 
-/// A line on standard error, prefixed with the tool's name, as every diagnostic is.
 /// Writes all of `bytes` to `fd`, again after a short write or EINTR; false when it cannot.
 @discardableResult
 public func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
@@ -76,6 +75,34 @@ public func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     return true
 }
 
+/// Writes a whole file (created with `mode`, or truncated), with errors as values.
+public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(FabricError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw FabricError.usage("cannot write \"\(path)\": \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    guard writeFully(fd, bytes) else { throw FabricError.usage("cannot write \"\(path)\": \(String(cString: strerror(errno)))") }
+}
+
+/// Removes a directory and everything under it, not following symbolic links; what cannot be
+/// removed is left.
+public func removeTree(_ path: String) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    if info.st_mode & S_IFMT == S_IFDIR, let entries = opendir(path) {
+        var names: [String] = []
+        while let entry = readdir(entries) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(entries)
+        for name in names { removeTree(path + "/" + name) }
+        rmdir(path)
+    } else {
+        unlink(path)
+    }
+}
+
+/// A line on standard error, prefixed with the tool's name, as every diagnostic is.
 public func warn(_ message: String) {
     let line = "\(toolName): \(message)\n"
     _ = line.withCString { fputs($0, stderr) }

@@ -1,8 +1,7 @@
-import FabricRecords
 import Glibc
 
 /// Processes started with posix_spawn: no fork of this process, no shell. The jobs of
-/// fabric-job and the porcelain's pipelines start here.
+/// fabric-job, the porcelain's pipelines, hooks and the null provider's machines start here.
 public enum Spawn {
     /// Glibc's POSIX_SPAWN_SETSID (2.26+), a macro Swift does not import.
     public static let newSession: Int32 = 0x80
@@ -18,6 +17,17 @@ public enum Spawn {
         }
     }
 
+    /// Starts a process in a session of its own, standard input from /dev/null, output and
+    /// errors appended to `log`, with only the environment given: an emulated machine that
+    /// outlives the command that started it and inherits none of its secrets.
+    public static func session(_ path: String, _ argv: [String], log: String, environment: [String]) throws(FabricError) -> pid_t {
+        try spawn(path, argv, flags: newSession, environment: environment) { actions in
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+    }
+
     /// Starts the command in this process's group, standard input from /dev/null.
     public static func inGroup(_ argv: [String], stdout: Int32, stderr: Int32) throws(FabricError) -> pid_t {
         try spawn(argv[0], argv, flags: 0, searchingPath: true) { actions in
@@ -28,10 +38,11 @@ public enum Spawn {
     }
 
     /// Starts one process of a pipeline: standard input, output and error from the descriptors
-    /// given (the others close on exec), in process group `group` (0: a new group it leads).
+    /// given (the others close on exec), in process group `group` (0: a new group it leads);
+    /// `environment`: the variables it gets, else this process's.
     public static func stage(_ path: String, _ argv: [String], stdin: Int32, stdout: Int32, stderr: Int32,
-                             group: pid_t) throws(FabricError) -> pid_t {
-        try spawn(path, argv, flags: 0, searchingPath: !path.contains("/"), group: group) { actions in
+                             group: pid_t, environment: [String]? = nil) throws(FabricError) -> pid_t {
+        try spawn(path, argv, flags: 0, searchingPath: !path.contains("/"), group: group, environment: environment) { actions in
             if stdin != 0 { posix_spawn_file_actions_adddup2(&actions, stdin, 0) }
             if stdout != 1 { posix_spawn_file_actions_adddup2(&actions, stdout, 1) }
             if stderr != 2 { posix_spawn_file_actions_adddup2(&actions, stderr, 2) }
@@ -39,6 +50,7 @@ public enum Spawn {
     }
 
     private static func spawn(_ path: String, _ argv: [String], flags: Int32, searchingPath: Bool = false, group: pid_t? = nil,
+                              environment: [String]? = nil,
                               _ files: (inout posix_spawn_file_actions_t) -> Void) throws(FabricError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -63,12 +75,28 @@ public enum Spawn {
         posix_spawnattr_setflags(&attributes, Int16(flags))
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
+        var cEnvironment = (environment ?? []).map { strdup($0) } + [nil]
+        defer { for variable in cEnvironment { free(variable) } }
         var pid: pid_t = 0
-        let result = searchingPath
-            ? posix_spawnp(&pid, path, &actions, &attributes, &cArguments, environ)
-            : posix_spawn(&pid, path, &actions, &attributes, &cArguments, environ)
+        let result = cEnvironment.withUnsafeMutableBufferPointer { given in
+            let variables = environment == nil ? environ : given.baseAddress!
+            return searchingPath
+                ? posix_spawnp(&pid, path, &actions, &attributes, &cArguments, variables)
+                : posix_spawn(&pid, path, &actions, &attributes, &cArguments, variables)
+        }
         guard result == 0 else { throw FabricError.usage("cannot run \(quoted(argv[0])): \(String(cString: strerror(result)))") }
         return pid
+    }
+
+    /// This process's environment as `NAME=value` strings, for a child given a few more.
+    public static func currentEnvironment() -> [String] {
+        var variables: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            variables.append(String(cString: entry))
+            cursor += 1
+        }
+        return variables
     }
 
     /// This executable's path, so the supervisor shows as fabric-tools in ps and top, not as exe.

@@ -24,12 +24,15 @@ public struct Destruction {
     public let kind: FabricError.Kind
     public let noun: String
     public let deletedStatus: String
+    /// Where `destroying` and `destroyed` are told.
+    public let events: EventLog?
 
-    public init(force: Bool, kind: FabricError.Kind, noun: String, deletedStatus: String) {
+    public init(force: Bool, kind: FabricError.Kind, noun: String, deletedStatus: String, events: EventLog? = nil) {
         self.force = force
         self.kind = kind
         self.noun = noun
         self.deletedStatus = deletedStatus
+        self.events = events
     }
 
     /// Deletes one target at a time (snapshots).
@@ -62,6 +65,7 @@ public struct Destruction {
         for key in order {
             try Interruption.check()
             let batch = batches[key]!
+            for target in batch { events?.emit("destroying", ["uuid": JSON(target.id), "kind": JSON(noun)]) }
             let failures = try deleteAll(batch[0].provider, batch)
             for target in batch {
                 if let error = failures[target.id] {
@@ -76,6 +80,7 @@ public struct Destruction {
                 target.record["status"] = JSON(deletedStatus)
                 target.record["provider_id"] = JSON(target.provider.record.id)
                 RecordWriter.standardOutput.write(target.record)
+                events?.emit("destroyed", ["uuid": JSON(target.id), "kind": JSON(noun)])
             }
         }
         if !failed.isEmpty {

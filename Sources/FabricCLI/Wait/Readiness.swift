@@ -19,6 +19,10 @@ public struct Readiness {
     public var stageLimits: [String: Double] = [:]
     /// Seconds a round gives a connection (and a MySQL greeting).
     public var connectTimeout: Double = 2
+    /// Run for each machine once its own stages pass, before its group's stages.
+    public var onReady: Hook?
+    /// Where each transition is told, as it happens.
+    public var events: EventLog?
 
     public init() {}
 
@@ -33,7 +37,14 @@ public struct Readiness {
         let setting = try ProviderSettings(record.extra, of: record.type).text("ready") ?? "active"
         let chain = try ReadyStage.chain(parsing: setting, option: "provider \(quoted(record.id))'s ready setting")
         if login != nil { try Readiness.requireMySQLStage(chain, in: "provider \(quoted(record.id))'s ready setting (\(setting))") }
+        try requireLogin(chain, in: "provider \(quoted(record.id))'s ready setting (\(setting))")
         return chain
+    }
+
+    /// The group stages log in: a chain with one and no login is refused before the wait.
+    public func requireLogin(_ chain: [ReadyStage], in source: String) throws(FabricError) {
+        guard login == nil, let stage = chain.first(where: \.kind.isGroupStage) else { return }
+        throw FabricError.usage("stage \(stage) of \(source) logs in to each server: give --mysql-user (and its password)")
     }
 
     /// A login with no mysql stage to use it would be dropped without a word: refused instead.
@@ -52,7 +63,7 @@ public struct Readiness {
         var limits: [String: Double] = [:]
         for (stage, value) in try parseKeyValues(specs, option: "--stage-timeout") {
             let name = stage.split(separator: ":").first.map(String.init) ?? stage
-            guard ["active", "address", "port", "cloud-init", "mysql"].contains(name) else {
+            guard ReadyStage.Kind(rawValue: name) != nil else {
                 throw FabricError.usage("--stage-timeout: unknown stage \(quoted(stage))", hint: "the stages: \(ReadyStage.grammar)")
             }
             if stage.contains(":") { _ = try ReadyStage(parsing: stage, option: "--stage-timeout") }

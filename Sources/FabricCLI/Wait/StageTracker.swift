@@ -18,6 +18,8 @@ struct StageTracker {
     /// The provider's last answer and when (monotonic): machines at a port or MySQL are probed
     /// every `probeInterval`, their cloud state asked for at most once a `listInterval`.
     private var listed: [String: (at: Double, machines: [String: Machine])] = [:]
+    /// What this wait knows of each group (by provider and group): its primary.
+    var groups: [String: GroupState] = [:]
     static let probeInterval = 0.25
     static let listInterval = 1.0
 
@@ -26,8 +28,18 @@ struct StageTracker {
         self.started = started
     }
 
-    private final class Track {
+    final class Track {
+        let uuid: String
         let stages: [ReadyStage]
+        /// Where the on_ready hook runs: before the first group stage (replica, synced), else
+        /// after the last stage.
+        let hookAt: Int
+        var hook: Hook.Running?
+        var hookDone: Bool
+        /// The primary's GTID position when the replica stage began: what it must have applied.
+        var primaryTarget: GTIDPosition?
+        let events: EventLog?
+        let started: Double
         var next = 0
         /// When the stage it is at began (monotonic).
         var enteredAt = monotonicNow()
@@ -38,12 +50,32 @@ struct StageTracker {
         var failure: String?
         var machine: Machine?
 
-        init(stages: [ReadyStage]) { self.stages = stages }
+        init(uuid: String, stages: [ReadyStage], hasHook: Bool, events: EventLog?, started: Double) {
+            self.uuid = uuid
+            self.stages = stages
+            hookAt = stages.firstIndex { $0.kind.isGroupStage } ?? stages.count
+            hookDone = !hasHook
+            self.events = events
+            self.started = started
+        }
 
         var current: ReadyStage? { next < stages.count ? stages[next] : nil }
+        var atHook: Bool { next == hookAt && !hookDone }
+        var isReady: Bool { current == nil && hookDone }
+        /// Where it is, as messages and progress name it.
+        var position: String { atHook ? "its on_ready hook" : current?.description ?? "ready" }
+
+        /// The port of its mysql stage, which the group stages and hooks use too.
+        var mysqlPort: Int {
+            for case .mysql(let port) in stages.reversed() { return port }
+            return ReadyStage.mysqlDefaultPort
+        }
 
         func advance() {
-            reached.append((stages[next], now()))
+            let at = now()
+            reached.append((stages[next], at))
+            events?.emit("stage", ["uuid": JSON(uuid), "stage": JSON(stages[next].description),
+                                   "seconds": JSON((max(0, at - started) * 100).rounded() / 100)])
             next += 1
             enteredAt = monotonicNow()
             reason = nil
@@ -53,7 +85,9 @@ struct StageTracker {
     /// One round for one provider's machines: emits those now ready, returns those still waiting.
     mutating func round(_ waiting: [String: JSON], provider: any Provider, emit: (JSON) -> Void) throws(FabricError) -> [String: JSON] {
         let chain = try chainOf(provider)
-        for uuid in waiting.keys where tracks[uuid] == nil { tracks[uuid] = Track(stages: chain) }
+        for uuid in waiting.keys where tracks[uuid] == nil {
+            tracks[uuid] = Track(uuid: uuid, stages: chain, hasHook: readiness.onReady != nil, events: readiness.events, started: started)
+        }
         let machines = try currentMachines(waiting, provider: provider)
         for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
             guard let machine = machines[uuid] else {
@@ -69,10 +103,12 @@ struct StageTracker {
             tracks[uuid]!.machine = seen
         }
         for kind in ReadyStage.Kind.allCases {
+            // The hooks run after a machine's own stages, before the group's, which see what they did.
+            if kind == .replica { try runHooks(waiting, provider: provider) }
             // Two port stages in a row are of one kind: go on while a machine moves within it.
             var moved = true
             while moved {
-                let at = waiting.keys.sorted().filter { tracks[$0]!.current?.kind == kind }
+                let at = waiting.keys.sorted().filter { tracks[$0]!.current?.kind == kind && !tracks[$0]!.atHook }
                 if at.isEmpty { break }
                 let before = at.map { tracks[$0]!.next }
                 switch kind {
@@ -80,6 +116,7 @@ struct StageTracker {
                 case .address: for uuid in at where addressAttached(waiting[uuid]!) { tracks[uuid]!.advance() }
                 case .cloudInit: try readBootLogs(at, provider: provider)
                 case .port, .mysql: try connect(at, provider: provider)
+                case .replica, .synced: try checkGroupStage(at, waiting: waiting, provider: provider)
                 }
                 moved = kind == .port && zip(at, before).contains { tracks[$0.0]!.next != $0.1 }
             }
@@ -87,15 +124,19 @@ struct StageTracker {
         var left = waiting
         for (uuid, record) in waiting.sorted(by: { $0.key < $1.key }) {
             let track = tracks[uuid]!
-            if let stage = track.current {
+            if !track.isReady, let stage = track.current, !track.atHook {
                 if let limit = readiness.limit(of: stage), monotonicNow() - track.enteredAt > limit {
                     throw fail(uuid, FabricError(.timeout, "machine \(uuid) (\(track.machine?.name ?? "?")) stopped at \(stage) after \(formatSeconds(limit)): \(track.reason ?? "not reached")",
                                                  hint: "raise --stage-timeout \(stage)=SECONDS, or see what it did: fabric-wait --until \(stage) on its record"))
                 }
                 continue
             }
+            if !track.isReady { continue }
             record["ready"] = readyTimes(track)
             record["stopped_at"] = nil
+            var ready: [String: JSON] = ["uuid": JSON(uuid), "seconds": JSON((max(0, now() - started) * 100).rounded() / 100)]
+            if let role = record["role"] { ready["role"] = role }
+            readiness.events?.emit("ready", ready)
             emit(record)
             left[uuid] = nil
         }
@@ -117,7 +158,7 @@ struct StageTracker {
 
     /// Whether every one of these machines waits only at a stage this host checks itself.
     func onlyConnecting(_ uuids: [String]) -> Bool {
-        !uuids.isEmpty && uuids.allSatisfy { tracks[$0]?.current?.connects == true }
+        !uuids.isEmpty && uuids.allSatisfy { tracks[$0].map { $0.atHook || $0.current?.connects == true } ?? false }
     }
 
     /// When each stage was reached, in seconds since the wait began, in the chain's order.
@@ -222,10 +263,14 @@ struct StageTracker {
     }
 
     /// Marks the machine as failed at the stage it is at, for its record, and returns the error.
-    private func fail(_ uuid: String, _ error: FabricError) -> FabricError {
+    func fail(_ uuid: String, _ error: FabricError) -> FabricError {
         tracks[uuid]?.failure = error.message
+        readiness.events?.emit("failed", ["uuid": JSON(uuid), "stage": JSON(tracks[uuid]?.position ?? "active"),
+                                          "reason": JSON(error.message)])
         return error
     }
+
+    func track(_ uuid: String) -> Track? { tracks[uuid] }
 
     /// The record of a machine that did not get ready: `ready` holds the stages it reached,
     /// `stopped_at` the stage it was at, why, and how long it had been there. A stage an
@@ -240,11 +285,11 @@ struct StageTracker {
         for (stage, at) in reached.fields where times[stage] == nil { times[stage] = at }
         record["ready"] = times
         // It reached its last stage in the round that failed: it is ready, and says so.
-        if let track, track.current == nil {
+        if let track, track.isReady {
             record["stopped_at"] = nil
             return record
         }
-        record["stopped_at"] = stoppedAt(stage: track?.current?.description ?? "active",
+        record["stopped_at"] = stoppedAt(stage: track.map { $0.atHook ? "on_ready" : $0.current?.description ?? "active" } ?? "active",
                                          reason: track?.failure ?? track?.reason ?? "not reached when the wait ended",
                                          seconds: track.map { monotonicNow() - $0.enteredAt } ?? 0, failed: track?.failure != nil)
         return record
@@ -256,7 +301,7 @@ struct StageTracker {
     func summary(of uuids: [String]) -> String {
         var counts: [(stage: String, count: Int)] = []
         for uuid in uuids {
-            let stage = tracks[uuid]?.current?.description ?? "active"
+            let stage = tracks[uuid].map { $0.atHook ? "on_ready" : $0.current?.description ?? "active" } ?? "active"
             if let index = counts.firstIndex(where: { $0.stage == stage }) { counts[index].count += 1 } else { counts.append((stage, 1)) }
         }
         return counts.sorted { $0.count > $1.count }.map { "\($0.count) at \($0.stage)" }.joined(separator: ", ")
@@ -264,7 +309,7 @@ struct StageTracker {
 
     /// "UUID at mysql:3306 (Connection refused)", for the error of a wait that timed out.
     func whereIs(_ uuid: String) -> String {
-        guard let track = tracks[uuid], let stage = track.current else { return uuid }
-        return "\(uuid) at \(stage)" + (track.reason.map { " (\($0))" } ?? "")
+        guard let track = tracks[uuid], !track.isReady else { return uuid }
+        return "\(uuid) at \(track.position)" + (track.reason.map { " (\($0))" } ?? "")
     }
 }

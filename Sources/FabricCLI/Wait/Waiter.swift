@@ -39,6 +39,7 @@ public struct Waiter {
         var left = total
         var stages = StageTracker(readiness: readiness, started: now())
         defer { if showProgress { fputs("\r\u{1B}[K", stderr) } }
+        defer { stages.endRunningHooks(records.compactMap { $0["uuid"]?.string }) }
         let outcome: Backoff.Outcome
         do { outcome = try Backoff(first: interval, factor: 1.5, cap: maxInterval).poll(timeout: timeout) { () throws(FabricError) -> Backoff.Round in
             for id in order {

@@ -274,6 +274,28 @@ public final class MySQLDatabase: Database {
         return .success(rows)
     }
 
+    /// The rows of one statement, each by its column names (SHOW SLAVE STATUS has dozens).
+    static func namedRows(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String) -> Result<[[String: String]], QueryFailure> {
+        guard mysql_real_query(mysql, sql, UInt(sql.utf8.count)) == 0 else {
+            return .failure(QueryFailure(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql))))
+        }
+        guard let result = mysql_store_result(mysql) else {
+            let code = mysql_errno(mysql)
+            return code == 0 ? .success([]) : .failure(QueryFailure(code: code, message: String(cString: mysql_error(mysql))))
+        }
+        defer { mysql_free_result(result) }
+        let columns = Int(mysql_num_fields(result))
+        guard let fields = mysql_fetch_fields(result) else { return .success([]) }
+        let names = (0..<columns).map { String(cString: fields[$0].name) }
+        var rows: [[String: String]] = []
+        while let row = mysql_fetch_row(result) {
+            var named: [String: String] = [:]
+            for column in 0..<columns { if let cell = row[column] { named[names[column]] = String(cString: cell) } }
+            rows.append(named)
+        }
+        return .success(rows)
+    }
+
     /// Binary and without PAD SPACE where the server has one (see MySQLDialect.collation).
     private static func collation(for mysql: UnsafeMutablePointer<MYSQL>) -> String {
         let info = mysql_get_server_info(mysql).map { String(cString: $0) } ?? ""

@@ -77,12 +77,7 @@ public struct MySQLLogin: Sendable {
         if let error = fabric_mariadb_load_error() { return .denied("MariaDB Connector/C: \(String(cString: error))") }
         guard let mysql = mysql_init(nil) else { return .notYet("out of memory") }
         defer { mysql_close(mysql) }
-        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_CONNECT_TIMEOUT, UInt32(timeout))
-        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_READ_TIMEOUT, UInt32(timeout))
-        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_WRITE_TIMEOUT, UInt32(timeout))
-        if requireTLS { _ = fabric_mysql_set_bool(mysql, MYSQL_OPT_SSL_ENFORCE, 1) }
-        // A TCP connection to the address given, never a local socket in its place.
-        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_PROTOCOL, UInt32(MYSQL_PROTOCOL_TCP.rawValue))
+        configure(mysql)
         guard mysql_real_connect(mysql, address, user, password, nil, UInt32(port), nil, 0) != nil else {
             return failure(mysql)
         }
@@ -101,6 +96,15 @@ public struct MySQLLogin: Sendable {
             return .notYet("SELECT 1 did not answer 1")
         }
         return .ready(serverVersion: mysql_get_server_info(mysql).map { String(cString: $0) } ?? "")
+    }
+
+    /// Timeouts, TLS as asked, and TCP to the address given, never a local socket in its place.
+    func configure(_ mysql: UnsafeMutablePointer<MYSQL>) {
+        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_CONNECT_TIMEOUT, UInt32(timeout))
+        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_READ_TIMEOUT, UInt32(timeout))
+        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_WRITE_TIMEOUT, UInt32(timeout))
+        if requireTLS { _ = fabric_mysql_set_bool(mysql, MYSQL_OPT_SSL_ENFORCE, 1) }
+        _ = fabric_mysql_set_uint(mysql, MYSQL_OPT_PROTOCOL, UInt32(MYSQL_PROTOCOL_TCP.rawValue))
     }
 
     private func failure(_ mysql: UnsafeMutablePointer<MYSQL>) -> Outcome {

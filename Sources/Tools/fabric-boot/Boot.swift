@@ -94,6 +94,10 @@ struct Boot: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print what would be asked of the cloud, and boot nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp("Append a JSON line to this file (- for standard error) for each machine created.", valueName: "file"),
+            completion: .file())
+    var events: String?
+
     @Flag(help: "Check the options (and the files they name) and exit: read no input, contact no cloud; with -p, the provider's limits too (its record in the store).")
     var check = false
 
@@ -177,12 +181,14 @@ struct Boot: ParsableCommand {
         let prefix = name ?? "fabric-\(batch.prefix(8))"
         let options = try request(image: "-", flavor: "-", group: group, batch: batch, prefix: prefix)  // options fail before input is read
         let context = ToolContext(store: storeOptions)
+        try EventLog.check(events)
         if check {
             // With -p, the provider's own limits too, from its record in the store: no cloud is asked.
             if let id = providerOptions.provider { try context.store.provider(id).type.kind.bootLimits.check(options) }
             return
         }
         Interruption.install()
+        let events = try self.events.map { path throws(FabricError) in try EventLog(path: path, command: "fabric-boot") }
         var input = inputOptions.reader()
         var made: [(provider: any Provider, machines: [Machine])] = []
         var output: [JSON] = []
@@ -209,6 +215,8 @@ struct Boot: ParsableCommand {
                 let machines = try provider.boot(request)
                 made.append((provider, machines))
                 for machine in machines {
+                    events?.emit("created", ["uuid": JSON(machine.uuid), "name": JSON(machine.name), "group": JSON(group),
+                                             "batch": JSON(batch), "address": machine.addresses.first.map { JSON($0) } ?? JSON.null])
                     let out = record.copy()
                     machine.apply(to: out)
                     out["group"] = JSON(group)

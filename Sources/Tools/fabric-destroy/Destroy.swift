@@ -2,6 +2,7 @@ import ArgumentParser
 import FabricCLI
 import FabricProviders
 import FabricRecords
+import FabricStore
 
 struct Destroy: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +27,42 @@ struct Destroy: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var machines: MachineInput
 
-    @Flag(help: "Print machines the provider could not destroy too, so their records are removed.")
+    @Flag(help: "Print machines the provider could not destroy too, so their records are removed; destroy a machine whose --before-destroy hook failed.")
     var force = false
+
+    @Option(name: .customLong("before-destroy"), help: ArgumentHelp(
+        "Run this command for each machine before it is destroyed (to drain it, stop its replication); its record on stdin, FABRIC_* in its environment; a bare NAME is a recipe (mariadb-replica). A machine whose hook fails is not destroyed.",
+        valueName: "command"))
+    var beforeDestroy: String?
+
+    @Option(name: .customLong("hook-timeout"), help: ArgumentHelp("The longest the hook may run, in seconds (default 600).", valueName: "seconds"))
+    var hookTimeout: Double = Hook.defaultTimeout
+
+    @Option(help: ArgumentHelp("Append a JSON line to this file (- for standard error) for each transition: hook_started, hook_ended, destroying, destroyed.",
+                               valueName: "file"), completion: .file())
+    var events: String?
+
+    @OptionGroup(title: "MySQL login (the hook is told each machine's role and the group's primary)") var mysql: MySQLLoginOptions
+
+    @Option(name: .customLong("mysql-port"), help: ArgumentHelp("The port of the machines' MySQL (default 3306).", valueName: "port"))
+    var mysqlPort: Int = ReadyStage.mysqlDefaultPort
+
+    @Option(help: ArgumentHelp("Which address roles are read at: auto, public or private.", valueName: "kind"),
+            completion: .list(AddressChoice.allCases.map(\.rawValue)))
+    var address: String = AddressChoice.automatic.rawValue
+
+    func validate() throws {
+        _ = try hook()
+        _ = try mysql.login(readingPassword: false, timeout: 2)
+        guard (1...65535).contains(mysqlPort) else { throw FabricError.usage("--mysql-port must be from 1 to 65535") }
+        guard AddressChoice(rawValue: address) != nil else { throw FabricError.usage("--address must be auto, public or private, not \(quoted(address))") }
+        try EventLog.check(events)
+    }
+
+    func hook() throws(FabricError) -> Hook? {
+        if beforeDestroy == nil && hookTimeout != Hook.defaultTimeout { _ = try Hook(.beforeDestroy, command: "true", timeout: hookTimeout) }
+        return try beforeDestroy.map { command throws(FabricError) in try Hook(.beforeDestroy, command: command, timeout: hookTimeout) }
+    }
 
     func run() throws {
         Interruption.install()
@@ -41,10 +76,75 @@ struct Destroy: ParsableCommand {
             let provider = try context.provider(try context.providerID(for: record, option: providerOptions.provider))
             targets.append(DestroyTarget(record: record, id: uuid, provider: provider))
         }
-        try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED")
+        let events = try self.events.map { path throws(FabricError) in try EventLog(path: path, command: "fabric-destroy") }
+        var drained: [String] = []
+        if let hook = try hook() {
+            (targets, drained) = try drain(targets, hook: hook, events: events)
+        }
+        try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED", events: events)
             .run(targets, deleteAll: { (provider, batch) throws(FabricError) in
                 try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) },
                                      force: force)
             })
+        if !drained.isEmpty {
+            throw FabricError.machine("\(drained.count) machine\(drained.count == 1 ? "" : "s") not destroyed, as their before_destroy hook failed: \(drained.joined(separator: ", "))",
+                                      hint: "see the hook's output above; --force destroys them all the same")
+        }
+    }
+
+    /// Runs the before_destroy hook of every target at once and waits for them all; a machine
+    /// whose hook fails (or runs past its time) is not destroyed, unless --force.
+    private func drain(_ targets: [DestroyTarget], hook: Hook, events: EventLog?) throws(FabricError) -> (kept: [DestroyTarget], failed: [String]) {
+        let login = try mysql.login(readingPassword: true, timeout: 2)
+        let choice = AddressChoice(rawValue: address)!
+        var contexts: [String: Hook.Context] = [:]
+        var byProvider: [String: [DestroyTarget]] = [:]
+        for target in targets { byProvider[target.provider.record.id, default: []].append(target) }
+        for (_, batch) in byProvider {
+            let provider = batch[0].provider
+            let groups = Set(batch.compactMap { $0.record["group"]?.string })
+            var members: [Machine] = []
+            var roles: [String: (address: String, member: MySQLMember)] = [:]
+            if let login, !groups.isEmpty {
+                members = try provider.listMachines().filter { $0.group.map(groups.contains) ?? false }
+                roles = MemberRoles(login: login, port: mysqlPort, address: choice).read(members, provider: provider)
+            }
+            for target in batch {
+                let group = target.record["group"]?.string ?? ""
+                let primary = MemberRoles.primary(of: members.filter { $0.group == group }, in: roles)
+                contexts[target.id] = Hook.Context(
+                    group: group, role: roles[target.id]?.member.role.rawValue ?? target.record["role"]?.string ?? MySQLMember.Role.unknown.rawValue,
+                    machineAddress: roles[target.id]?.address ?? target.record.strings("addresses").first ?? "",
+                    primaryAddress: primary.flatMap { roles[$0.uuid]?.address }, mysqlPort: mysqlPort,
+                    login: login.map { Hook.MySQLLoginSecret(user: $0.user, password: $0.password) })
+            }
+        }
+        var running: [(target: DestroyTarget, hook: Hook.Running)] = []
+        var failed: [String] = []
+        for target in targets {
+            events?.emit("hook_started", ["uuid": JSON(target.id), "hook": JSON(hook.point.rawValue), "command": JSON(hook.command)])
+            running.append((target, try hook.start(record: target.record, uuid: target.id, context: contexts[target.id]!)))
+        }
+        var kept: [DestroyTarget] = []
+        for (target, process) in running {
+            let status = process.wait()
+            events?.emit("hook_ended", ["uuid": JSON(target.id), "hook": JSON(hook.point.rawValue),
+                                        "status": status.map { JSON(Int($0)) } ?? JSON.null,
+                                        "seconds": JSON((process.seconds * 100).rounded() / 100)])
+            try Interruption.check()
+            if status == 0 {
+                kept.append(target)
+                continue
+            }
+            let why = status.map { "exited with status \($0)" } ?? "ran past --hook-timeout \(formatSeconds(hook.timeout)) and was ended"
+            if force {
+                warn("--force: destroying machine \(target.id) although its before_destroy hook \(why)")
+                kept.append(target)
+            } else {
+                warn("machine \(target.id) is not destroyed: its before_destroy hook \(quoted(hook.command)) \(why)")
+                failed.append(target.id)
+            }
+        }
+        return (kept, failed)
     }
 }

@@ -19,6 +19,12 @@ struct Scale: ParsableCommand {
             (stored members the cloud no longer has) and protected. It changes nothing. A group \
             that cannot come down to N without removing a protected machine is a MachineError \
             naming them.
+
+            With --mysql-user, each live member's role is read from its own server (roles: \
+            primary, replica, galera or unknown; primary: the primary's UUID): a shrink never \
+            removes the primary (whichever member it is now, after a failover too) nor a Galera \
+            node whose leaving would cost the cluster its majority; it removes members that do \
+            not answer first, then replicas, oldest first.
             """,
         version: fabricVersionLine)
 
@@ -37,12 +43,24 @@ struct Scale: ParsableCommand {
     @Flag(name: .customLong("replace-failed"), help: "Remove the members in ERROR and make new ones in their place.")
     var replaceFailed = false
 
+    @OptionGroup(title: "MySQL login (roles: the primary and a Galera majority are kept)") var mysql: MySQLLoginOptions
+
+    @Option(name: .customLong("mysql-port"), help: ArgumentHelp("The port of the members' MySQL (default 3306).", valueName: "port"))
+    var mysqlPort: Int = ReadyStage.mysqlDefaultPort
+
+    @Option(help: ArgumentHelp("Which address roles are read at: auto, public or private.", valueName: "kind"),
+            completion: .list(AddressChoice.allCases.map(\.rawValue)))
+    var address: String = AddressChoice.automatic.rawValue
+
     @Flag(help: "Check the options and exit: contact no cloud.")
     var check = false
 
     func validate() throws {
         try Identifier.group.check(group)
         _ = try target()
+        _ = try mysql.login(readingPassword: false, timeout: 2)
+        guard (1...65535).contains(mysqlPort) else { throw FabricError.usage("--mysql-port must be from 1 to 65535") }
+        guard AddressChoice(rawValue: address) != nil else { throw FabricError.usage("--address must be auto, public or private, not \(quoted(address))") }
         guard providerOptions.provider != nil else { throw FabricError.usage("-p ID is required") }
     }
 
@@ -66,7 +84,8 @@ struct Scale: ParsableCommand {
             stored[record["uuid"]?.string ?? ""] = record
             if let batch = record["batch"]?.string, batchRank[batch] == nil { batchRank[batch] = batchRank.count }
         }
-        let members = try context.provider(providerID).listMachines().filter { $0.group == group }
+        let provider = try context.provider(providerID)
+        let members = try provider.listMachines().filter { $0.group == group }
         let present = Set(members.filter { !$0.isGone }.map(\.uuid))
         let failed = members.filter { !$0.isGone && $0.isFailed }
         // Oldest first: the cloud's creation time (to the second), then the create call's order,
@@ -75,14 +94,27 @@ struct Scale: ParsableCommand {
         let live = members.filter { !$0.isGone && !$0.isFailed }
             .sorted { ($0.created ?? "", rank($0), $0.name.count, $0.name) < ($1.created ?? "", rank($1), $1.name.count, $1.name) }
         let isProtected = { (uuid: String) in stored[uuid]?["protected"]?.bool == true }
+        let login = try mysql.login(readingPassword: true, timeout: 2)
+        let roles = login.map { MemberRoles(login: $0, port: mysqlPort, address: AddressChoice(rawValue: address)!)
+            .read(live, provider: provider) } ?? [:]
+        let primary = login == nil ? nil : MemberRoles.primary(of: live, in: roles)
         var destroy: [String] = replaceFailed ? failed.map(\.uuid) : []
         var create = 0
         if live.count > target {
             let surplus = live.count - target
-            let candidates = (newestFirst ? live.reversed() : live).filter { !isProtected($0.uuid) }
+            var candidates = (newestFirst ? live.reversed() : live).filter { !isProtected($0.uuid) && $0.uuid != primary?.uuid }
+            if login != nil {
+                // Those that do not answer first, then replicas; a Galera node only while the
+                // nodes left that are Synced stay a majority of those left.
+                let unanswered = candidates.filter { roles[$0.uuid] == nil }
+                candidates = unanswered + candidates.filter { roles[$0.uuid] != nil && roles[$0.uuid]!.member.role != .galera }
+                    + galeraRemovable(live.filter { roles[$0.uuid]?.member.role == .galera && !isProtected($0.uuid) }, roles: roles,
+                                      total: live.count, removing: unanswered.count)
+            }
             guard candidates.count >= surplus else {
-                let kept = live.filter { isProtected($0.uuid) }.map(\.uuid)
-                throw FabricError.machine("group \(quoted(group)) cannot come down to \(target): \(kept.count) of its \(live.count) machines are protected (\(kept.joined(separator: ", "))), so it stops at \(live.count - candidates.count); nothing was removed",
+                let kept = live.filter { !candidates.map(\.uuid).contains($0.uuid) }
+                let why = kept.map { $0.uuid == primary?.uuid ? "\($0.uuid) (the primary)" : isProtected($0.uuid) ? "\($0.uuid) (protected)" : "\($0.uuid) (a Galera node its cluster's majority needs)" }
+                throw FabricError.machine("group \(quoted(group)) cannot come down to \(target): \(kept.count) of its \(live.count) machines must stay (\(why.joined(separator: ", "))), so it stops at \(live.count - candidates.count); nothing was removed",
                                           hint: "fabric machine unprotect \(providerID) UUID, or scale to \(live.count - candidates.count)")
             }
             destroy += candidates.prefix(surplus).map(\.uuid)
@@ -103,6 +135,30 @@ struct Scale: ParsableCommand {
         plan["unstored"] = JSON(destroy.filter { stored[$0] == nil })
         plan["gone"] = JSON(stored.keys.filter { !present.contains($0) }.sorted())
         plan["protected"] = JSON(live.map(\.uuid).filter(isProtected))
+        if login != nil {
+            let described = JSON.object()
+            for machine in live { described[machine.uuid] = JSON(roles[machine.uuid]?.member.role.rawValue ?? MySQLMember.Role.unknown.rawValue) }
+            plan["roles"] = described
+            plan["primary"] = primary.map { JSON($0.uuid) } ?? JSON.null
+        }
         RecordWriter.standardOutput.write(plan)
+    }
+
+    /// The Galera nodes a shrink may remove, in the order given (non-Synced ones first): each
+    /// only while the Synced nodes left are more than half of the members left.
+    private func galeraRemovable(_ nodes: [Machine], roles: [String: (address: String, member: MySQLMember)],
+                                 total: Int, removing: Int) -> [Machine] {
+        let synced = { (machine: Machine) in roles[machine.uuid]?.member.galera?.synced == true }
+        var left = total - removing
+        var syncedLeft = nodes.filter(synced).count
+        var removable: [Machine] = []
+        for node in nodes.filter({ !synced($0) }) + nodes.filter(synced) {
+            let nowSynced = synced(node) ? syncedLeft - 1 : syncedLeft
+            guard nowSynced * 2 > left - 1 else { continue }
+            removable.append(node)
+            left -= 1
+            syncedLeft = nowSynced
+        }
+        return removable
     }
 }

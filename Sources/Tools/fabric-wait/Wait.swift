@@ -40,17 +40,7 @@ struct Wait: ParsableCommand {
                                valueName: "kind"), completion: .list(AddressChoice.allCases.map(\.rawValue)))
     var address: String = AddressChoice.automatic.rawValue
 
-    @Option(name: .customLong("mysql-user"), help: ArgumentHelp(
-        "Log in to MySQL as this user and run SELECT 1 (mysql stage); the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.",
-        valueName: "name"))
-    var mysqlUser: String?
-
-    @Option(name: .customLong("mysql-password-file"), help: ArgumentHelp("The MySQL password: this file's first line (/dev/fd/N works).", valueName: "file"),
-            completion: .file())
-    var mysqlPasswordFile: String?
-
-    @Flag(name: .customLong("mysql-tls"), help: "Refuse a MySQL login without TLS.")
-    var mysqlTLS = false
+    @OptionGroup(title: "MySQL login (the mysql stage runs SELECT 1 with it; replica and synced need it)") var mysql: MySQLLoginOptions
 
     @Option(name: .customLong("fail-pattern"), help: ArgumentHelp(
         "A line of the boot log matching this extended regular expression fails the cloud-init stage at once; may be repeated.",
@@ -65,6 +55,19 @@ struct Wait: ParsableCommand {
     @Option(name: .customLong("connect-timeout"), help: ArgumentHelp("Seconds a round gives a connection to a machine (default 2).",
                                                                      valueName: "seconds"))
     var connectTimeout: Double = 2
+
+    @Option(name: .customLong("on-ready"), help: ArgumentHelp(
+        "Run this command for each machine once its own stages pass (up to mysql), before replica or synced and before it counts; its record on stdin, FABRIC_* in its environment. A bare NAME is a recipe (mariadb-replica). A failure fails the machine.",
+        valueName: "command"))
+    var onReady: String?
+
+    @Option(name: .customLong("hook-timeout"), help: ArgumentHelp("The longest a hook may run, in seconds (default 600); past it, it is ended and fails the machine.",
+                                                                  valueName: "seconds"))
+    var hookTimeout: Double = Hook.defaultTimeout
+
+    @Option(help: ArgumentHelp("Append one JSON line per transition to this file (- for standard error): stage, hook_started, hook_ended, role, ready, failed.",
+                               valueName: "file"), completion: .file())
+    var events: String?
 
     @Flag(name: .customLong("no-progress"), help: "No progress line on standard error, even on a terminal.")
     var noProgress = false
@@ -97,27 +100,12 @@ struct Wait: ParsableCommand {
         readiness.connectTimeout = connectTimeout
         readiness.stageLimits = try Readiness.stageLimits(stageTimeouts)
         for pattern in failPatterns { try readiness.bootLog.failOn(pattern) }
-        if let mysqlUser {
-            guard !mysqlUser.isEmpty else { throw FabricError.usage("--mysql-user needs a value; it was given an empty one") }
-            // Checked, not read, before the wait: /dev/fd/N can be read only once.
-            if let mysqlPasswordFile, access(mysqlPasswordFile, R_OK) != 0 {
-                throw FabricError.usage("--mysql-password-file \(quoted(mysqlPasswordFile)): \(String(cString: strerror(errno)))")
-            }
-            // An empty password is a choice to state (--mysql-password-file /dev/null), never
-            // what a forgotten one turns into.
-            if mysqlPasswordFile == nil, environment("FABRIC_MYSQL_PASSWORD") == nil {
-                throw FabricError.usage("--mysql-user \(quoted(mysqlUser)) needs a password: --mysql-password-file FILE or "
-                                        + "$FABRIC_MYSQL_PASSWORD (an empty one: --mysql-password-file /dev/null)")
-            }
-            if let stages = readiness.stages { try Readiness.requireMySQLStage(stages, in: "--until \(until ?? "")") }
-            let password: String? = if !readingPassword { nil }
-                else if let mysqlPasswordFile { try readFirstLine(mysqlPasswordFile) }
-                else { environment("FABRIC_MYSQL_PASSWORD") }
-            readiness.login = MySQLLogin(user: mysqlUser, password: password, requireTLS: mysqlTLS,
-                                         timeout: max(1, Int(connectTimeout.rounded(.up))))
-        } else if mysqlPasswordFile != nil || mysqlTLS {
-            throw FabricError.usage("--mysql-password-file and --mysql-tls go with --mysql-user")
-        }
+        readiness.onReady = try onReady.map { command throws(FabricError) in try Hook(.onReady, command: command, timeout: hookTimeout) }
+        if onReady == nil && hookTimeout != Hook.defaultTimeout { _ = try Hook(.onReady, command: "true", timeout: hookTimeout) }
+        try EventLog.check(events)
+        readiness.login = try mysql.login(readingPassword: readingPassword, timeout: connectTimeout)
+        if readiness.login != nil, let stages = readiness.stages { try Readiness.requireMySQLStage(stages, in: "--until \(until ?? "")") }
+        if let stages = readiness.stages { try readiness.requireLogin(stages, in: "--until \(until ?? "")") }
         return readiness
     }
 
@@ -133,7 +121,8 @@ struct Wait: ParsableCommand {
         let records = try reader.readAll()
         let writer = RecordWriter.standardOutput
         writer.flushEachRecord = true
-        let readiness = try readiness(readingPassword: true)
+        var readiness = try readiness(readingPassword: true)
+        readiness.events = try events.map { path throws(FabricError) in try EventLog(path: path, command: "fabric-wait") }
         if !again, let failed = records.first(where: { $0["stopped_at"]?["failed"]?.bool == true }) {
             try passOnWithoutWaiting(records, failed: failed, readiness: readiness, writer: writer)
         }

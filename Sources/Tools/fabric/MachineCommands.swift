@@ -44,13 +44,39 @@ struct MachineDestroy: ParsableCommand {
     @Flag(name: .spec("skip_store"), help: "Destroy a machine the store does not know.")
     var skipStore = false
 
+    @OptionGroup var events: EventOptions
+
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine destroy")
+        try EventLog.check(events.events)
         let machines = try porcelain.machineRecords(arguments.provider, arguments.uuids, unstored: skipStore)
+        // A member of a named group is drained by the group's before_destroy hook first.
+        var byGroup: [(spec: MachineSpec?, machines: [JSON])] = []
+        for machine in machines {
+            let group = machine["group"]?.string
+            let kept = try group.flatMap { name throws(FabricError) in try porcelain.store.group(provider: arguments.provider, name: name) }
+            let spec = (kept?["options"]?.items.compactMap(\.string)).flatMap { try? MachineSpec.parse($0) }
+            if let index = byGroup.firstIndex(where: { $0.machines.first?["group"]?.string == group && group != nil }) {
+                byGroup[index].machines.append(machine)
+            } else {
+                byGroup.append((spec, [machine]))
+            }
+        }
+        for spec in byGroup.compactMap(\.spec) { try spec.login.exportPassword() }
         try porcelain.detachIfAsked()
-        let (status, output) = try MachineRemoval(porcelain: porcelain, provider: arguments.provider, force: force)
-            .destroy(machines, output: porcelain.wantsTable ? .captured : .standardOutput)
-        if porcelain.wantsTable { try porcelain.emit(output, columns: MachineColumns.list) }
+        try porcelain.recordEvents(events.events)
+        var status: Int32 = 0
+        var output: [UInt8] = []
+        for (spec, members) in byGroup {
+            let (ended, destroyed) = try MachineRemoval(porcelain: porcelain, provider: arguments.provider, force: force,
+                                                        hook: spec?.destroyArguments ?? [])
+                .destroy(members, output: porcelain.wantsTable || porcelain.events != nil ? .captured : .standardOutput)
+            if status == 0 { status = ended }
+            output += destroyed
+        }
+        let groups = Set(machines.compactMap { $0["group"]?.string })
+        porcelain.summarize(provider: arguments.provider, group: groups.count == 1 ? groups.first : nil, output: output, status: status)
+        if porcelain.wantsTable || porcelain.events != nil { try porcelain.emit(output, columns: MachineColumns.list) }
         Tool.exit(status)
     }
 }
@@ -61,6 +87,8 @@ struct MachineRemoval {
     let porcelain: Porcelain
     let provider: String
     let force: Bool
+    /// fabric-destroy's --before-destroy and the login it tells roles with, for a group's members.
+    var hook: [String] = []
 
     func destroy(_ machines: [JSON], output: Pipeline.Output, tick: (() -> Void)? = nil) throws(FabricError) -> (Int32, [UInt8]) {
         let force = self.force ? ["--force"] : []
@@ -68,7 +96,8 @@ struct MachineRemoval {
                                  records: porcelain.snapshotsAndMachines(provider, machines))
         let first = try porcelain.run(snapshots, output: .discarded, tick: tick)
         if first.status != 0 { return (first.status, []) }
-        let destroy = Pipeline([porcelain.tool("fabric-destroy", force), porcelain.tool("fabric-store remove", [])], records: machines)
+        let destroy = Pipeline([porcelain.tool("fabric-destroy", force + hook + porcelain.eventArguments), porcelain.tool("fabric-store remove", [])],
+                               records: machines)
         let outcome = try porcelain.run(destroy, output: output, tick: tick)
         return (outcome.status, outcome.output)
     }
@@ -101,6 +130,8 @@ struct MachineWait: ParsableCommand {
     @Flag(name: .spec("skip_store"), help: "Wait for machines the store does not know, and record nothing.")
     var skipStore = false
 
+    @OptionGroup var events: EventOptions
+
     func validate() throws {
         if until?.isEmpty == true { throw FabricError.usage("--until needs stages (\(ReadyStage.grammar)); it was given none") }
         _ = try Arguments.seconds(timeout, option: "--timeout", default: MachineSpec.defaultTimeout)
@@ -108,14 +139,20 @@ struct MachineWait: ParsableCommand {
 
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine wait")
+        try login.exportPassword()
         let wait = ["--timeout=\(timeout ?? "600")"] + (until.map { ["--until=\($0)"] } ?? []) + login.waitArguments
         try checkInProcess(Wait.self, porcelain.storeArguments + ["-p", arguments.provider] + wait + ["--check"])
+        try EventLog.check(events.events)
         let machines = try porcelain.machineRecords(arguments.provider, arguments.uuids, unstored: skipStore)
-        if common.synchronous == .detach { try login.passwordForJob() }
         try porcelain.detachIfAsked()
-        var stages = [porcelain.tool("fabric-wait", wait + ["--again"])]
+        try porcelain.recordEvents(events.events)
+        var stages = [porcelain.tool("fabric-wait", wait + ["--again"] + porcelain.eventArguments)]
         if !skipStore { stages.append(porcelain.tool("fabric-store add", [])) }
-        Tool.exit(try porcelain.runShown(Pipeline(stages, records: machines), columns: MachineColumns.list))
+        let outcome = try porcelain.run(Pipeline(stages, records: machines), output: .captured)
+        let groups = Set(machines.compactMap { $0["group"]?.string })
+        porcelain.summarize(provider: arguments.provider, group: groups.count == 1 ? groups.first : nil, output: outcome.output, status: outcome.status)
+        try porcelain.emit(outcome.output, columns: MachineColumns.list)
+        Tool.exit(outcome.status)
     }
 }
 
@@ -162,9 +199,30 @@ struct MachineList: ParsableCommand {
         _ = try porcelain.store.provider(provider)
         var pipeline = Pipeline(porcelain.tool("fabric-store list", ["machines", "-p", provider] + filter))
         if refresh {
-            pipeline = pipeline | porcelain.tool("fabric-list-machines", ["--refresh"]) | porcelain.tool("fabric-store add", [])
+            let roles = try roleArguments(porcelain)
+            pipeline = pipeline | porcelain.tool("fabric-list-machines", ["--refresh"] + roles) | porcelain.tool("fabric-store add", [])
         }
         Tool.exit(try porcelain.runShown(pipeline, columns: MachineColumns.list))
+    }
+
+    /// The MySQL login the listed groups keep, when they share one: --refresh reads each
+    /// member's role with it (the password from its file, in the environment).
+    private func roleArguments(_ porcelain: Porcelain) throws(FabricError) -> [String] {
+        var names = Set<String>()
+        if let group { names.insert(group) } else {
+            try porcelain.store.machines(.init(providerID: provider)) { if let name = $0["group"]?.string { names.insert(name) } }
+        }
+        var specs: [MachineSpec] = []
+        for name in names.sorted() {
+            let kept = try porcelain.store.group(provider: provider, name: name)?["options"]?.items.compactMap(\.string)
+            if let spec = kept.flatMap({ try? MachineSpec.parse($0) }), spec.login.mysqlUser != nil { specs.append(spec) }
+        }
+        guard let first = specs.first, specs.allSatisfy({ $0.roleArguments == first.roleArguments }) else { return [] }
+        guard environment("FABRIC_MYSQL_PASSWORD") != nil else {
+            warn("roles not read: the group logs in as \(first.login.mysqlUser!), and $FABRIC_MYSQL_PASSWORD is not set")
+            return []
+        }
+        return first.roleArguments
     }
 }
 

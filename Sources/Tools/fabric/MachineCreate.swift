@@ -51,6 +51,8 @@ struct MachineCreate: ParsableCommand {
     @Flag(name: .spec("check"), help: "Check every option and the provider, then exit; ask the cloud nothing.")
     var check = false
 
+    @OptionGroup var events: EventOptions
+
     func validate() throws {
         try Arguments.provider(provider)
         if let group { try Identifier.group.check(group) }
@@ -61,17 +63,17 @@ struct MachineCreate: ParsableCommand {
 
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine create")
+        try spec.login.exportPassword()
         var creation = Creation(porcelain: porcelain, provider: provider, spec: spec, count: numberMachines, group: group,
                                 skipStore: skipStore)
         try creation.check()
+        try EventLog.check(events.events)
         if check { return }
         if dryRun { Tool.exit(try porcelain.run(creation.dryRun()).status) }
-        if common.synchronous == .detach {
-            // What a background job would find out too late is found out now: the image and flavor.
-            try creation.findImageAndFlavor()
-            try spec.login.passwordForJob()
-        }
+        // What a background job would find out too late is found out now: the image and flavor.
+        if common.synchronous == .detach { try creation.findImageAndFlavor() }
         try porcelain.detachIfAsked()
+        try porcelain.recordEvents(events.events)
         let made = try creation.run()
         if group != nil && !skipStore {
             do {
@@ -80,6 +82,7 @@ struct MachineCreate: ParsableCommand {
                 warn("the options of group \(creation.group) were not kept (\(error.message)); machine scale will need them given")
             }
         }
+        porcelain.summarize(provider: provider, group: creation.group, output: made, status: 0)
         try porcelain.emit(made, columns: MachineColumns.list)
     }
 }
@@ -109,10 +112,12 @@ struct Creation {
     }
 
     /// fabric-boot's option names that the porcelain spells otherwise.
-    static let renamed = ["--number": "--number_machines", "--until": "--ready"]
+    static let renamed = ["--number": "--number_machines", "--until": "--ready", "--on-ready": "--on_ready",
+                          "--before-destroy": "--before_destroy", "--hook-timeout": "--hook_timeout"]
 
     var bootArguments: [String] {
         var arguments = ["-p", provider, "--group", group, "--batch", batch, "--number=\(count)"] + spec.bootArguments
+            + porcelain.eventArguments
         // A named group's machines are named after it, each create's apart: web-3f2a1b9c-1, ...
         if named { arguments.append("--name=\(group)-\(batch.prefix(8))") }
         return arguments
@@ -133,6 +138,14 @@ struct Creation {
         try checkInProcess(FindFlavor.self, spec.flavor.map { "--flavor=\($0)" } + ["--check"], renamed: Self.renamed)
         try checkInProcess(Boot.self, porcelain.storeArguments + bootArguments + ["--check"], renamed: Self.renamed)
         try checkInProcess(Wait.self, porcelain.storeArguments + ["-p", provider] + spec.waitArguments + ["--check"], renamed: Self.renamed)
+        if let beforeDestroy = spec.beforeDestroy {
+            do {
+                _ = try Hook(.beforeDestroy, command: beforeDestroy,
+                             timeout: try Arguments.seconds(spec.hookTimeout, option: "--hook_timeout", default: Hook.defaultTimeout))
+            } catch {
+                throw FabricError(error.kind, porcelainWords(error.message, Self.renamed), hint: error.hint)
+            }
+        }
         _ = try porcelain.store.provider(provider)
     }
 
@@ -151,7 +164,7 @@ struct Creation {
         // Public addresses are given while the machines build (as soon as each has a port).
         if spec.waits {
             stages.append(porcelain.tool("fabric-public-address", ["--timeout=\(spec.timeoutText)"]))
-            stages.append(porcelain.tool("fabric-wait", spec.waitArguments))
+            stages.append(porcelain.tool("fabric-wait", spec.waitArguments + porcelain.eventArguments))
         }
         if !skipStore { stages.append(porcelain.tool("fabric-store add", [])) }
         return Pipeline(stages)
@@ -168,9 +181,11 @@ struct Creation {
             let signal = outcome.interruptedBy == SIGINT ? "SIGINT" : outcome.interruptedBy == SIGHUP ? "SIGHUP" : "SIGTERM"
             warn("interrupted by \(signal): " + (removed == 0 ? "nothing this create made was left"
                                                  : "removed the \(removed) machine\(removed == 1 ? "" : "s") this create made"))
+            porcelain.summarize(provider: provider, group: named ? group : nil, output: [], status: 128 + outcome.interruptedBy)
             Tool.exit(128 + outcome.interruptedBy)
         }
         if removed > 0 { warn("removed the \(removed) machine\(removed == 1 ? "" : "s") the failed create left") }
+        porcelain.summarize(provider: provider, group: named ? group : nil, output: [], status: outcome.status)
         Tool.exit(outcome.status)
     }
 
@@ -182,7 +197,7 @@ struct Creation {
         let left = listing?.output ?? []
         let count = left.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         if count > 0 {
-            _ = try? porcelain.run(Pipeline([porcelain.tool("fabric-destroy", ["--force"]), porcelain.tool("fabric-store remove", [])],
+            _ = try? porcelain.run(Pipeline([porcelain.tool("fabric-destroy", ["--force"] + porcelain.eventArguments), porcelain.tool("fabric-store remove", [])],
                                             input: left), output: .discarded)
         }
         _ = try? porcelain.run(Pipeline(porcelain.tool("fabric-store remove", ["machine", "-p", provider, "--group", group,

@@ -41,6 +41,8 @@ struct MachineScale: ParsableCommand {
 
     @OptionGroup(title: "Options of machine create, overriding those the group keeps") var spec: MachineSpec
 
+    @OptionGroup var events: EventOptions
+
     func validate() throws {
         try Arguments.provider(provider)
         try Identifier.group.check(group)
@@ -51,9 +53,13 @@ struct MachineScale: ParsableCommand {
             + (replaceFailed ? ["--replace-failed"] : [])
     }
 
+    /// With the group's MySQL login, the plan reads each member's role: it keeps the primary.
+    func planArguments(_ spec: MachineSpec) -> [String] { planArguments + spec.roleArguments }
+
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine scale")
         try checkInProcess(Scale.self, planArguments + ["--check"])
+        try EventLog.check(events.events)
         let kept = try porcelain.store.requireGroup(provider: provider, name: group)["options"]?.items.compactMap(\.string)
         if kept == nil && (spec.image.isEmpty || spec.flavor.isEmpty) {
             throw FabricError.usage("group \(group) keeps no create options (it was not made by machine create --group): give --image and --flavor")
@@ -64,20 +70,27 @@ struct MachineScale: ParsableCommand {
         } catch {
             throw FabricError.usage("group \(group)'s kept options no longer parse: \(MachineSpec.message(for: error))")
         }
+        try merged.login.exportPassword()
         let creation = Creation(porcelain: porcelain, provider: provider, spec: merged, count: 1, group: group, skipStore: false)
         try creation.check()
-        if common.synchronous == .detach { try merged.login.passwordForJob() }
+        try checkInProcess(Scale.self, planArguments(merged) + ["--check"])
         try porcelain.detachIfAsked()
+        try porcelain.recordEvents(events.events)
         let timeout = try Arguments.seconds(merged.timeout, option: "--timeout", default: MachineSpec.defaultTimeout)
         let lock = try ScaleLock(store: porcelain.store, name: "scale/\(provider)/\(group)", wait: timeout)
         defer { lock.release() }
-        try porcelain.emit(try scale(porcelain, merged, lock: lock), columns: MachineColumns.list)
+        let output = try scale(porcelain, merged, lock: lock)
+        porcelain.summarize(provider: provider, group: group, output: output, status: 0)
+        try porcelain.emit(output, columns: MachineColumns.list)
     }
 
     /// The plan, then what it says, holding the group's lock: the records destroyed and made.
     private func scale(_ porcelain: Porcelain, _ spec: MachineSpec, lock: ScaleLock) throws(FabricError) -> [UInt8] {
-        let planned = try porcelain.run(Pipeline(porcelain.tool("fabric-scale", planArguments)), output: .captured, tick: lock.renew)
-        if planned.status != 0 { Tool.exit(planned.status) }
+        let planned = try porcelain.run(Pipeline(porcelain.tool("fabric-scale", planArguments(spec))), output: .captured, tick: lock.renew)
+        if planned.status != 0 {
+            porcelain.summarize(provider: provider, group: group, output: [], status: planned.status)
+            Tool.exit(planned.status)
+        }
         guard let plan = try RecordReader.records(in: String(decoding: planned.output, as: UTF8.self), source: "fabric-scale").first else {
             throw FabricError.input("fabric-scale printed no plan")
         }
@@ -98,9 +111,12 @@ struct MachineScale: ParsableCommand {
         if !destroy.isEmpty {
             let stored = try porcelain.machineRecords(provider, destroy.filter { !unstored.contains($0) }, unstored: false)
             let bare = try porcelain.machineRecords(provider, destroy.filter { unstored.contains($0) }, unstored: true)
-            let (status, destroyed) = try MachineRemoval(porcelain: porcelain, provider: provider, force: false)
+            let (status, destroyed) = try MachineRemoval(porcelain: porcelain, provider: provider, force: false, hook: spec.destroyArguments)
                 .destroy(stored + bare, output: .captured, tick: lock.renew)
-            if status != 0 { Tool.exit(status) }
+            if status != 0 {
+                porcelain.summarize(provider: provider, group: group, output: destroyed, status: status)
+                Tool.exit(status)
+            }
             output += destroyed
         }
         if count > 0 {

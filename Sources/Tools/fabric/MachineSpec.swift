@@ -71,6 +71,19 @@ struct MachineSpec: ParsableArguments {
 
     @OptionGroup var login: LoginOptions
 
+    @Option(name: .spec("on_ready"), parsing: .unconditional, help: ArgumentHelp(
+        "Run this command for each machine once its own stages pass, before replica or synced and before it counts (a failure fails the create, all or nothing); a bare NAME is a recipe (mariadb-replica). Implies --wait_spawning.",
+        valueName: "command"))
+    var onReady: String?
+
+    @Option(name: .spec("before_destroy"), parsing: .unconditional, help: ArgumentHelp(
+        "Run this command for each member before machine destroy or scale destroys it (to drain it); a bare NAME is a recipe.",
+        valueName: "command"))
+    var beforeDestroy: String?
+
+    @Option(name: .spec("hook_timeout"), parsing: .unconditional, help: ArgumentHelp("The longest a hook may run, in seconds (default 600).", valueName: "seconds"))
+    var hookTimeout: String?
+
     @Option(name: .spec("timeout"), parsing: .unconditional, help: ArgumentHelp("How long to wait, in seconds (default 600).", valueName: "seconds"))
     var timeout: String?
 
@@ -79,18 +92,41 @@ struct MachineSpec: ParsableArguments {
         _ = try Arguments.seconds(timeout, option: "--timeout", default: Self.defaultTimeout)
     }
 
-    /// Whether the create waits: asked for, or implied by --ready or --public_network.
-    var waits: Bool { waitSpawning || ready != nil || publicNetwork != nil }
+    /// Whether the create waits: asked for, or implied by --ready, --public_network or --on_ready.
+    var waits: Bool { waitSpawning || ready != nil || publicNetwork != nil || onReady != nil }
 
     /// fabric-wait's options: the stages (a public network alone: its address), the login.
     var waitArguments: [String] {
         var arguments = ["--timeout=\(timeoutText)"]
         if let ready {
             arguments.append("--until=\(ready)")
-        } else if publicNetwork != nil && !waitSpawning {
+        } else if publicNetwork != nil && !waitSpawning && onReady == nil {
             arguments.append("--until=address")
         }
+        if let onReady { arguments.append("--on-ready=\(onReady)") }
+        if let hookTimeout { arguments.append("--hook-timeout=\(hookTimeout)") }
         return arguments + login.waitArguments
+    }
+
+    /// The port of the mysql stage --ready names (the group stages and the roles use it).
+    var mysqlPort: Int {
+        let chain = (try? ready.map { text throws(FabricError) in try ReadyStage.chain(parsing: text, option: "--ready") }) ?? nil
+        for case .mysql(let port) in (chain ?? []).reversed() { return port }
+        return ReadyStage.mysqlDefaultPort
+    }
+
+    /// How fabric-scale and fabric-destroy read the members' roles: the login, its port, the address.
+    var roleArguments: [String] {
+        guard let user = login.mysqlUser else { return [] }
+        return ["--mysql-user=\(user)", "--mysql-port=\(mysqlPort)"] + (login.address.map { ["--address=\($0)"] } ?? [])
+            + (login.mysqlTLS ? ["--mysql-tls"] : [])
+    }
+
+    /// fabric-destroy's options for a member of a group kept with these: its before_destroy
+    /// hook, told the roles.
+    var destroyArguments: [String] {
+        guard let beforeDestroy else { return [] }
+        return ["--before-destroy=\(beforeDestroy)"] + (hookTimeout.map { ["--hook-timeout=\($0)"] } ?? []) + roleArguments
     }
 
     var timeoutText: String { timeout ?? "600" }
@@ -119,6 +155,7 @@ struct MachineSpec: ParsableArguments {
                                            ("--private_network", privateNetwork), ("--public_network", publicNetwork),
                                            ("--swap", swap), ("--ready", ready), ("--address", login.address),
                                            ("--mysql_user", login.mysqlUser), ("--timeout", timeout),
+                                           ("--on_ready", onReady), ("--before_destroy", beforeDestroy), ("--hook_timeout", hookTimeout),
                                            ("--userdata", userdata.map(absolutePath))]
         for case let (name, value?) in valued { words.append("\(name)=\(value)") }
         let repeated: [(String, [String])] = [("--security_groups", securityGroups), ("--block_device", blockDevice),
@@ -156,6 +193,9 @@ struct MachineSpec: ParsableArguments {
         result.ready = pick(ready, other.ready)
         result.login = login.overridden(by: other.login)
         result.timeout = pick(timeout, other.timeout)
+        result.onReady = pick(onReady, other.onReady)
+        result.beforeDestroy = pick(beforeDestroy, other.beforeDestroy)
+        result.hookTimeout = pick(hookTimeout, other.hookTimeout)
         return result
     }
 }
@@ -183,13 +223,13 @@ struct LoginOptions: ParsableArguments {
         var arguments: [String] = []
         if let address { arguments.append("--address=\(address)") }
         if let mysqlUser { arguments.append("--mysql-user=\(mysqlUser)") }
-        if let mysqlPasswordFile { arguments.append("--mysql-password-file=\(mysqlPasswordFile)") }
         if mysqlTLS { arguments.append("--mysql-tls") }
         return arguments
     }
 
-    /// A background job gets the MySQL password in its environment, not the file's name.
-    func passwordForJob() throws(FabricError) {
+    /// The MySQL password, read once from its file (which may be /dev/fd/N) into the
+    /// environment of every tool, hook and background job this command starts: never argv.
+    func exportPassword() throws(FabricError) {
         if let mysqlPasswordFile { setenv("FABRIC_MYSQL_PASSWORD", try readFirstLine(mysqlPasswordFile), 1) }
     }
 

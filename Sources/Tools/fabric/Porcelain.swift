@@ -46,7 +46,15 @@ struct CommonOptions: ParsableArguments {
         "=false (or no, 0): run the command as a background job and print its record at once (see: fabric job); alone or =true (yes, 1): finish before returning, the default. Commands that change nothing always finish first.",
         valueName: "bool"))
     var synchronous: Synchronous = .finish
+}
 
+/// `--events FILE` of the commands that change machines: one JSON line per transition (see
+/// EventLog), the porcelain's and its tools', appended as they happen.
+struct EventOptions: ParsableArguments {
+    @Option(name: .spec("events"), help: ArgumentHelp(
+        "Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.",
+        valueName: "file"), completion: .file())
+    var events: String?
 }
 
 enum OutputFormat: EnumerableFlag {
@@ -68,6 +76,9 @@ final class Porcelain {
     /// The words of the command ("machine create"), as the job list shows it.
     let command: String
     private var openedStore: Store?
+    /// `--events FILE`: this command's transitions, and its tools'.
+    private(set) var events: EventLog?
+    private var eventsPath: String?
 
     init(_ common: CommonOptions, command: String) throws(FabricError) {
         self.common = common
@@ -77,6 +88,35 @@ final class Porcelain {
         if let file = common.storePasswordFile { setenv("FABRIC_STORE_PASSWORD", try readFirstLine(file), 1) }
         // The tools under the porcelain leave the one line about an interruption to it.
         setenv("FABRIC_PORCELAIN", "1", 1)
+    }
+
+    /// Opens the events file (`-`: standard error) and writes the schema line; the tools of
+    /// this command's pipelines append to it.
+    func recordEvents(_ path: String?) throws(FabricError) {
+        guard let path else { return }
+        try EventLog.check(path)
+        events = try EventLog(path: path, command: command)
+        eventsPath = path
+    }
+
+    /// `--events=FILE` for a tool that tells its transitions, when they are recorded.
+    var eventArguments: [String] { eventsPath.map { ["--events=\($0)"] } ?? [] }
+
+    /// The summary event: the group's members after the command (from the store), what it
+    /// made and removed, and how it ended.
+    func summarize(provider: String, group: String?, output: [UInt8], status: Int32) {
+        guard let events else { return }
+        var fields: [String: JSON] = ["status": JSON(Int(status)), "provider_id": JSON(provider)]
+        let records = (try? RecordReader.records(in: String(decoding: output, as: UTF8.self), source: "output")) ?? []
+        fields["created"] = JSON(records.filter { $0["status"]?.string != "DELETED" }.compactMap { $0["uuid"]?.string })
+        fields["destroyed"] = JSON(records.filter { $0["status"]?.string == "DELETED" }.compactMap { $0["uuid"]?.string })
+        if let group {
+            fields["group"] = JSON(group)
+            var members: [String] = []
+            try? store.machines(.init(providerID: provider, group: group)) { members.append($0["uuid"]?.string ?? "") }
+            fields["members"] = JSON(members)
+        }
+        events.emit("summary", fields)
     }
 
     /// `--store=...` for each tool, when one was given.
@@ -179,7 +219,7 @@ final class Porcelain {
 }
 
 /// What each listing shows as a table.
-enum MachineColumns { static let list = "uuid,name,status,av_zone,addresses,group,protected" }
+enum MachineColumns { static let list = "uuid,name,status,av_zone,addresses,group,role,protected" }
 enum SnapshotColumns { static let list = "id,name,machine_uuid,status" }
 enum JobColumns { static let list = "job,state,exit_status,host,started,command" }
 enum ProviderColumns { static let list = "provider_id,type,username,url,tenant,default_image,default_flavor" }

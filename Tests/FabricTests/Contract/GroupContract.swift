@@ -97,6 +97,76 @@ import Testing
         #expect(h.count("machines") == 2)
     }
 
+    /// Hooks are commands and events are JSON lines, on every cloud: on_ready runs once per
+    /// member made (its record on stdin, FABRIC_* in its environment) before the member
+    /// counts, before_destroy once per member a scale or a destroy removes, both kept with the
+    /// group's options; the events of the scales rebuild the group the cloud holds.
+    @Test(arguments: CloudKind.onSQLite)
+    func hooksRunAndEventsRebuildTheGroup(_ run: CloudKind.Run) throws {
+        let cloud = try run.start(), h = cloud.harness, p = cloud.provider
+        #expect(cloud.register().status == 0)
+        let hooks = h.directory.appendingPathComponent("hooks").path
+        try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+        let onReady = "cat > \(hooks)/ready-$FABRIC_MACHINE_UUID; env | grep ^FABRIC_ | sort > \(hooks)/ready-env-$FABRIC_MACHINE_UUID"
+        let beforeDestroy = "cat > \(hooks)/gone-$FABRIC_MACHINE_UUID; echo $FABRIC_GROUP > \(hooks)/gone-group-$FABRIC_MACHINE_UUID"
+        let events = h.directory.appendingPathComponent("events.jsonl").path
+        let created = h.sh("fabric --json machine create \(p) --group db --number_machines 2 --wait_spawning --on_ready '\(onReady)' --before_destroy '\(beforeDestroy)' --events \(events)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let grown = h.sh("fabric --json machine scale \(p) db --to 3 --events \(events)")
+        #expect(grown.status == 0, "\(grown.stderr)")
+        let made = uuids(created) + uuids(grown)
+        #expect(made.count == 3)
+        for uuid in made {
+            let record = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(hooks)/ready-\(uuid)"))) as? [String: Any]
+            #expect(record?["uuid"] as? String == uuid, "on_ready got the machine's record on stdin")
+            let env = (try? String(contentsOfFile: "\(hooks)/ready-env-\(uuid)", encoding: .utf8)) ?? ""
+            #expect(env.contains("FABRIC_GROUP=db") && env.contains("FABRIC_HOOK=on_ready") && env.contains("FABRIC_MACHINE_UUID=\(uuid)")
+                    && env.contains("FABRIC_ROLE=unknown") && env.contains("FABRIC_MACHINE_ADDRESS="), "\(env)")
+            #expect(!env.contains(NullCloud.password) && !env.contains("FABRIC_MYSQL_PASSWORD"), "no secret reaches a hook that was given none")
+        }
+        let shrunk = h.sh("fabric --json machine scale \(p) db --to 1 --events \(events)")
+        #expect(shrunk.status == 0, "\(shrunk.stderr)")
+        let removed = uuids(shrunk)
+        #expect(removed.count == 2)
+        for uuid in removed {
+            #expect(FileManager.default.fileExists(atPath: "\(hooks)/gone-\(uuid)"), "before_destroy ran for \(uuid)")
+            #expect((try? String(contentsOfFile: "\(hooks)/gone-group-\(uuid)", encoding: .utf8)) == "db\n")
+        }
+        let left = members(h, p, "db")
+        #expect(left.count == 1 && !FileManager.default.fileExists(atPath: "\(hooks)/gone-\(left.first ?? "")"))
+
+        // The events alone rebuild the group: created minus destroyed is what the cloud holds,
+        // and what each command's summary says.
+        let lines = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").split(separator: "\n")
+        let parsed = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(parsed.count == lines.count, "every line is a JSON object")
+        #expect(parsed.first?["event"] as? String == "schema" && parsed.first?["version"] as? Int == 1, "\(parsed.first ?? [:])")
+        #expect(parsed.filter { $0["event"] as? String == "schema" }.count == 3, "one schema line per command")
+        var members = Set<String>()
+        for event in parsed {
+            let uuid = event["uuid"] as? String ?? ""
+            switch event["event"] as? String {
+            case "created": members.insert(uuid)
+            case "destroyed": members.remove(uuid)
+            default: break
+            }
+        }
+        #expect(members == left, "\(members) vs \(left)")
+        let summary = parsed.last { $0["event"] as? String == "summary" }
+        #expect(Set(summary?["members"] as? [String] ?? []) == left && summary?["status"] as? Int == 0, "\(summary ?? [:])")
+        #expect(parsed.filter { $0["event"] as? String == "ready" }.count == 3)
+        #expect(parsed.filter { $0["event"] as? String == "hook_ended" && $0["status"] as? Int == 0 }.count == 5)
+        let times = parsed.compactMap { $0["time"] as? Double }
+        #expect(times == times.sorted(), "events are written in the order they happen")
+
+        // A hook that fails fails the create: all or nothing.
+        let failed = h.expectFailure("fabric machine scale \(p) db --to 3 --on_ready 'exit 3'", 1, "exited with status 3")
+        #expect(failed.stderr.contains("removed the 2 machines the failed create left"), "\(failed.stderr)")
+        #expect(self.members(h, p, "db") == left)
+        #expect(h.sh("fabric --json machine scale \(p) db --to 0").status == 0)
+        try cloud.expectNothingLeft()
+    }
+
     @Test(arguments: CloudKind.runs)
     func badScalesAreUsageErrorsBeforeAnyRequest(_ run: CloudKind.Run) throws {
         let cloud = try run.start(), h = cloud.harness, p = cloud.provider
@@ -114,6 +184,13 @@ import Testing
             ("db --to 2 --number_machines 3", 64, "Unknown option '--number_machines'"),
             ("db --to 2 --colour red", 64, "Unknown option '--colour'"),
             ("db --to 2 --image mindisk=abc", 64, "min_disk must be a non-negative number"),
+            ("db --to 2 --on_ready no-such-recipe", 64, "--on_ready \"no-such-recipe\": no recipe and no command of that name"),
+            ("db --to 2 --before_destroy no-such-recipe", 64, "--before_destroy \"no-such-recipe\": no recipe"),
+            ("db --to 2 --on_ready true --hook_timeout 0", 64, "--hook_timeout"),
+            ("db --to 2 --ready replica", 64, "stage replica of --ready replica logs in to each server: give --mysql_user"),
+            ("db --to 2 --ready replica,synced", 64, "replica and synced exclude each other"),
+            ("db --to 2 --ready replica:soon", 64, "the lag of \"replica:soon\" must be a number of seconds"),
+            ("db --to 2 --events /nonexistent/dir/events", 64, "--events \"/nonexistent/dir/events\""),
         ]
         for (arguments, status, message) in cases {
             let result = h.expectFailure("fabric machine scale \(p) \(arguments)", status, message)

@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+
+/// A group is a MySQL replication group (the mission: "easily expand and shrink the number of
+/// servers in a group"), tested against real MariaDB servers that the embedded default's
+/// machines run on loopback: the null provider with execute_userdata runs each machine's user
+/// data (Tests/MariaDB/machine-userdata, a mariadbd with binary logs and GTIDs on the machine's
+/// own address), the `mariadb-replica` recipe joins new members, the `replica` stage sees them
+/// caught up, and a scale never removes the primary.
+@Suite(.enabled(if: LocalGroup.installed, "mariadbd is not installed (make deps installs it)"))
+struct ReplicationGroupTests {
+    /// One primary and two replicas that receive a row written on the primary; 20,000 rows,
+    /// then a scale to 5 that returns only once both new replicas hold them all; a scale to 2
+    /// that keeps the primary although it is the oldest; the scale's events replayed.
+    @Test func aGroupOfThreeReplicatesGrowsCaughtUpAndShrinksAroundItsPrimary() throws {
+        let group = try LocalGroup(subnet: 40)
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group repl --number_machines 3 \(group.createOptions) --events \(group.events)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let roles = created.records.map { ($0["name"] as? String ?? "", $0["role"] as? String ?? "") }.sorted { $0.0 < $1.0 }
+        #expect(roles.map(\.1) == ["primary", "replica", "replica"], "the first member is the primary: \(roles)")
+        let primary = try #require(created.records.first { $0["role"] as? String == "primary" })
+        let primaryAddress = try #require((primary["addresses"] as? [String])?.first)
+        let replicas = created.records.filter { $0["role"] as? String == "replica" }.compactMap { ($0["addresses"] as? [String])?.first }
+        #expect(created.records.allSatisfy { ($0["ready"] as? [String: Any])?["replica"] != nil }, "replica is a stage of each")
+
+        group.sql(primaryAddress, "CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(40)); INSERT INTO app.t VALUES (1, 'first')")
+        for replica in replicas {
+            #expect(group.eventually(replica, "SELECT v FROM app.t WHERE id = 1") == "first", "the row reached \(replica)")
+        }
+
+        // 20,000 rows, then two more members: the scale returns once they hold every one.
+        group.sql(primaryAddress, """
+            SET max_recursive_iterations = 100000; INSERT INTO app.t WITH RECURSIVE s(n) AS (SELECT 2 UNION ALL SELECT n + 1 FROM s WHERE n < 20001) SELECT n, CONCAT('row-', n) FROM s
+            """)
+        let grown = group.h.sh("fabric --json machine scale db repl --to 5 --mysql_password_file \(group.passwordFile) --events \(group.events)")
+        #expect(grown.status == 0, "\(grown.stderr)")
+        #expect(grown.records.count == 2 && grown.records.allSatisfy { $0["role"] as? String == "replica" }, "\(grown.stdout)")
+        for record in grown.records {
+            let address = (record["addresses"] as? [String])?.first ?? ""
+            #expect(group.sql(address, "SELECT COUNT(*) FROM app.t") == ["20001"], "\(address) holds every row as the scale returns")
+        }
+
+        // Down to 2: the primary stays although it is the oldest, and replicas go oldest first.
+        let listed = group.h.sh("fabric --json machine list db --group repl --refresh", env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect(listed.records.filter { $0["role"] as? String == "primary" }.count == 1, "\(listed.stdout)")
+        let shrunk = group.h.sh("fabric --json machine scale db repl --to 2 --mysql_password_file \(group.passwordFile) --events \(group.events)")
+        #expect(shrunk.status == 0, "\(shrunk.stderr)")
+        let removed = Set(shrunk.records.compactMap { $0["uuid"] as? String })
+        #expect(removed.count == 3 && !removed.contains(primary["uuid"] as? String ?? ""), "the primary is kept: \(removed)")
+        let left = Set(group.h.sh("fabric-list-machines -p db --group repl").records.compactMap { $0["uuid"] as? String })
+        #expect(left.count == 2 && left.contains(primary["uuid"] as? String ?? ""))
+        #expect(group.sql(primaryAddress, "SELECT COUNT(*) FROM app.t") == ["20001"])
+
+        // The events alone give the group's final state, and each step in its order.
+        let events = group.eventLines()
+        var members = Set<String>(), ready = Set<String>()
+        for event in events {
+            let uuid = event["uuid"] as? String ?? ""
+            switch event["event"] as? String {
+            case "created": members.insert(uuid)
+            case "ready": ready.insert(uuid)
+            case "destroyed": members.remove(uuid); ready.remove(uuid)
+            default: break
+            }
+        }
+        #expect(members == left && ready == left, "replayed: \(members) vs \(left)")
+        let summary = events.last { $0["event"] as? String == "summary" }
+        #expect(Set(summary?["members"] as? [String] ?? []) == left)
+        #expect(events.contains { $0["event"] as? String == "role" && $0["role"] as? String == "primary" })
+        #expect(events.filter { $0["event"] as? String == "hook_ended" && $0["hook"] as? String == "before_destroy" }.count == 3)
+        #expect(!group.eventsText().contains(group.password), "no secret in the events")
+    }
+
+    /// The primary killed and a replica promoted by hand: `list --refresh` sees the new
+    /// primary, and the next scale keeps it with no `protect` by hand.
+    @Test func aPromotedReplicaIsSeenAndProtectedByTheNextScale() throws {
+        let group = try LocalGroup(subnet: 41)
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group repl --number_machines 3 \(group.createOptions)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let byName = created.records.sorted { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }
+        let old = try #require(byName.first), promoted = byName[2]
+        let oldUUID = old["uuid"] as? String ?? "", promotedUUID = promoted["uuid"] as? String ?? ""
+        let promotedAddress = (promoted["addresses"] as? [String])?.first ?? ""
+        #expect(old["role"] as? String == "primary")
+
+        // The old primary's server dies; the newest replica is promoted.
+        group.killServer(of: oldUUID)
+        group.sql(promotedAddress, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0")
+        let listed = group.h.sh("fabric --json machine list db --group repl --refresh", env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        let role = { (uuid: String) in listed.records.first { $0["uuid"] as? String == uuid }?["role"] as? String }
+        #expect(role(promotedUUID) == "primary" && role(oldUUID) == "unknown", "\(listed.stdout)")
+        #expect(group.h.sh("fabric-store get machine -p db \(promotedUUID)").records.first?["role"] as? String == "primary", "recorded")
+
+        // Down to 1: the dead member and the other replica go, the new primary stays.
+        let shrunk = group.h.sh("fabric --json machine scale db repl --to 1 --mysql_password_file \(group.passwordFile)")
+        #expect(shrunk.status == 0, "\(shrunk.stderr)")
+        let left = group.h.sh("fabric-list-machines -p db --group repl").records.compactMap { $0["uuid"] as? String }
+        #expect(left == [promotedUUID], "\(left)")
+        let refused = group.h.sh("fabric-scale -p db --group repl --to 0 --mysql-user fabric --mysql-port \(LocalGroup.port)", env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect(refused.status == 1 && refused.stderr.contains("\(promotedUUID) (the primary)"), "\(refused.stderr)")
+    }
+
+    /// A conflicting row on a replica stops its replication: the replica stage fails at once
+    /// with the server's message, not at the timeout.
+    @Test func aReplicationErrorFailsTheReplicaStageAtOnce() throws {
+        let group = try LocalGroup(subnet: 42)
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group repl --number_machines 2 \(group.createOptions)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let primary = try #require(created.records.first { $0["role"] as? String == "primary" })
+        let replica = try #require(created.records.first { $0["role"] as? String == "replica" })
+        let (primaryAddress, replicaAddress) = ((primary["addresses"] as? [String])?.first ?? "", (replica["addresses"] as? [String])?.first ?? "")
+        group.sql(primaryAddress, "CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY)")
+        #expect(group.eventually(replicaAddress, "SELECT COUNT(*) FROM app.t") == "0")
+        group.sql(replicaAddress, "SET sql_log_bin = 0; INSERT INTO app.t VALUES (7)")
+        group.sql(primaryAddress, "INSERT INTO app.t VALUES (7)")
+        let start = Date()
+        let waited = group.h.sh("fabric machine wait db \(replica["uuid"] as? String ?? "") --until mysql:\(LocalGroup.port),replica --mysql_user fabric --timeout 120",
+                                env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect(waited.status == 1, "\(waited.stderr)")
+        #expect(waited.stderr.contains("failed at replica") && waited.stderr.contains("Duplicate entry '7'"), "\(waited.stderr)")
+        #expect(Date().timeIntervalSince(start) < 60, "a replication error is final, not waited out")
+    }
+
+    /// A hook that fails, or hangs past --hook_timeout, fails the create: nothing is left, in
+    /// the cloud, the store or the processes the machines ran.
+    @Test func aHookThatFailsOrHangsFailsTheCreateAndLeavesNothing() throws {
+        let group = try LocalGroup(subnet: 43, userdata: "#!/bin/sh\nsleep 1043 &\necho FABRIC_READY\n")
+        defer { group.tearDown() }
+        let failed = group.h.expectFailure("fabric machine create db --group g --number_machines 2 --ready cloud-init --on_ready 'echo draining >&2; exit 4'",
+                                           1, "failed at its on_ready hook: \"echo draining >&2; exit 4\" exited with status 4")
+        #expect(failed.stderr.contains("draining"), "the hook's output reaches standard error")
+        let hung = group.h.expectFailure("fabric machine create db --group g --number_machines 2 --ready cloud-init --on_ready 'sleep 300' --hook_timeout 1",
+                                         5, "ran past its time limit (1 s)")
+        #expect(hung.stderr.contains("removed the 2 machines"), "\(hung.stderr)")
+        #expect(group.h.cloudMachines("db") == 0 && group.h.count("machines") == 0)
+        #expect(group.machineDirectories().isEmpty, "every machine's directory is gone")
+        #expect(group.processes(matching: "sleep 1043").isEmpty && group.processes(matching: "sleep 300").isEmpty,
+                "the machines' processes and the hung hook are ended")
+    }
+}
+
+/// A null provider whose machines run MariaDB on loopback addresses of their own (the subnet
+/// 127.0.SUBNET.0/24, one per test, so tests run side by side), with the group's options.
+struct LocalGroup {
+    static let port = 13306
+    static var installed: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/mariadbd") }
+
+    let h = Harness()
+    let password = "Repl-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    let root: String
+    var passwordFile: String { h.directory.appendingPathComponent("mysql-password").path }
+    var events: String { h.directory.appendingPathComponent("events.jsonl").path }
+    var userdataFile: String { h.directory.appendingPathComponent("userdata.sh").path }
+
+    /// The create options of a replication group: the recipe joins members, the replica stage
+    /// sees them caught up.
+    var createOptions: String {
+        "--userdata \(userdataFile) --ready cloud-init,mysql:\(Self.port),replica --mysql_user fabric --mysql_password_file \(passwordFile) "
+            + "--on_ready mariadb-replica --before_destroy mariadb-replica --timeout 180"
+    }
+
+    init(subnet: Int, userdata: String? = nil) throws {
+        // Short: a server's socket path must fit in 108 bytes.
+        root = "/tmp/fm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let template = try String(contentsOf: Harness.root.appendingPathComponent("Tests/MariaDB/machine-userdata"), encoding: .utf8)
+        let script = userdata ?? template.replacingOccurrences(of: "@FABRIC_TEST_PASSWORD@", with: password)
+            .replacingOccurrences(of: "@FABRIC_TEST_PORT@", with: String(Self.port))
+        try script.write(toFile: userdataFile, atomically: true, encoding: .utf8)
+        try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        h.registerNull("db", extra: ["execute_userdata=true", "address_pool=127.0.\(subnet).1-127.0.\(subnet).20", "machines_dir=\(root)"])
+    }
+
+    /// Destroys what is left (ending the servers) and removes the machines' directories.
+    func tearDown() {
+        h.sh("fabric-list-machines -p db | fabric-destroy --force > /dev/null")
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The rows of a query on the server at `address`, as fabric logs in (tab-separated).
+    @discardableResult
+    func sql(_ address: String, _ query: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        let result = h.run("/usr/bin/mariadb", ["--no-defaults", "--host=\(address)", "--port=\(Self.port)", "--protocol=TCP", "--user=fabric",
+                                                "-N", "-B", "-e", query], env: ["MYSQL_PWD": password])
+        #expect(result.status == 0, "\(query) on \(address): \(result.stderr)", sourceLocation: sourceLocation)
+        return result.lines
+    }
+
+    /// The first row of a query once it answers one (replication takes a moment), or nil after 20 s.
+    func eventually(_ address: String, _ query: String) -> String? {
+        for _ in 0..<400 {
+            let result = h.run("/usr/bin/mariadb", ["--no-defaults", "--host=\(address)", "--port=\(Self.port)", "--protocol=TCP",
+                                                    "--user=fabric", "-N", "-B", "-e", query], env: ["MYSQL_PWD": password])
+            if result.status == 0, let first = result.lines.first { return first }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    /// Kills the machine's mariadbd (SIGKILL), as a crash would.
+    func killServer(of uuid: String) {
+        let pid = (try? String(contentsOfFile: "\(root)/\(uuid)/mysqld.pid.launch", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        #expect(!pid.isEmpty && kill(pid_t(pid) ?? 0, SIGKILL) == 0, "kill the server of \(uuid)")
+        for _ in 0..<200 where processes(matching: "\(root)/\(uuid)/data").count > 0 { usleep(50_000) }
+    }
+
+    func machineDirectories() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] }
+
+    /// Processes whose command line contains the text (and this test's machines' root, when
+    /// the text is the machines' own).
+    func processes(matching text: String) -> [String] {
+        h.sh("ps -eo args= | grep -F -- '\(text)' | grep -v grep || true").lines
+    }
+
+    func eventsText() -> String { (try? String(contentsOfFile: events, encoding: .utf8)) ?? "" }
+
+    func eventLines() -> [[String: Any]] {
+        eventsText().split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}

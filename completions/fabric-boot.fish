@@ -20,7 +20,7 @@ function __fabric-boot_parse_tokens -S
     set -l unparsed_tokens (__fabric-boot_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-boot'
-        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'number=' 'availability-zone=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'batch=' 'name=' 'dry-run' 'check' 'version' 'h/help'
+        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'number=' 'availability-zone=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'batch=' 'name=' 'dry-run' 'events=' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-boot_parse_subcommand -r 1 'version'
@@ -100,6 +100,7 @@ complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_o
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" batch' -l 'batch' -d 'This call\'s own id, tagged on its machines beside the group, by which a failed create\'s clean-up finds them and no other machine of the group (default: the group when --group is not given, else a new UUID).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" name' -l 'name' -d 'Name machines <prefix>-1, <prefix>-2, ... (default: fabric-<group>).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" dry-run' -l 'dry-run' -d 'Print what would be asked of the cloud, and boot nothing.'
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" events' -l 'events' -d 'Append a JSON line to this file (- for standard error) for each machine created.' -rF
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" check' -l 'check' -d 'Check the options (and the files they name) and exit: read no input, contact no cloud; with -p, the provider\'s limits too (its record in the store).'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -20,7 +20,7 @@ function __fabric-destroy_parse_tokens -S
     set -l unparsed_tokens (__fabric-destroy_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-destroy'
-        __fabric-destroy_parse_subcommand -r 1 'p/provider=' 'store=' 'store-password-file=' 'force' 'version' 'h/help'
+        __fabric-destroy_parse_subcommand -r 1 'p/provider=' 'store=' 'store-password-file=' 'force' 'before-destroy=' 'hook-timeout=' 'events=' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'mysql-port=' 'address=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-destroy_parse_subcommand -r 1 'version'
@@ -80,7 +80,15 @@ complete -c 'fabric-destroy' -f
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" p provider' -s 'p' -l 'provider' -d 'The registered provider to use (see: fabric provider list).' -rfka ''
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store' -l 'store' -d 'The state store: a SQLite file, or mysql://USER@HOST[:PORT][,HOST[:PORT]...]/DATABASE[?socket=PATH&ssl=required&ssl_ca=FILE] (several hosts: the nodes of a replicated server, tried in order). Default: $FABRIC_STORE, then $XDG_STATE_HOME/fabric/fabric.db.' -rF
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" store-password-file' -l 'store-password-file' -d 'A mysql:// store\'s password, the first line of this file (/dev/fd/N works). Default: $FABRIC_STORE_PASSWORD, then ~/.my.cnf.' -rF
-complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" force' -l 'force' -d 'Print machines the provider could not destroy too, so their records are removed.'
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" force' -l 'force' -d 'Print machines the provider could not destroy too, so their records are removed; destroy a machine whose --before-destroy hook failed.'
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" before-destroy' -l 'before-destroy' -d 'Run this command for each machine before it is destroyed (to drain it, stop its replication); its record on stdin, FABRIC_* in its environment; a bare NAME is a recipe (mariadb-replica). A machine whose hook fails is not destroyed.' -rfka ''
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" hook-timeout' -l 'hook-timeout' -d 'The longest the hook may run, in seconds (default 600).' -rfka ''
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" events' -l 'events' -d 'Append a JSON line to this file (- for standard error) for each transition: hook_started, hook_ended, destroying, destroyed.' -rF
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" mysql-user' -l 'mysql-user' -d 'Log in to each machine\'s MySQL as this user; the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.' -rfka ''
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" mysql-password-file' -l 'mysql-password-file' -d 'The MySQL password: this file\'s first line (/dev/fd/N works).' -rF
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" mysql-tls' -l 'mysql-tls' -d 'Refuse a MySQL login without TLS.'
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" mysql-port' -l 'mysql-port' -d 'The port of the machines\' MySQL (default 3306).' -rfka ''
+complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" address' -l 'address' -d 'Which address roles are read at: auto, public or private.' -rfka 'auto public private'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_flags_or_options "fabric-destroy" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-destroy' -n '__fabric-destroy_should_offer_completions_for_positional "fabric-destroy" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -20,7 +20,7 @@ function __fabric-list-machines_parse_tokens -S
     set -l unparsed_tokens (__fabric-list-machines_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-list-machines'
-        __fabric-list-machines_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'where=+' 'meta=+' 'group=' 'refresh' 'version' 'h/help'
+        __fabric-list-machines_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'where=+' 'meta=+' 'group=' 'refresh' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'mysql-port=' 'address=' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-list-machines_parse_subcommand -r 1 'version'
@@ -84,6 +84,11 @@ complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_compl
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines"' -l 'meta' -d 'Keep machines whose metadata key equals the value.' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" group' -l 'group' -d 'Keep the machines of one group (fabric-boot --group).' -rfka ''
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" refresh' -l 'refresh' -d 'Read machine records and print each with the provider\'s view now (GONE when it has none).'
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" mysql-user' -l 'mysql-user' -d 'Log in to each machine\'s MySQL as this user; the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.' -rfka ''
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" mysql-password-file' -l 'mysql-password-file' -d 'The MySQL password: this file\'s first line (/dev/fd/N works).' -rF
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" mysql-tls' -l 'mysql-tls' -d 'Refuse a MySQL login without TLS.'
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" mysql-port' -l 'mysql-port' -d 'The port of the machines\' MySQL (default 3306).' -rfka ''
+complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" address' -l 'address' -d 'Which address roles are read at: auto, public or private.' -rfka 'auto public private'
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_flags_or_options "fabric-list-machines" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'fabric-list-machines' -n '__fabric-list-machines_should_offer_completions_for_positional "fabric-list-machines" -eq 1' -fa 'help' -d 'Show subcommand help information.'

@@ -20,7 +20,7 @@ function __fabric-scale_parse_tokens -S
     set -l unparsed_tokens (__fabric-scale_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-scale'
-        __fabric-scale_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'group=' 'to=' 'newest-first' 'replace-failed' 'check' 'version' 'h/help'
+        __fabric-scale_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'group=' 'to=' 'newest-first' 'replace-failed' 'mysql-user=' 'mysql-password-file=' 'mysql-tls' 'mysql-port=' 'address=' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-scale_parse_subcommand -r 1 'version'
@@ -84,6 +84,11 @@ complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" to' -l 'to' -d 'How many live machines the group should have.' -rfka ''
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" newest-first' -l 'newest-first' -d 'Shrink by removing the newest machines first, not the oldest.'
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" replace-failed' -l 'replace-failed' -d 'Remove the members in ERROR and make new ones in their place.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" mysql-user' -l 'mysql-user' -d 'Log in to each machine\'s MySQL as this user; the password from --mysql-password-file or $FABRIC_MYSQL_PASSWORD, never the command line.' -rfka ''
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" mysql-password-file' -l 'mysql-password-file' -d 'The MySQL password: this file\'s first line (/dev/fd/N works).' -rF
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" mysql-tls' -l 'mysql-tls' -d 'Refuse a MySQL login without TLS.'
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" mysql-port' -l 'mysql-port' -d 'The port of the members\' MySQL (default 3306).' -rfka ''
+complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" address' -l 'address' -d 'Which address roles are read at: auto, public or private.' -rfka 'auto public private'
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" check' -l 'check' -d 'Check the options and exit: contact no cloud.'
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" version' -l 'version' -d 'Show the version.'
 complete -c 'fabric-scale' -n '__fabric-scale_should_offer_completions_for_flags_or_options "fabric-scale" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -175,7 +175,7 @@ complete -c fabric -n '__fabric_using job' -a wait -d 'Wait until a job ends, an
 complete -c fabric -n '__fabric_using job' -a cancel -d 'Stop a running job; its command removes what it made.'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --address --availability-zone --availability_zone --block-device --block_device --default-flavor --default-image --default_flavor --default_image --extra --file --files --flavor --group --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --swap --synchronous --timeout --to --until --userdata
+set -g __fabric_valued --address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --swap --synchronous --timeout --to --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
@@ -197,7 +197,7 @@ complete -c fabric -n '__fabric_arg snapshot destroy 2' -a '(__fabric_machine_uu
 __fabric_option provider register provider_type 'The kind of cloud, by default OPENSTACK' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
 __fabric_option provider register default_image 'The image booted when machine create gets no --image.' -x
 __fabric_option provider register default_flavor 'The flavor used when machine create gets no --flavor.' -x
-__fabric_option provider register extra 'A setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= catalog_ttl= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool='
+__fabric_option provider register extra 'A setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= catalog_ttl= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool= execute_userdata= machines_dir='
 __fabric_option provider register password-file 'Read the password from this file\'s first line (with 4 arguments).' -r -F
 __fabric_option provider register password-stdin 'Read the password from standard input (with 4 arguments).'
 __fabric_option provider register password-env 'Take the password from this environment variable (with 4 arguments)' -x -a '(set -nx)'
@@ -237,17 +237,21 @@ __fabric_option machine create files 'A file to inject into each machine' -r -F
 __fabric_option machine create file 'A file to inject into each machine' -r -F
 __fabric_option machine create config_drive 'Attach a configuration drive.'
 __fabric_option machine create wait_spawning 'Wait until every machine is ready: the stages of --ready, else of the provider\'s ready setting (default active).'
-__fabric_option machine create ready 'What ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine create ready 'What ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT], replica[:SECONDS], synced' -x
 __fabric_option machine create address 'The address the port and mysql stages connect to: auto (public, else private), public or private.' -x -a 'auto public private'
 __fabric_option machine create mysql_user 'With a mysql stage, log in as this user and run SELECT 1' -x
 __fabric_option machine create mysql_password_file 'The MySQL password of --mysql_user, this file\'s first line.' -r -F
 __fabric_option machine create mysql_tls 'Refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login).'
+__fabric_option machine create on_ready 'Run this command for each machine once its own stages pass, before replica or synced and before it counts (a failure fails the create, all or nothing)' -x
+__fabric_option machine create before_destroy 'Run this command for each member before machine destroy or scale destroys it (to drain it)' -x
+__fabric_option machine create hook_timeout 'The longest a hook may run, in seconds (default 600).' -x
 __fabric_option machine create timeout 'How long to wait, in seconds (default 600).' -x
 __fabric_option machine create number_machines 'How many machines (default 1).' -x
 __fabric_option machine create group 'Put the machines in this named group, which keeps this create\'s options for machine scale (default: a group of their own).' -x
 __fabric_option machine create skip_store 'Do not record the machines in the store.'
 __fabric_option machine create dry_run 'Print what would be asked of the cloud'
 __fabric_option machine create check 'Check every option and the provider, then exit'
+__fabric_option machine create events 'Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.' -r -F
 __fabric_option machine create store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine create store_password_file 'A mysql:// store\'s password file' -r -F
 __fabric_option machine create json 'Print JSON lines'
@@ -255,18 +259,20 @@ __fabric_option machine create table 'Print an aligned table'
 __fabric_option machine create synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)' -x
 __fabric_option machine destroy force 'Forget the machine even if the cloud cannot destroy it.'
 __fabric_option machine destroy skip_store 'Destroy a machine the store does not know.'
+__fabric_option machine destroy events 'Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.' -r -F
 __fabric_option machine destroy store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine destroy store_password_file 'A mysql:// store\'s password file' -r -F
 __fabric_option machine destroy json 'Print JSON lines'
 __fabric_option machine destroy table 'Print an aligned table'
 __fabric_option machine destroy synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)' -x
-__fabric_option machine wait until 'The stages, in order of active, address, port:N, cloud-init, mysql[:PORT].' -x
+__fabric_option machine wait until 'The stages, in order of active, address, port:N, cloud-init, mysql[:PORT], replica[:SECONDS], synced.' -x
 __fabric_option machine wait address 'The address the port and mysql stages connect to: auto (public, else private), public or private.' -x -a 'auto public private'
 __fabric_option machine wait mysql_user 'With a mysql stage, log in as this user and run SELECT 1' -x
 __fabric_option machine wait mysql_password_file 'The MySQL password of --mysql_user, this file\'s first line.' -r -F
 __fabric_option machine wait mysql_tls 'Refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login).'
 __fabric_option machine wait timeout 'How long to wait, in seconds (default 600).' -x
 __fabric_option machine wait skip_store 'Wait for machines the store does not know, and record nothing.'
+__fabric_option machine wait events 'Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.' -r -F
 __fabric_option machine wait store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine wait store_password_file 'A mysql:// store\'s password file' -r -F
 __fabric_option machine wait json 'Print JSON lines'
@@ -301,12 +307,16 @@ __fabric_option machine scale files 'A file to inject into each machine' -r -F
 __fabric_option machine scale file 'A file to inject into each machine' -r -F
 __fabric_option machine scale config_drive 'Attach a configuration drive.'
 __fabric_option machine scale wait_spawning 'Wait until every machine is ready: the stages of --ready, else of the provider\'s ready setting (default active).'
-__fabric_option machine scale ready 'What ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT]' -x
+__fabric_option machine scale ready 'What ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT], replica[:SECONDS], synced' -x
 __fabric_option machine scale address 'The address the port and mysql stages connect to: auto (public, else private), public or private.' -x -a 'auto public private'
 __fabric_option machine scale mysql_user 'With a mysql stage, log in as this user and run SELECT 1' -x
 __fabric_option machine scale mysql_password_file 'The MySQL password of --mysql_user, this file\'s first line.' -r -F
 __fabric_option machine scale mysql_tls 'Refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login).'
+__fabric_option machine scale on_ready 'Run this command for each machine once its own stages pass, before replica or synced and before it counts (a failure fails the create, all or nothing)' -x
+__fabric_option machine scale before_destroy 'Run this command for each member before machine destroy or scale destroys it (to drain it)' -x
+__fabric_option machine scale hook_timeout 'The longest a hook may run, in seconds (default 600).' -x
 __fabric_option machine scale timeout 'How long to wait, in seconds (default 600).' -x
+__fabric_option machine scale events 'Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.' -r -F
 __fabric_option machine scale store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine scale store_password_file 'A mysql:// store\'s password file' -r -F
 __fabric_option machine scale json 'Print JSON lines'

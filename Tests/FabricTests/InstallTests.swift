@@ -207,6 +207,11 @@ import Testing
         }
         let left = user("fabric --json machine list demo; fabric --json machine list demo --skip_store")
         #expect(left.status == 0 && left.stdout.isEmpty, "\(left.stdout)\(left.stderr)")
+        // The hook recipes are installed with the executable and found from it, no checkout needed.
+        let recipe = user("fabric machine create demo --group db --on_ready mariadb-replica --before_destroy mariadb-replica --check")
+        #expect(recipe.status == 0, "the installed mariadb-replica recipe is found: \(recipe.stderr)")
+        let missing = user("fabric machine create demo --on_ready no-such-recipe --check")
+        #expect(missing.status == 64 && missing.stderr.contains("the recipes: mariadb-replica"), "\(missing.stderr)")
         #expect(user("fabric --json provider unregister demo").status == 0)
         let providers = user("fabric --json provider list")
         #expect(providers.status == 0 && providers.stdout.isEmpty)

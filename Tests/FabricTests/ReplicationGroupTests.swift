@@ -124,6 +124,27 @@ struct ReplicationGroupTests {
         #expect(Date().timeIntervalSince(start) < 60, "a replication error is final, not waited out")
     }
 
+    /// Three Galera members (Tests/MariaDB/galera-machine-userdata: the first bootstraps the
+    /// cluster, the others join it by rsync) reach the `synced` stage and read as `galera`.
+    @Test(.enabled(if: GaleraCluster.installed, "galera-4 is not installed (make deps installs it)"))
+    func threeGaleraMembersReachSynced() throws {
+        let members = (1...3).map { "127.0.44.\($0)" }
+        let group = try LocalGroup(subnet: 44, template: "Tests/MariaDB/galera-machine-userdata",
+                                   substitutions: ["@FABRIC_TEST_MEMBERS@": members.joined(separator: ",")])
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group galera --number_machines 3 --userdata \(group.userdataFile) "
+                                 + "--ready cloud-init,mysql:\(LocalGroup.port),synced --mysql_user fabric --mysql_password_file \(group.passwordFile) --timeout 240")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.records.count == 3 && created.records.allSatisfy { $0["role"] as? String == "galera" && $0["galera_state"] as? String == "Synced" },
+                "\(created.stdout)")
+        #expect(created.records.allSatisfy { ($0["ready"] as? [String: Any])?["synced"] != nil })
+        group.sql(members[2], "CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); INSERT INTO app.t VALUES (1)")
+        #expect(group.eventually(members[0], "SELECT COUNT(*) FROM app.t") == "1", "a row written on one member is on another")
+        let plan = group.h.sh("fabric-scale -p db --group galera --to 3 --mysql-user fabric --mysql-port \(LocalGroup.port)",
+                              env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect((plan.records.first?["roles"] as? [String: String])?.values.allSatisfy { $0 == "galera" } == true, "\(plan.stdout)")
+    }
+
     /// A hook that fails, or hangs past --hook_timeout, fails the create: nothing is left, in
     /// the cloud, the store or the processes the machines ran.
     @Test func aHookThatFailsOrHangsFailsTheCreateAndLeavesNothing() throws {
@@ -162,12 +183,15 @@ struct LocalGroup {
             + "--on_ready mariadb-replica --before_destroy mariadb-replica --timeout 180"
     }
 
-    init(subnet: Int, userdata: String? = nil) throws {
+    /// `userdata`: the machines' script as given; else the template, its placeholders filled.
+    init(subnet: Int, userdata: String? = nil, template: String = "Tests/MariaDB/machine-userdata",
+         substitutions: [String: String] = [:]) throws {
         // Short: a server's socket path must fit in 108 bytes.
         root = "/tmp/fm-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        let template = try String(contentsOf: Harness.root.appendingPathComponent("Tests/MariaDB/machine-userdata"), encoding: .utf8)
-        let script = userdata ?? template.replacingOccurrences(of: "@FABRIC_TEST_PASSWORD@", with: password)
-            .replacingOccurrences(of: "@FABRIC_TEST_PORT@", with: String(Self.port))
+        var script = try String(contentsOf: Harness.root.appendingPathComponent(template), encoding: .utf8)
+        let filled = substitutions.merging(["@FABRIC_TEST_PASSWORD@": password, "@FABRIC_TEST_PORT@": String(Self.port)]) { $1 }
+        for (placeholder, value) in filled { script = script.replacingOccurrences(of: placeholder, with: value) }
+        if let userdata { script = userdata }
         try script.write(toFile: userdataFile, atomically: true, encoding: .utf8)
         try (password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
         h.registerNull("db", extra: ["execute_userdata=true", "address_pool=127.0.\(subnet).1-127.0.\(subnet).20", "machines_dir=\(root)"])

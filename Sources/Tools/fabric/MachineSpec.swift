@@ -230,7 +230,14 @@ struct LoginOptions: ParsableArguments {
     /// The MySQL password, read once from its file (which may be /dev/fd/N) into the
     /// environment of every tool, hook and background job this command starts: never argv.
     func exportPassword() throws(FabricError) {
-        if let mysqlPasswordFile { setenv("FABRIC_MYSQL_PASSWORD", try readFirstLine(mysqlPasswordFile), 1) }
+        guard let mysqlPasswordFile else { return }
+        guard mysqlUser != nil else { throw FabricError.usage("--mysql_password_file and --mysql_tls go with --mysql_user") }
+        do {
+            setenv("FABRIC_MYSQL_PASSWORD", try readFirstLine(mysqlPasswordFile), 1)
+        } catch {
+            // `cannot read "FILE": why`, said of the option that named it.
+            throw FabricError.usage("--mysql_password_file " + (error.message.hasPrefix("cannot read ") ? String(error.message.dropFirst(12)) : error.message))
+        }
     }
 
     func overridden(by other: LoginOptions) -> LoginOptions {

@@ -18,6 +18,11 @@ extension SQLiteDatabase {
         if !directory.isEmpty && !fileExists(directory) && !makeDirectories(directory, mode: 0o700) {
             throw FabricError.store("cannot create directory \"\(directory)\": \(String(cString: strerror(errno)))")
         }
+        // Only a file that is missing is made here: a close() of a descriptor on the database
+        // drops every POSIX lock this process holds on it, those of its open connections too
+        // (SQLite's own descriptors keep them), and another process closing its connection
+        // could then think itself the last one and take the WAL away from under them.
+        if fileExists(path) { return }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw FabricError.store("cannot open store \"\(path)\": \(String(cString: strerror(errno)))")

@@ -116,6 +116,10 @@ import Testing
         #expect(grown.status == 0, "\(grown.stderr)")
         let made = uuids(created) + uuids(grown)
         #expect(made.count == 3)
+        // The summary reads the store in the porcelain's own process after the tools wrote it.
+        let afterGrowth = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.last { $0["event"] as? String == "summary" }
+        #expect(Set(afterGrowth?["members"] as? [String] ?? []) == Set(made), "\(afterGrowth ?? [:])")
         for uuid in made {
             let record = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(hooks)/ready-\(uuid)"))) as? [String: Any]
             #expect(record?["uuid"] as? String == uuid, "on_ready got the machine's record on stdin")

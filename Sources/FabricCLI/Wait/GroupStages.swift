@@ -115,6 +115,11 @@ extension StageTracker {
         }
     }
 
+    /// Whether any of these machines' hooks still runs.
+    func hooksRunning(_ uuids: [String]) -> Bool {
+        uuids.contains { track($0).map { $0.hook != nil && !$0.hookDone } ?? false }
+    }
+
     /// Ends the hooks still running (the wait failed, timed out or was interrupted): they run
     /// in process groups of their own, which no signal to the pipeline reaches.
     func endRunningHooks(_ uuids: [String]) {
@@ -134,7 +139,9 @@ extension StageTracker {
     mutating func checkGroupStage(_ uuids: [String], waiting: [String: JSON], provider: any Provider) throws(FabricError) {
         guard let login = readiness.login else { return }
         for uuid in uuids {
-            guard let track = track(uuid), let stage = track.current, let record = waiting[uuid] else { continue }
+            guard let track = track(uuid), let stage = track.current, let record = waiting[uuid],
+                  monotonicNow() - track.groupCheckedAt >= StageTracker.probeInterval else { continue }
+            track.groupCheckedAt = monotonicNow()
             let name = track.machine?.name ?? "?"
             guard let address = serverAddress(track, provider: provider) else {
                 throw fail(uuid, FabricError.machine("machine \(uuid) (\(name)) has no server fabric can log in to (an emulated machine, or no address of the kind asked for), so stage \(stage) cannot see its replication"))

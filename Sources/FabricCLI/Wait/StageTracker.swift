@@ -21,6 +21,7 @@ struct StageTracker {
     /// What this wait knows of each group (by provider and group): its primary.
     var groups: [String: GroupState] = [:]
     static let probeInterval = 0.25
+    static let hookPollInterval = 0.01
     static let listInterval = 1.0
 
     init(readiness: Readiness, started: Double) {
@@ -38,6 +39,9 @@ struct StageTracker {
         var hookDone: Bool
         /// The primary's GTID position when the replica stage began: what it must have applied.
         var primaryTarget: GTIDPosition?
+        /// When its server was last asked about a group stage (monotonic): rounds come faster
+        /// while hooks run, logins no faster than the probe interval.
+        var groupCheckedAt = -Double.infinity
         let events: EventLog?
         let started: Double
         var next = 0

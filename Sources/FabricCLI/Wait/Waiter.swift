@@ -58,6 +58,8 @@ public struct Waiter {
                 fputs("\r\u{1B}[K\(Tool.name): \(total - left) of \(total) ready\(at.isEmpty ? "" : ", " + at), \(Int(monotonicNow() - start)) s", stderr)
             }
             if left == 0 { return .done }
+            // A hook's end is seen within a few milliseconds: its machine counts at once.
+            if stages.hooksRunning(machinesLeft) { return .within(StageTracker.hookPollInterval) }
             // Machines that only wait for a port or MySQL are probed from here, which asks the
             // cloud nothing: often enough to see a server within a quarter of a second.
             return stages.onlyConnecting(machinesLeft) && pending.values.allSatisfy { $0[.snapshot]?.isEmpty ?? true } ? .within(StageTracker.probeInterval) : .again

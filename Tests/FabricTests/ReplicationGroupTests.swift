@@ -33,8 +33,14 @@ struct ReplicationGroupTests {
         group.sql(primaryAddress, """
             SET max_recursive_iterations = 100000; INSERT INTO app.t WITH RECURSIVE s(n) AS (SELECT 2 UNION ALL SELECT n + 1 FROM s WHERE n < 20001) SELECT n, CONCAT('row-', n) FROM s
             """)
+        // Every process's argv, sampled while the scale runs its hooks: the password is in none.
+        let argvs = group.h.directory.appendingPathComponent("argv").path
+        let sampler = group.h.background("while :; do ps -eo args= >> \(argvs); sleep 0.02; done")
         let grown = group.h.sh("fabric --json machine scale db repl --to 5 --mysql_password_file \(group.passwordFile) --events \(group.events)")
+        sampler.process.terminate()
         #expect(grown.status == 0, "\(grown.stderr)")
+        let sampled = (try? String(contentsOfFile: argvs, encoding: .utf8)) ?? ""
+        #expect(sampled.contains("mariadb-replica") && !sampled.contains(group.password), "the hooks ran, and no argv held the password")
         #expect(grown.records.count == 2 && grown.records.allSatisfy { $0["role"] as? String == "replica" }, "\(grown.stdout)")
         for record in grown.records {
             let address = (record["addresses"] as? [String])?.first ?? ""

@@ -276,7 +276,7 @@ _fabric_provider_types=(OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null)
 _fabric_wrapper_commands() { # group
   case $1 in
     provider) _fabric_add register unregister list ;;
-    machine) _fabric_add create destroy wait list scale protect unprotect ;;
+    machine) _fabric_add create destroy wait list scale refresh protect unprotect ;;
     snapshot) _fabric_add create destroy ;;
     job) _fabric_add list show wait cancel ;;
   esac
@@ -301,6 +301,8 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
     machine/list/1) printf '%s ' --skip-store --group --refresh --store --store-password-file --json --table --synchronous ;;
     machine/scale/0) printf '%s ' --to --newest_first --replace_failed --image --flavor --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --file --config_drive --wait_spawning --ready --address --mysql_user --mysql_password_file --mysql_tls --on_ready --before_destroy --hook_timeout --timeout --events --store --store_password_file --json --table --synchronous ;;
     machine/scale/1) printf '%s ' --to --newest-first --replace-failed --image --flavor --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --file --config-drive --wait-spawning --ready --address --mysql-user --mysql-password-file --mysql-tls --on-ready --before-destroy --hook-timeout --timeout --events --store --store-password-file --json --table --synchronous ;;
+    machine/refresh/0) printf '%s ' --surge --switchover --pause_after --image --flavor --availability_zone --key_name --security_groups --private_network --public_network --userdata --swap --block_device --scheduler_hints --private_nics --public_nics --meta --files --file --config_drive --wait_spawning --ready --address --mysql_user --mysql_password_file --mysql_tls --on_ready --before_destroy --hook_timeout --timeout --events --store --store_password_file --json --table --synchronous ;;
+    machine/refresh/1) printf '%s ' --surge --switchover --pause-after --image --flavor --availability-zone --key-name --security-groups --private-network --public-network --userdata --swap --block-device --scheduler-hints --private-nics --public-nics --meta --files --file --config-drive --wait-spawning --ready --address --mysql-user --mysql-password-file --mysql-tls --on-ready --before-destroy --hook-timeout --timeout --events --store --store-password-file --json --table --synchronous ;;
     machine/protect/0) printf '%s ' --store --store_password_file --json --table --synchronous ;;
     machine/protect/1) printf '%s ' --store --store-password-file --json --table --synchronous ;;
     machine/unprotect/0) printf '%s ' --store --store_password_file --json --table --synchronous ;;
@@ -321,13 +323,13 @@ _fabric_wrapper_options() { # group/command dashed(0|1)
 }
 
 # The options that take a value, in both spellings.
-_fabric_wrapper_valued='--address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --swap --synchronous --timeout --to --until --userdata'
+_fabric_wrapper_valued='--address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --pause-after --pause_after --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --surge --swap --switchover --synchronous --timeout --to --until --userdata'
 
 _fabric_wrapper_positional() { # index args...
   case $group/$command/$1 in
-    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | machine/scale/1 | machine/protect/1 | machine/unprotect/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
+    provider/unregister/1 | machine/create/1 | machine/destroy/1 | machine/wait/1 | machine/list/1 | machine/scale/1 | machine/refresh/1 | machine/protect/1 | machine/unprotect/1 | snapshot/create/1 | snapshot/destroy/1) _fabric_add_lines < <(_fabric_provider_ids) ;;
     machine/destroy/* | machine/wait/* | machine/protect/* | machine/unprotect/* | snapshot/create/2 | snapshot/destroy/2) _fabric_add_lines < <(_fabric_machine_uuids "$2") ;;
-    machine/scale/2) _fabric_add_lines < <(_fabric_group_names "$2") ;;
+    machine/scale/2 | machine/refresh/2) _fabric_add_lines < <(_fabric_group_names "$2") ;;
     job/show/1 | job/wait/1 | job/cancel/1) _fabric_add_lines < <(_fabric_job_ids) ;;
   esac
 }

@@ -165,6 +165,7 @@ complete -c fabric -n '__fabric_using machine' -a destroy -d 'Destroy machines a
 complete -c fabric -n '__fabric_using machine' -a wait -d 'Wait until machines are ready.'
 complete -c fabric -n '__fabric_using machine' -a list -d 'List the machines of a provider.'
 complete -c fabric -n '__fabric_using machine' -a scale -d 'Grow or shrink a named group to N machines.'
+complete -c fabric -n '__fabric_using machine' -a refresh -d 'Roll a group to new options (a new golden image): new members before old, replicas first, the primary last.'
 complete -c fabric -n '__fabric_using machine' -a protect -d 'Protect machines from machine scale.'
 complete -c fabric -n '__fabric_using machine' -a unprotect -d 'Let machine scale destroy machines again.'
 complete -c fabric -n '__fabric_using snapshot' -a create -d 'Snapshot a machine.'
@@ -175,7 +176,7 @@ complete -c fabric -n '__fabric_using job' -a wait -d 'Wait until a job ends, an
 complete -c fabric -n '__fabric_using job' -a cancel -d 'Stop a running job; its command removes what it made.'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --swap --synchronous --timeout --to --until --userdata
+set -g __fabric_valued --address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --pause-after --pause_after --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --surge --swap --switchover --synchronous --timeout --to --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
@@ -185,6 +186,7 @@ complete -c fabric -n '__fabric_arg machine wait 1' -a '(__fabric_providers)' -d
 complete -c fabric -n '__fabric_arg machine wait 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg machine list 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine scale 1' -a '(__fabric_providers)' -d 'provider id'
+complete -c fabric -n '__fabric_arg machine refresh 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine protect 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine protect 2' -a '(__fabric_machine_uuids)' -d 'machine uuid'
 complete -c fabric -n '__fabric_arg machine unprotect 1' -a '(__fabric_providers)' -d 'provider id'
@@ -322,6 +324,42 @@ __fabric_option machine scale store_password_file 'A mysql:// store\'s password 
 __fabric_option machine scale json 'Print JSON lines'
 __fabric_option machine scale table 'Print an aligned table'
 __fabric_option machine scale synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)' -x
+__fabric_option machine refresh surge 'How many members to make (and replace) at a time (default 1, at most 6).' -x
+__fabric_option machine refresh switchover 'Run this command to hand the primary over to its replacement (stdin: the old and the new primary\'s records)' -x
+__fabric_option machine refresh pause_after 'Stop after this many replacements' -x
+__fabric_option machine refresh image 'An image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
+__fabric_option machine refresh flavor 'A flavor property to match (name, id, vcpus, ram, disk, swap)' -x -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
+__fabric_option machine refresh availability_zone 'The availability zone.' -x
+__fabric_option machine refresh key_name 'A key pair stored in the cloud, for SSH.' -x
+__fabric_option machine refresh security_groups 'Security groups, comma-separated' -x
+__fabric_option machine refresh private_network 'The private network' -x
+__fabric_option machine refresh public_network 'A public network to take an address from' -x
+__fabric_option machine refresh userdata 'A cloud-init user-data file.' -r -F
+__fabric_option machine refresh swap 'A swap device of this size, in MB.' -x
+__fabric_option machine refresh block_device 'A block device, dev=id:type:size:delete-on-terminate' -x
+__fabric_option machine refresh scheduler_hints 'A scheduler hint' -x
+__fabric_option machine refresh private_nics 'A private NIC, net-id=ID[,v4-fixed-ip=IP] or port-id=ID' -x -a 'net-id= port-id='
+__fabric_option machine refresh public_nics 'A public NIC, net-id=ID or port-id=ID' -x -a 'net-id= port-id='
+__fabric_option machine refresh meta 'Metadata for each machine' -x
+__fabric_option machine refresh files 'A file to inject into each machine' -r -F
+__fabric_option machine refresh file 'A file to inject into each machine' -r -F
+__fabric_option machine refresh config_drive 'Attach a configuration drive.'
+__fabric_option machine refresh wait_spawning 'Wait until every machine is ready: the stages of --ready, else of the provider\'s ready setting (default active).'
+__fabric_option machine refresh ready 'What ready means: stages in order of active, address, port:N, cloud-init, mysql[:PORT], replica[:SECONDS], synced' -x
+__fabric_option machine refresh address 'The address the port and mysql stages connect to: auto (public, else private), public or private.' -x -a 'auto public private'
+__fabric_option machine refresh mysql_user 'With a mysql stage, log in as this user and run SELECT 1' -x
+__fabric_option machine refresh mysql_password_file 'The MySQL password of --mysql_user, this file\'s first line.' -r -F
+__fabric_option machine refresh mysql_tls 'Refuse the MySQL login without TLS (MySQL 8 caching_sha2_password users need TLS for a first login).'
+__fabric_option machine refresh on_ready 'Run this command for each machine once its own stages pass, before replica or synced and before it counts (a failure fails the create, all or nothing)' -x
+__fabric_option machine refresh before_destroy 'Run this command for each member before machine destroy or scale destroys it (to drain it)' -x
+__fabric_option machine refresh hook_timeout 'The longest a hook may run, in seconds (default 600).' -x
+__fabric_option machine refresh timeout 'How long to wait, in seconds (default 600).' -x
+__fabric_option machine refresh events 'Append one JSON line per transition to this file (- for standard error): created, stage, hook_started, hook_ended, role, ready, failed, destroying, destroyed, summary.' -r -F
+__fabric_option machine refresh store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
+__fabric_option machine refresh store_password_file 'A mysql:// store\'s password file' -r -F
+__fabric_option machine refresh json 'Print JSON lines'
+__fabric_option machine refresh table 'Print an aligned table'
+__fabric_option machine refresh synchronous '=false (or no, 0): run the command as a background job and print its record at once (see: fabric job)' -x
 __fabric_option machine protect store 'The state store, a SQLite file or mysql://USER@HOST[:PORT]/DATABASE' -r -F
 __fabric_option machine protect store_password_file 'A mysql:// store\'s password file' -r -F
 __fabric_option machine protect json 'Print JSON lines'

@@ -13,8 +13,14 @@ public enum Tool {
 
     public static func exit(_ status: Int32) -> Never {
         RecordWriter.standardOutput.flush()
+        for release in releases.reversed() { release() }
         Glibc.exit(status)
     }
+
+    /// What must be let go however the command ends (a store lock): exit() skips `defer`.
+    nonisolated(unsafe) private static var releases: [() -> Void] = []
+
+    public static func onExit(_ release: @escaping () -> Void) { releases.append(release) }
 
     /// Prints a text (help) in one write, so `fabric help | head -n 1` ends cleanly, not by
     /// SIGPIPE on a later write of a buffered print.

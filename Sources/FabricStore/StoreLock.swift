@@ -17,7 +17,8 @@ extension Store {
         try Schema.check(name, fits: "locks", "name", as: "lock name")
         return try database.transaction { () throws(FabricError) in
             if let row = try database.rows("SELECT holder, expires FROM locks WHERE name = ?", [.text(name)]).first,
-               let current = row.text(0), current != holder, let expires = row.real(1), expires > now() {
+               let current = row.text(0), current != holder, let expires = row.real(1), expires > now(),
+               !Store.holderIsGone(current) {
                 return .held(by: current, until: expires)
             }
             try database.run("DELETE FROM locks WHERE name = ?", [.text(name)])
@@ -25,6 +26,14 @@ extension Store {
                              [.text(name), .text(holder), .real(now() + lease)])
             return .acquired
         }
+    }
+
+    /// A holder (HOST:PID) of this host whose process no longer runs (killed with -9, say):
+    /// its lease is not waited out.
+    static func holderIsGone(_ holder: String) -> Bool {
+        guard let colon = holder.lastIndex(of: ":"), String(holder[..<colon]) == hostName(),
+              let pid = pid_t(holder[holder.index(after: colon)...]), pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Takes the lock, waiting up to `wait` seconds while another holds it: a TimeoutError

@@ -251,3 +251,108 @@ struct LocalGroup {
         eventsText().split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }
+
+/// `machine refresh` rolls a replication group to a new golden image: new members before old,
+/// replicas first, the primary last through the recipe's switchover; resumable after SIGKILL.
+@Suite(.enabled(if: LocalGroup.installed, "mariadbd is not installed (make deps installs it)"))
+struct RefreshTests {
+    /// The group's members as the cloud lists them: uuid, the options they were made of.
+    func members(_ group: LocalGroup) -> [(uuid: String, spec: String)] {
+        group.h.sh("fabric-list-machines -p db --group repl").records.map {
+            ($0["uuid"] as? String ?? "", ($0["meta"] as? [String: String])?["fabric_spec"] ?? "")
+        }
+    }
+
+    /// A writer inserts rows through an application account as fast as it can, following the
+    /// primary by `machine list --refresh` when a write fails. Every row the old primary
+    /// acknowledged is on the new one; the primary changes once; the group never has fewer than
+    /// three ready members (from the events); every member is new at the end.
+    @Test func aRefreshRollsReplicasFirstAndThePrimaryLastWhileAWriterWrites() throws {
+        let group = try LocalGroup(subnet: 47)
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group repl --number_machines 3 \(group.createOptions)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let old = Set(created.records.compactMap { $0["uuid"] as? String })
+        let primary = try #require(created.records.first { $0["role"] as? String == "primary" })
+        let primaryAddress = (primary["addresses"] as? [String])?.first ?? ""
+        group.sql(primaryAddress, "CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY); "
+                  + "CREATE USER 'writer'@'%' IDENTIFIED BY 'w-\(group.password)'; GRANT INSERT, SELECT ON app.* TO 'writer'@'%'")
+        let acked = group.h.directory.appendingPathComponent("acked").path
+        let stop = group.h.directory.appendingPathComponent("stop").path
+        let writer = group.h.background("""
+            export MYSQL_PWD='w-\(group.password)' FABRIC_MYSQL_PASSWORD='\(group.password)'
+            primary=\(primaryAddress); id=0
+            while [[ ! -e \(stop) ]]; do
+              if mariadb --no-defaults -h "$primary" -P \(LocalGroup.port) --protocol=TCP -u writer --connect-timeout=2 -e "INSERT INTO app.t VALUES ($((id + 1)))" 2> /dev/null; then
+                id=$((id + 1)); echo "$id" >> \(acked)
+              else
+                primary=$(fabric --json machine list db --group repl --refresh | jq -r 'select(.role == "primary") | .addresses[0]' | head -n 1)
+                sleep 0.05
+              fi
+            done
+            """)
+        let refreshed = group.h.sh("fabric --json machine refresh db repl --image name=ubuntu-24.04-mysql-8.4 --switchover mariadb-replica --events \(group.events)",
+                                   env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        usleep(500_000)
+        #expect(FileManager.default.createFile(atPath: stop, contents: nil))
+        _ = writer.finish(seconds: 60)
+
+        let now = members(group)
+        #expect(now.count == 3 && Set(now.map(\.uuid)).isDisjoint(with: old) && Set(now.map(\.spec)).count == 1, "every member is new: \(now)")
+        let listed = group.h.sh("fabric --json machine list db --group repl --refresh", env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        let newPrimary = try #require(listed.records.first { $0["role"] as? String == "primary" }.flatMap { ($0["addresses"] as? [String])?.first })
+        let rows = (try? String(contentsOfFile: acked, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        #expect(rows > 0, "the writer wrote")
+        #expect(group.sql(newPrimary, "SELECT COUNT(*) FROM app.t") == ["\(rows)"], "every acknowledged row is on the new primary")
+        let events = group.eventLines()
+        #expect(events.filter { $0["event"] as? String == "switchover" }.count == 1, "one change of primary")
+        // Ready members over time, from the events: never fewer than three.
+        var ready = old, fewest = old.count
+        for event in events {
+            let uuid = event["uuid"] as? String ?? ""
+            switch event["event"] as? String {
+            case "ready": ready.insert(uuid)
+            case "destroying": ready.remove(uuid); fewest = min(fewest, ready.count)
+            default: break
+            }
+        }
+        #expect(fewest >= 3, "the group kept at least 3 ready members (fewest: \(fewest))")
+        let again = group.h.sh("fabric --json machine refresh db repl --switchover mariadb-replica", env: ["FABRIC_MYSQL_PASSWORD": group.password])
+        #expect(again.status == 0 && again.stdout.isEmpty && again.stderr.contains("every member is made with the group's options"), "\(again.stderr)")
+    }
+
+    /// Without a switchover, the replicas are replaced and the refresh stops before the primary
+    /// (exit status 3); killed with SIGKILL in the middle and run again, it goes on: every
+    /// member ends new and no member is replaced twice.
+    @Test func aRefreshStopsBeforeThePrimaryAndGoesOnAfterSIGKILL() throws {
+        let group = try LocalGroup(subnet: 48)
+        defer { group.tearDown() }
+        let created = group.h.sh("fabric --json machine create db --group repl --number_machines 3 \(group.createOptions)")
+        #expect(created.status == 0, "\(created.stderr)")
+        let old = Set(created.records.compactMap { $0["uuid"] as? String })
+        let primary = try #require(created.records.first { $0["role"] as? String == "primary" }?["uuid"] as? String)
+        let env = ["FABRIC_MYSQL_PASSWORD": group.password]
+
+        // Killed once its first new member is being made.
+        let killed = group.h.background("exec fabric --json machine refresh db repl --image name=ubuntu-24.04-mysql-8.4 --events \(group.events)", env: env)
+        for _ in 0..<600 where !group.eventsText().contains("\"event\":\"created\"") { usleep(20_000) }
+        kill(killed.process.processIdentifier, SIGKILL)
+        killed.process.waitUntilExit()
+        usleep(300_000)
+
+        let stopped = group.h.sh("fabric --json machine refresh db repl --events \(group.events)", env: env)
+        #expect(stopped.status == 3 && stopped.stderr.contains("stopped before its primary \(primary)"), "\(stopped.status) \(stopped.stderr)")
+        #expect(stopped.stderr.contains("already ready for") || stopped.stderr.contains("an interrupted refresh left half made"),
+                "the run after the kill took up the step it found: \(stopped.stderr)")
+        #expect(members(group).map(\.uuid).contains(primary), "the primary is never destroyed without a switchover")
+
+        let finished = group.h.sh("fabric --json machine refresh db repl --switchover mariadb-replica --events \(group.events)", env: env)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        let now = members(group)
+        #expect(now.count == 3 && Set(now.map(\.uuid)).isDisjoint(with: old), "every member is new: \(now)")
+        let destroyed = group.eventLines().filter { $0["event"] as? String == "destroyed" }.compactMap { $0["uuid"] as? String }
+        #expect(destroyed.filter(old.contains).sorted() == old.sorted(), "each old member destroyed once: \(destroyed)")
+        #expect(Set(destroyed).count == destroyed.count, "no member destroyed twice: \(destroyed)")
+    }
+}

@@ -4,7 +4,7 @@ import Testing
 /// The `fabric` wrapper as a user types it: help, version, spellings and common options.
 @Suite struct WrapperTests {
     static let commands = ["provider register", "provider unregister", "provider list", "machine create",
-                           "machine destroy", "machine wait", "machine list", "machine scale", "machine protect",
+                           "machine destroy", "machine wait", "machine list", "machine scale", "machine refresh", "machine protect",
                            "machine unprotect", "snapshot create", "snapshot destroy", "job list", "job show", "job wait", "job cancel"]
 
     /// fabric's version, from the one place it is written (the Makefile and bin/fabric read it too).
@@ -61,7 +61,8 @@ import Testing
             "provider register": "fabric-store register", "provider unregister": "fabric-store remove provider",
             "provider list": "fabric-store list providers", "machine create": "fabric-boot -p ID --group",
             "machine destroy": "fabric-destroy", "machine wait": "fabric-wait --timeout", "machine list": "fabric-list-machines",
-            "machine scale": "fabric-scale -p ID --group GROUP --to N", "machine protect": "fabric-store protect -p ID",
+            "machine scale": "fabric-scale -p ID --group GROUP --to N", "machine refresh": "fabric-list-machines -p ID --group GROUP",
+            "machine protect": "fabric-store protect -p ID",
             "machine unprotect": "fabric-store protect -p ID UUID... --off",
             "snapshot create": "fabric-snapshot create", "snapshot destroy": "fabric-snapshot destroy",
             "job list": "fabric-job list", "job show": "fabric-job show", "job wait": "fabric-job wait",

@@ -15,9 +15,15 @@ import Glibc
 /// LIBEXECDIR/fabric/recipes) or in the checkout's packaging/recipes.
 public struct Hook: Sendable {
     public enum Point: String, Sendable {
-        case onReady = "on_ready", beforeDestroy = "before_destroy"
+        case onReady = "on_ready", beforeDestroy = "before_destroy", switchover
 
-        public var option: String { self == .onReady ? "--on-ready" : "--before-destroy" }
+        public var option: String {
+            switch self {
+            case .onReady: "--on-ready"
+            case .beforeDestroy: "--before-destroy"
+            case .switchover: "--switchover"
+            }
+        }
     }
 
     public let point: Point
@@ -97,15 +103,18 @@ public struct Hook: Sendable {
         public var primaryAddress: String?
         public var mysqlPort: Int?
         public var login: MySQLLoginSecret?
+        /// More FABRIC_* variables, for a hook that needs them (a switchover's old primary).
+        public var extra: [String: String]
 
         public init(group: String, role: String, machineAddress: String, primaryAddress: String?, mysqlPort: Int?,
-                    login: MySQLLoginSecret?) {
+                    login: MySQLLoginSecret?, extra: [String: String] = [:]) {
             self.group = group
             self.role = role
             self.machineAddress = machineAddress
             self.primaryAddress = primaryAddress
             self.mysqlPort = mysqlPort
             self.login = login
+            self.extra = extra
         }
     }
 
@@ -120,11 +129,12 @@ public struct Hook: Sendable {
         }
     }
 
-    /// Starts the hook for a machine; `Running.poll()` says when it ended.
-    public func start(record: JSON, uuid: String, context: Context) throws(FabricError) -> Running {
+    /// Starts the hook for a machine; `Running.poll()` says when it ended. Its standard input
+    /// is the record, or the records (a switchover's old and new primary), a JSON line each.
+    public func start(record: JSON, uuid: String, context: Context, more: [JSON] = []) throws(FabricError) -> Running {
         let input = try Spawn.temporaryFile()
         defer { close(input) }
-        _ = writeFully(input, Array((record.encoded() + "\n").utf8))
+        _ = writeFully(input, Array(([record] + more).map { $0.encoded() + "\n" }.joined().utf8))
         lseek(input, 0, SEEK_SET)
         let reserved = ["FABRIC_HOOK", "FABRIC_GROUP", "FABRIC_ROLE", "FABRIC_MACHINE_UUID", "FABRIC_MACHINE_ADDRESS",
                         "FABRIC_PRIMARY_ADDRESS", "FABRIC_MYSQL_PORT", "FABRIC_MYSQL_USER", "FABRIC_MYSQL_PASSWORD"]
@@ -136,6 +146,10 @@ public struct Hook: Sendable {
         if let login = context.login {
             variables.append("FABRIC_MYSQL_USER=\(login.user)")
             if let password = login.password { variables.append("FABRIC_MYSQL_PASSWORD=\(password)") }
+        }
+        for (name, value) in context.extra.sorted(by: { $0.key < $1.key }) where name.hasPrefix("FABRIC_") && !reserved.contains(name) {
+            variables.removeAll { $0.hasPrefix(name + "=") }
+            variables.append("\(name)=\(value)")
         }
         let argv = recipe.map { [$0] } ?? ["/bin/sh", "-c", command]
         let pid = try Spawn.stage(argv[0], argv, stdin: input, stdout: 2, stderr: 2, group: 0, environment: variables)

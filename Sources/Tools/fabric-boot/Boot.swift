@@ -227,14 +227,14 @@ struct Boot: ParsableCommand {
                 try Interruption.check()
             }
         } catch let error as FabricError {
-            rollBack(made)
+            rollBack(made, events: events)
             throw error
         }
         for record in output { RecordWriter.standardOutput.write(record) }
     }
 
     /// Destroys what this call made. A machine that cannot be destroyed is named, so it is not lost.
-    func rollBack(_ made: [(provider: any Provider, machines: [Machine])]) {
+    func rollBack(_ made: [(provider: any Provider, machines: [Machine])], events: EventLog?) {
         Interruption.cleaningUp {
             for (provider, machines) in made {
                 let failures: [String: FabricError]
@@ -246,6 +246,10 @@ struct Boot: ParsableCommand {
                 }
                 for (uuid, error) in failures.sorted(by: { $0.key < $1.key }) {
                     warn("could not remove machine \(uuid) on provider \(quoted(provider.record.id)) after the failure: \(error.description); remove it with: fabric machine destroy \(provider.record.id) \(uuid) --skip_store")
+                }
+                // The events say what went, as they said what was made.
+                for machine in machines where failures[machine.uuid] == nil {
+                    events?.emit("destroyed", ["uuid": JSON(machine.uuid), "kind": JSON("machine")])
                 }
             }
         }

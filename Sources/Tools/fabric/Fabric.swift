@@ -171,7 +171,7 @@ struct ProviderCommands: CommandGroup {
 struct MachineCommands: CommandGroup {
     static let configuration = CommandConfiguration(
         commandName: "machine", abstract: "Create, destroy, wait for, list and scale machines.",
-        subcommands: [MachineCreate.self, MachineDestroy.self, MachineWait.self, MachineList.self, MachineScale.self,
+        subcommands: [MachineCreate.self, MachineDestroy.self, MachineWait.self, MachineList.self, MachineScale.self, MachineRefresh.self,
                       MachineProtect.self, MachineUnprotect.self])
 }
 

@@ -63,6 +63,12 @@ struct MachineDestroy: ParsableCommand {
             }
         }
         for spec in byGroup.compactMap(\.spec) { try spec.login.exportPassword() }
+        // A group's hook is told roles with its login when the password is at hand; without
+        // it, the hook runs all the same, its roles unknown.
+        if environment("FABRIC_MYSQL_PASSWORD") == nil, let user = byGroup.compactMap(\.spec).first(where: { $0.beforeDestroy != nil })?.login.mysqlUser {
+            warn("the before_destroy hook is told no roles: the group logs in as \(user), and $FABRIC_MYSQL_PASSWORD is not set")
+            for index in byGroup.indices { byGroup[index].spec?.login.mysqlUser = nil }
+        }
         try porcelain.detachIfAsked()
         try porcelain.recordEvents(events.events)
         var status: Int32 = 0

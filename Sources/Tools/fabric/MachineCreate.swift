@@ -99,6 +99,8 @@ struct Creation {
     let named: Bool
     let batch: String
     let skipStore: Bool
+    /// The members of a refresh these machines replace (meta fabric_replaces).
+    var replaces: [String] = []
 
     init(porcelain: Porcelain, provider: String, spec: MachineSpec, count: Int, group: String?, skipStore: Bool) {
         self.porcelain = porcelain
@@ -111,6 +113,9 @@ struct Creation {
         self.skipStore = skipStore
     }
 
+    static let specTag = "fabric_spec"
+    static let replacesTag = "fabric_replaces"
+
     /// fabric-boot's option names that the porcelain spells otherwise.
     static let renamed = ["--number": "--number_machines", "--until": "--ready", "--on-ready": "--on_ready",
                           "--before-destroy": "--before_destroy", "--hook-timeout": "--hook_timeout"]
@@ -119,7 +124,9 @@ struct Creation {
         var arguments = ["-p", provider, "--group", group, "--batch", batch, "--number=\(count)"] + spec.bootArguments
             + porcelain.eventArguments
         // A named group's machines are named after it, each create's apart: web-3f2a1b9c-1, ...
-        if named { arguments.append("--name=\(group)-\(batch.prefix(8))") }
+        // and say what they were made of, for machine refresh.
+        if named { arguments += ["--name=\(group)-\(batch.prefix(8))", "--meta=\(Self.specTag)=\(spec.digest)"] }
+        if !replaces.isEmpty { arguments.append("--meta=\(Self.replacesTag)=\(replaces.joined(separator: ","))") }
         return arguments
     }
 
@@ -138,6 +145,9 @@ struct Creation {
         try checkInProcess(FindFlavor.self, spec.flavor.map { "--flavor=\($0)" } + ["--check"], renamed: Self.renamed)
         try checkInProcess(Boot.self, porcelain.storeArguments + bootArguments + ["--check"], renamed: Self.renamed)
         try checkInProcess(Wait.self, porcelain.storeArguments + ["-p", provider] + spec.waitArguments + ["--check"], renamed: Self.renamed)
+        if spec.beforeDestroy != nil && !named {
+            throw FabricError.usage("--before_destroy is kept with a named group, which destroy and scale run it for: give --group NAME")
+        }
         if let beforeDestroy = spec.beforeDestroy {
             do {
                 _ = try Hook(.beforeDestroy, command: beforeDestroy,

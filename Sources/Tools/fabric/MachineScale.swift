@@ -144,6 +144,9 @@ final class ScaleLock {
             warn("waiting for the lock \(quoted(name)), held by \(other)")
             try store.acquireLock(name, holder: holder, lease: Self.lease, wait: wait)
         }
+        // A failed step ends the command with Tool.exit, which runs no defer: the lock goes
+        // then too, not a lease later.
+        Tool.onExit { [store, name, holder] in try? store.unlock(name, holder: holder) }
     }
 
     func renew() {

@@ -168,6 +168,15 @@ struct MachineSpec: ParsableArguments {
         return words
     }
 
+    /// What makes members alike: a digest of the kept options and of the user data's content,
+    /// which each member of a named group carries (meta fabric_spec) so that machine refresh
+    /// knows which were made otherwise.
+    var digest: String {
+        var text = kept.joined(separator: "\u{0}")
+        if let userdata, case .success(let bytes) = readFile(userdata) { text += "\u{0}" + FNV1a.hex(String(decoding: bytes, as: UTF8.self)) }
+        return FNV1a.hex(text)
+    }
+
     /// This spec with each option `other` gives put in place of this one's.
     func overridden(by other: MachineSpec) -> MachineSpec {
         func pick<T>(_ mine: T?, _ theirs: T?) -> T? { theirs ?? mine }

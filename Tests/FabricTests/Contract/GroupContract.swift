@@ -171,6 +171,44 @@ import Testing
         try cloud.expectNothingLeft()
     }
 
+    /// machine refresh on every cloud, without a MySQL login: members go by age, each replaced
+    /// by one made with the group's new options and ready before the one it replaces goes (the
+    /// group never has fewer ready members, from the events); run again, it has nothing to do.
+    @Test(arguments: CloudKind.onSQLite)
+    func aRefreshReplacesEveryMemberNewBeforeOld(_ run: CloudKind.Run) throws {
+        let cloud = try run.start(), h = cloud.harness, p = cloud.provider
+        #expect(cloud.register().status == 0)
+        let created = h.sh("fabric --json machine create \(p) --group db --number_machines 3 --wait_spawning")
+        #expect(created.status == 0, "\(created.stderr)")
+        let byAge = created.records.sorted { ($0["name"] as? String ?? "") < ($1["name"] as? String ?? "") }.compactMap { $0["uuid"] as? String }
+        let flavor = run.kind.name == "amazon" ? "t3.small" : "m1.large"
+        let events = h.directory.appendingPathComponent("refresh.jsonl").path
+        let refreshed = h.sh("fabric --json machine refresh \(p) db --flavor name=\(flavor) --events \(events)")
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        let now = members(h, p, "db")
+        #expect(now.count == 3 && now.isDisjoint(with: Set(byAge)), "every member is new: \(now)")
+        let kept = h.sh("fabric-store group -p \(p) db").records.first?["options"] as? [String] ?? []
+        #expect(kept.contains("--flavor=name=\(flavor)"), "the group keeps its new options: \(kept)")
+        let lines = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        var ready = Set(byAge), fewest = 3
+        for event in lines {
+            let uuid = event["uuid"] as? String ?? ""
+            switch event["event"] as? String {
+            case "ready": ready.insert(uuid)
+            case "destroying": ready.remove(uuid); fewest = min(fewest, ready.count)
+            default: break
+            }
+        }
+        #expect(fewest >= 3, "never fewer than 3 ready members: \(fewest)")
+        let destroyed = lines.filter { $0["event"] as? String == "destroyed" }.compactMap { $0["uuid"] as? String }
+        #expect(destroyed == byAge, "oldest first, each once: \(destroyed) vs \(byAge)")
+        let again = h.sh("fabric --json machine refresh \(p) db")
+        #expect(again.status == 0 && again.stdout.isEmpty && again.stderr.contains("every member is made with the group's options"), "\(again.stderr)")
+        #expect(h.sh("fabric --json machine scale \(p) db --to 0").status == 0)
+        try cloud.expectNothingLeft()
+    }
+
     @Test(arguments: CloudKind.runs)
     func badScalesAreUsageErrorsBeforeAnyRequest(_ run: CloudKind.Run) throws {
         let cloud = try run.start(), h = cloud.harness, p = cloud.provider

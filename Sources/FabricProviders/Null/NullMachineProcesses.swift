@@ -47,24 +47,28 @@ struct NullMachineProcesses {
         return (output, status)
     }
 
-    /// Ends every process of the machine's session (TERM, then KILL after `grace` seconds) and
-    /// removes its directory.
-    func stop(_ uuid: String, grace: Double = 10) {
-        let directory = directory(uuid)
-        if case .success(let bytes) = readFile("\(directory)/session"),
-           let session = pid_t(String(decoding: bytes, as: UTF8.self).trimmingSpaces), session > 1 {
+    /// Ends every process of the machines' sessions, all at once (TERM, then KILL after
+    /// `grace` seconds), and removes their directories.
+    func stop(_ uuids: [String], grace: Double = 10) {
+        var sessions: [pid_t] = []
+        for uuid in uuids {
+            guard case .success(let bytes) = readFile("\(directory(uuid))/session"),
+                  let session = pid_t(String(decoding: bytes, as: UTF8.self).trimmingSpaces), session > 1 else { continue }
             kill(-session, SIGTERM)
-            let deadline = monotonicNow() + grace
-            while !Self.members(ofSession: session).isEmpty && monotonicNow() < deadline { sleep(seconds: 0.05) }
-            for pid in Self.members(ofSession: session) { kill(pid, SIGKILL) }
+            sessions.append(session)
         }
-        removeTree(directory)
+        let deadline = monotonicNow() + grace
+        let asked = Set(sessions)
+        while !Self.members(of: asked).isEmpty && monotonicNow() < deadline { sleep(seconds: 0.05) }
+        for pid in Self.members(of: asked) { kill(pid, SIGKILL) }
+        for uuid in uuids { removeTree(directory(uuid)) }
     }
 
-    /// The live processes (zombies left out) of a session, from /proc: a process whose parent
-    /// has gone may stay a zombie a while, and kill(-group, 0) would still find it.
-    static func members(ofSession session: pid_t) -> [pid_t] {
-        guard let entries = opendir("/proc") else { return [] }
+    /// The live processes (zombies left out) of these sessions, from one read of /proc: a
+    /// process whose parent has gone may stay a zombie a while, and kill(-group, 0) would
+    /// still find it.
+    static func members(of sessions: Set<pid_t>) -> [pid_t] {
+        guard !sessions.isEmpty, let entries = opendir("/proc") else { return [] }
         defer { closedir(entries) }
         var found: [pid_t] = []
         while let entry = readdir(entries) {
@@ -74,7 +78,7 @@ struct NullMachineProcesses {
             guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { continue }
             let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
             guard fields.count > 3, fields[0].first != UInt8(ascii: "Z"),
-                  pid_t(String(decoding: fields[3], as: UTF8.self)) == session else { continue }
+                  let session = pid_t(String(decoding: fields[3], as: UTF8.self)), sessions.contains(session) else { continue }
             found.append(pid)
         }
         return found

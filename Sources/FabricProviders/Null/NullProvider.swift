@@ -294,8 +294,8 @@ final class NullProvider: Provider {
                                                          hint: "use --force to forget it anyway", httpStatus: 404)
                 }
             }
-            if failures[machine.uuid] == nil { settings.processes?.stop(machine.uuid) }
         }
+        settings.processes?.stop(machines.map(\.uuid).filter { failures[$0] == nil })
         return failures
     }
 

@@ -180,9 +180,10 @@ struct Rolling {
             let replaces = (batch[0]["meta"]?[Creation.replacesTag]?.string ?? "").split(separator: ",").map(String.init)
             let left = replaces.filter(outdatedIDs.contains)
             if left.isEmpty { continue }
+            // Stored is made: a create stores its machines last, once ready when it waits.
             let ready = batch.allSatisfy { member in
-                let record = stored[member["uuid"]?.string ?? ""]
-                return record?["ready"] != nil && record?["stopped_at"] == nil
+                guard let record = stored[member["uuid"]?.string ?? ""] else { return false }
+                return !spec.waits || (record["ready"] != nil && record["stopped_at"] == nil)
             }
             if ready && batch.count == replaces.count {
                 warn("group \(group): \(batch.count) new member\(batch.count == 1 ? "" : "s") already ready for \(left.joined(separator: ",")): destroying what they replace")

@@ -245,6 +245,17 @@ import Testing
         expectNothingLeft(h, "db")
     }
 
+    /// A public address that does not come in time is a TimeoutError (exit 5) at the end of the
+    /// pipeline too: the wait after it passes the step's timeout on, not a MachineError of its own.
+    @Test func aPublicAddressThatDoesNotComeIsATimeoutWithARollback() throws {
+        let h = Harness()
+        register(h, "db", extra: ["build_seconds=5"])
+        let result = h.expectFailure("fabric machine create db --number_machines 2 --public_network public --timeout 1", 5,
+                                     "fabric-public-address: TimeoutError: 2 machines without a public address after 1 s")
+        #expect(result.stderr.contains("fabric-wait: TimeoutError:") && result.stderr.contains("removed the 2 machines"), "\(result.stderr)")
+        expectNothingLeft(h, "db")
+    }
+
     @Test func aMySQLServerThatNeverStartsIsATimeoutWithARollback() throws {
         let h = Harness(), port = try Listener.freePort()
         register(h, "db", extra: ["address_pool=127.0.0.5-127.0.0.6"])

@@ -173,11 +173,13 @@ extension JSON {
 /// A machine record's `stopped_at` (fabric-records(7)): the stage a tool held it at when the
 /// tool ended without it being ready, why, the seconds spent there, and whether it failed.
 /// fabric-wait and fabric-public-address write it; fabric-store add keeps it.
-public func stoppedAt(stage: String, reason: String, seconds: Double, failed: Bool) -> JSON {
+/// `timedOut`: the step gave up waiting (a TimeoutError), which a later step passes on as such.
+public func stoppedAt(stage: String, reason: String, seconds: Double, failed: Bool, timedOut: Bool = false) -> JSON {
     let stopped = JSON.object()
     stopped["stage"] = JSON(stage)
     stopped["reason"] = JSON(reason)
     stopped["seconds"] = JSON((seconds * 100).rounded() / 100)
     stopped["failed"] = JSON(failed)
+    if timedOut { stopped["timed_out"] = JSON(true) }
     return stopped
 }

@@ -70,11 +70,12 @@ struct PublicAddress: ParsableCommand {
         // A failure or an interrupt leaves the machines in the cloud: their records still go on,
         // stopped at the address stage, so that fabric-store add downstream loses none.
         let started = monotonicNow()
-        func passOnStopped(_ reason: String, failed: Bool) {
+        func passOnStopped(_ reason: String, failed: Bool, timedOut: Bool = false) {
             for batch in batches {
                 for uuid in batch.order {
                     guard let record = batch.records[uuid] else { continue }
-                    record["stopped_at"] = stoppedAt(stage: "address", reason: reason, seconds: monotonicNow() - started, failed: failed)
+                    record["stopped_at"] = stoppedAt(stage: "address", reason: reason, seconds: monotonicNow() - started, failed: failed,
+                                                     timedOut: timedOut)
                     writer.write(record)
                 }
             }
@@ -93,7 +94,7 @@ struct PublicAddress: ParsableCommand {
             try Interruption.check()
         case .timedOut:
             let left = batches.flatMap(\.order)
-            passOnStopped("no public address after \(formatSeconds(timeout))", failed: true)
+            passOnStopped("no public address after \(formatSeconds(timeout))", failed: true, timedOut: true)
             throw FabricError(.timeout, "\(left.count) machine\(left.count == 1 ? "" : "s") without a public address after \(formatSeconds(timeout)): \(left.prefix(10).joined(separator: ", "))")
         }
     }

@@ -149,7 +149,9 @@ struct Wait: ParsableCommand {
             }
             writer.write(record)
         }
-        throw FabricError.machine("\(name) failed at \(stage) before the wait\(reason.isEmpty ? "" : ": \(reason)"); nothing was waited for",
-                                  hint: "fabric-wait --again waits for it all the same")
+        // A step that gave up waiting stays a TimeoutError (exit 5) at the end of the pipeline.
+        let kind: FabricError.Kind = failed["stopped_at"]?["timed_out"]?.bool == true ? .timeout : .machine
+        throw FabricError(kind, "\(name) failed at \(stage) before the wait\(reason.isEmpty ? "" : ": \(reason)"); nothing was waited for",
+                          hint: "fabric-wait --again waits for it all the same")
     }
 }

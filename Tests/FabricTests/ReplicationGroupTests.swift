@@ -159,12 +159,12 @@ struct ReplicationGroupTests {
         let failed = group.h.expectFailure("fabric machine create db --group g --number_machines 2 --ready cloud-init --on_ready 'echo draining >&2; exit 4'",
                                            1, "failed at its on_ready hook: \"echo draining >&2; exit 4\" exited with status 4")
         #expect(failed.stderr.contains("draining"), "the hook's output reaches standard error")
-        let hung = group.h.expectFailure("fabric machine create db --group g --number_machines 2 --ready cloud-init --on_ready 'sleep 300' --hook_timeout 1",
+        let hung = group.h.expectFailure("fabric machine create db --group g --number_machines 2 --ready cloud-init --on_ready 'sleep 317' --hook_timeout 1",
                                          5, "ran past its time limit (1 s)")
         #expect(hung.stderr.contains("removed the 2 machines"), "\(hung.stderr)")
         #expect(group.h.cloudMachines("db") == 0 && group.h.count("machines") == 0)
         #expect(group.machineDirectories().isEmpty, "every machine's directory is gone")
-        #expect(group.processes(matching: "sleep 1043").isEmpty && group.processes(matching: "sleep 300").isEmpty,
+        #expect(group.processes(matching: "sleep 1043").isEmpty && group.processes(matching: "sleep 317").isEmpty,
                 "the machines' processes and the hung hook are ended")
     }
 }

@@ -62,6 +62,17 @@ public final class EventLog: @unchecked Sendable {
         writeFully(fd, Array((line.encoded() + "\n").utf8))
     }
 
+    /// A hook started for a machine, and how it ended (its status; null when it was ended).
+    public func hookStarted(_ uuid: String, _ hook: Hook) {
+        emit("hook_started", ["uuid": JSON(uuid), "hook": JSON(hook.point.rawValue), "command": JSON(hook.command)])
+    }
+
+    public func hookEnded(_ uuid: String, _ running: Hook.Running, status: Int32?) {
+        emit("hook_ended", ["uuid": JSON(uuid), "hook": JSON(running.hook.point.rawValue),
+                            "status": status.map { JSON(Int($0)) } ?? JSON.null,
+                            "seconds": JSON((running.seconds * 100).rounded() / 100)])
+    }
+
     /// ".123": the milliseconds of a time.
     private func format3(_ seconds: Double) -> String {
         let millis = Int((seconds - seconds.rounded(.down)) * 1000)

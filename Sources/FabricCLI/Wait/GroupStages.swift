@@ -78,7 +78,7 @@ extension StageTracker {
             let context = Hook.Context(group: record["group"]?.string ?? "", role: role, machineAddress: address,
                                        primaryAddress: state.primary?.address, mysqlPort: track.mysqlPort,
                                        login: readiness.login.map { Hook.MySQLLoginSecret(user: $0.user, password: $0.password) })
-            readiness.events?.emit("hook_started", ["uuid": JSON(uuid), "hook": JSON(hook.point.rawValue), "command": JSON(hook.command)])
+            readiness.events?.hookStarted(uuid, hook)
             do {
                 track.hook = try hook.start(record: record, uuid: uuid, context: context)
             } catch {
@@ -91,9 +91,7 @@ extension StageTracker {
             let status = running.poll()
             if status == nil && !running.timedOut { continue }
             if status == nil { running.end() }
-            readiness.events?.emit("hook_ended", ["uuid": JSON(uuid), "hook": JSON(hook.point.rawValue),
-                                                  "status": status.map { JSON(Int($0)) } ?? JSON.null,
-                                                  "seconds": JSON((running.seconds * 100).rounded() / 100)])
+            readiness.events?.hookEnded(uuid, running, status: status)
             let name = track.machine?.name ?? "?"
             guard let status else {
                 throw fail(uuid, FabricError(.timeout, "machine \(uuid) (\(name)): its on_ready hook ran past its time limit (\(formatSeconds(hook.timeout))) and was ended: \(hook.command)"))
@@ -126,9 +124,7 @@ extension StageTracker {
         for uuid in uuids {
             guard let track = track(uuid), let running = track.hook, !track.hookDone, running.poll() == nil else { continue }
             running.end()
-            readiness.events?.emit("hook_ended", ["uuid": JSON(uuid), "hook": JSON(running.hook.point.rawValue),
-                                                  "status": running.status.map { JSON(Int($0)) } ?? JSON.null,
-                                                  "seconds": JSON((running.seconds * 100).rounded() / 100)])
+            readiness.events?.hookEnded(uuid, running, status: running.status)
         }
     }
 

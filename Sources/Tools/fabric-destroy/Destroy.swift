@@ -122,15 +122,13 @@ struct Destroy: ParsableCommand {
         var running: [(target: DestroyTarget, hook: Hook.Running)] = []
         var failed: [String] = []
         for target in targets {
-            events?.emit("hook_started", ["uuid": JSON(target.id), "hook": JSON(hook.point.rawValue), "command": JSON(hook.command)])
+            events?.hookStarted(target.id, hook)
             running.append((target, try hook.start(record: target.record, uuid: target.id, context: contexts[target.id]!)))
         }
         var kept: [DestroyTarget] = []
         for (target, process) in running {
             let status = process.wait()
-            events?.emit("hook_ended", ["uuid": JSON(target.id), "hook": JSON(hook.point.rawValue),
-                                        "status": status.map { JSON(Int($0)) } ?? JSON.null,
-                                        "seconds": JSON((process.seconds * 100).rounded() / 100)])
+            events?.hookEnded(target.id, process, status: status)
             try Interruption.check()
             if status == 0 {
                 kept.append(target)

@@ -70,15 +70,7 @@ struct MachineRefresh: ParsableCommand {
     func run() throws {
         let porcelain = try Porcelain(common, command: "machine refresh")
         try EventLog.check(events.events)
-        guard let kept = try porcelain.store.requireGroup(provider: provider, name: group)["options"]?.items.compactMap(\.string) else {
-            throw FabricError.usage("group \(group) keeps no create options (it was not made by machine create --group)")
-        }
-        let target: MachineSpec
-        do {
-            target = try MachineSpec.parse(kept).overridden(by: spec)
-        } catch {
-            throw FabricError.usage("group \(group)'s kept options no longer parse: \(MachineSpec.message(for: error))")
-        }
+        let target = try MachineSpec.ofGroup(group, provider: provider, store: porcelain.store, overriddenBy: spec)
         try target.login.exportPassword()
         let creation = Creation(porcelain: porcelain, provider: provider, spec: target, count: surge, group: group, skipStore: false)
         try creation.check()
@@ -229,11 +221,10 @@ struct Rolling {
                                    login: spec.login.mysqlUser.map { Hook.MySQLLoginSecret(user: $0, password: environment("FABRIC_MYSQL_PASSWORD")) },
                                    extra: ["FABRIC_OLD_PRIMARY_ADDRESS": address(primary), "FABRIC_NEW_PRIMARY_ADDRESS": address(successor),
                                            "FABRIC_REPLICA_ADDRESSES": replicas.joined(separator: ",")])
-        porcelain.events?.emit("hook_started", ["uuid": successor["uuid"] ?? .null, "hook": JSON("switchover"), "command": JSON(switchover.command)])
+        porcelain.events?.hookStarted(successor["uuid"]?.string ?? "", switchover)
         let running = try switchover.start(record: primary, uuid: successor["uuid"]?.string ?? "", context: context, more: [successor])
         let status = running.wait()
-        porcelain.events?.emit("hook_ended", ["uuid": successor["uuid"] ?? .null, "hook": JSON("switchover"),
-                                              "status": status.map { JSON(Int($0)) } ?? JSON.null, "seconds": JSON((running.seconds * 100).rounded() / 100)])
+        porcelain.events?.hookEnded(successor["uuid"]?.string ?? "", running, status: status)
         try Interruption.check()
         guard status == 0 else {
             throw FabricError.machine("the switchover of group \(group) from \(address(primary)) to \(address(successor)) \(status.map { "exited with status \($0)" } ?? "ran past its time limit and was ended"); the old primary stays, its replacement is a replica",

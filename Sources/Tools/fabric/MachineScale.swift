@@ -60,16 +60,7 @@ struct MachineScale: ParsableCommand {
         let porcelain = try Porcelain(common, command: "machine scale")
         try checkInProcess(Scale.self, planArguments + ["--check"])
         try EventLog.check(events.events)
-        let kept = try porcelain.store.requireGroup(provider: provider, name: group)["options"]?.items.compactMap(\.string)
-        if kept == nil && (spec.image.isEmpty || spec.flavor.isEmpty) {
-            throw FabricError.usage("group \(group) keeps no create options (it was not made by machine create --group): give --image and --flavor")
-        }
-        let merged: MachineSpec
-        do {
-            merged = try MachineSpec.parse(kept ?? []).overridden(by: spec)
-        } catch {
-            throw FabricError.usage("group \(group)'s kept options no longer parse: \(MachineSpec.message(for: error))")
-        }
+        let merged = try MachineSpec.ofGroup(group, provider: provider, store: porcelain.store, overriddenBy: spec)
         try merged.login.exportPassword()
         let creation = Creation(porcelain: porcelain, provider: provider, spec: merged, count: 1, group: group, skipStore: false)
         try creation.check()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FabricCLI
 import FabricRecords
+import FabricStore
 import Glibc
 
 /// What a machine is made of and when it counts as ready: the options of machine create that a
@@ -175,6 +176,21 @@ struct MachineSpec: ParsableArguments {
         var text = kept.joined(separator: "\u{0}")
         if let userdata, case .success(let bytes) = readFile(userdata) { text += "\u{0}" + FNV1a.hex(String(decoding: bytes, as: UTF8.self)) }
         return FNV1a.hex(text)
+    }
+
+    /// The options a named group keeps, each one `given` names put in their place: what
+    /// machine scale and machine refresh make members of. A group that keeps none (not made by
+    /// machine create --group) takes the given ones alone when they name an image and a flavor.
+    static func ofGroup(_ group: String, provider: String, store: Store, overriddenBy given: MachineSpec) throws(FabricError) -> MachineSpec {
+        let kept = try store.requireGroup(provider: provider, name: group)["options"]?.items.compactMap(\.string)
+        if kept == nil && (given.image.isEmpty || given.flavor.isEmpty) {
+            throw FabricError.usage("group \(group) keeps no create options (it was not made by machine create --group): give --image and --flavor")
+        }
+        do {
+            return try MachineSpec.parse(kept ?? []).overridden(by: given)
+        } catch {
+            throw FabricError.usage("group \(group)'s kept options no longer parse: \(MachineSpec.message(for: error))")
+        }
     }
 
     /// This spec with each option `other` gives put in place of this one's.

@@ -11,6 +11,7 @@ the resources held, so tests can assert on both. See README.md next to this file
 import argparse
 import base64
 import binascii
+import hashlib
 import ipaddress
 import json
 import os
@@ -21,6 +22,7 @@ import struct
 import sys
 import threading
 import time
+import unicodedata
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -151,6 +153,21 @@ class Cloud:
                 # cloud-init finishes 2 s after ACTIVE; a test sets its own (a failure, no
                 # cloud-init at all, a log of binary bytes). "{time}" is the line's own time.
                 "console_log": DEFAULT_CONSOLE_LOG,
+                # Compute hosts compute-1..N the servers are scheduled on (hostId in a server's view).
+                "hosts": 3,
+                # Nova's quotas for server groups and their members ([quota] server_groups,
+                # server_group_members; 10 each by default), and what GET /limits shows for cores
+                # and RAM (shown only: the fake does not refuse a create over them).
+                "quota_server_groups": 10,
+                "quota_server_group_members": 10,
+                "quota_cores": 2000,
+                "quota_ram": 5120000,
+                # The late anti-affinity check (nova-compute's _validate_instance_group_policy):
+                # the next N servers scheduled in a hard anti-affinity group land on a host that
+                # holds a member already, as two schedulers racing do; "error" fails each after
+                # its build (retries exhausted), "share" leaves it ACTIVE there (the check off).
+                "anti_affinity_race": 0,
+                "anti_affinity_race_mode": "error",
             }
             self.users = {"admin": {"id": "u-admin", "password": "secret", "domain": "Default"}}
             self.projects = {"demo": {"id": "p-demo", "domain": "Default"}}
@@ -158,6 +175,7 @@ class Cloud:
                                                   "project": "demo"}}
             self.tokens = {}
             self.servers = {}
+            self.server_groups = {}
             self.last_reclaim = 0.0
             self.created_count = 0
             self.ports = {}
@@ -240,10 +258,14 @@ class Cloud:
                 server["status"] = "ERROR" if server["will_fail"] else "ACTIVE"
                 server["updated"] = now_iso()
                 if server["will_fail"]:
-                    server["fault"] = {"code": 500, "created": now_iso(), "message": self.config["error_message"]}
+                    server["fault"] = {"code": 500, "created": now_iso(),
+                                       "message": server.get("fault_message") or self.config["error_message"]}
+                    # Nova nils out the host of a server whose build failed.
+                    server["host"] = None
             if server.get("deleted_at") and t >= server["deleted_at"] and server["status"] != "DELETED":
                 server.update(status="DELETED", updated=now_iso(), terminated_at=now_iso())
                 self.release_ports(server["id"])
+                self.leave_groups(server["id"])
                 self.last_reclaim = max(self.last_reclaim, server["deleted_at"]) + float(self.config["reclaim_seconds"])
                 server["reclaimed_at"] = self.last_reclaim
             if server.get("reclaimed_at") and t >= server["reclaimed_at"]:
@@ -258,6 +280,90 @@ class Cloud:
     def remove_server(self, server_id):
         self.servers.pop(server_id, None)
         self.release_ports(server_id)
+        self.leave_groups(server_id)
+
+    def leave_groups(self, server_id):
+        # A deleted instance is no member any more (Nova shows and counts only members not deleted).
+        for group in self.server_groups.values():
+            if server_id in group["members"]:
+                group["members"].remove(server_id)
+
+    # --- scheduling ----------------------------------------------------------------------------
+
+    def host_names(self):
+        return ["compute-%d" % n for n in range(1, int(self.config["hosts"]) + 1)]
+
+    def host_load(self, host):
+        return sum(1 for s in self.servers.values() if s.get("host") == host and s["status"] != "DELETED")
+
+    def group_of(self, server_id):
+        return next((g for g in self.server_groups.values() if server_id in g["members"]), None)
+
+    def schedule(self, server_ids, group):
+        """Places the servers of one create request as Nova's filter scheduler does: the least
+        loaded host; affinity and anti-affinity (ServerGroupAffinityFilter,
+        ServerGroupAntiAffinityFilter, max_server_per_host) as filters, where one server of the
+        request that fits nowhere fails them all (NoValidHost, every one ERROR); soft policies as
+        weighers, which never fail."""
+        hosts = self.host_names()
+        order = {h: i for i, h in enumerate(hosts)}
+        load = {h: self.host_load(h) for h in hosts}
+        policy = group["policy"] if group else None
+        members = lambda: [self.servers[m].get("host") for m in group["members"] if m in self.servers]
+        placed = {}
+        for server_id in server_ids:
+            on_host = {h: 0 for h in hosts}
+            if group:
+                for h in members() + list(placed.values()):
+                    if h in on_host:
+                        on_host[h] += 1
+            candidates = list(hosts)
+            key = lambda h: (load[h], order[h])
+            if policy == "affinity":
+                held = [h for h in hosts if on_host[h]]
+                candidates = held[:1] or hosts
+            elif policy == "anti-affinity":
+                shared = [h for h in hosts if on_host[h]]
+                if self.config["anti_affinity_race"] and shared:
+                    # Two schedulers racing: each saw the group without the other's member.
+                    self.config["anti_affinity_race"] = int(self.config["anti_affinity_race"]) - 1
+                    host = max(shared, key=lambda h: (on_host[h], -order[h]))
+                    placed[server_id] = host
+                    load[host] += 1
+                    self.servers[server_id]["race"] = True
+                    continue
+                most = int((group.get("rules") or {}).get("max_server_per_host", 1))
+                candidates = [h for h in hosts if on_host[h] < most]
+            elif policy == "soft-anti-affinity":
+                key = lambda h: (on_host[h], load[h], order[h])
+            elif policy == "soft-affinity":
+                key = lambda h: (-on_host[h], load[h], order[h])
+            if not candidates:
+                placed = None
+                break
+            host = min(candidates, key=key)
+            placed[server_id] = host
+            load[host] += 1
+        for server_id in server_ids:
+            server = self.servers[server_id]
+            if placed is None:
+                # nova-conductor buries every instance of the request in cell0: no host, ERROR.
+                server.update(host=None, will_fail=True, fault_message=NO_VALID_HOST)
+                continue
+            server["host"] = placed[server_id]
+            if server.pop("race", False) and self.config["anti_affinity_race_mode"] != "share":
+                # nova-compute's late check refuses the build (GroupAffinityViolation, rescheduled
+                # by policy); every alternate host fails it too, and the conductor gives up
+                # (nova/conductor/manager.py build_instances, scheduler/utils.py populate_retry).
+                server["will_fail"] = True
+                if len(self.host_names()) >= NOVA_MAX_ATTEMPTS:
+                    server["fault_message"] = (
+                        "Exceeded maximum number of retries. Exceeded max scheduling attempts %d for instance %s. "
+                        "Last exception: Anti-affinity instance group policy was violated" % (NOVA_MAX_ATTEMPTS, server_id))
+                else:
+                    server["fault_message"] = (
+                        "Exceeded maximum number of retries. Exhausted all hosts available for retrying build "
+                        "failures for instance %s." % server_id)
 
     def release_ports(self, server_id):
         # Nova deletes the ports it created; their floating IPs stay allocated, disassociated.
@@ -308,6 +414,186 @@ def refuse_additional(body, allowed, where):
         verb = "was" if len(extra) == 1 else "were"
         raise nova_error(400, f"Invalid input for field/attribute {where}. Value: {json.dumps(body)}. "
                               f"Additional properties are not allowed ({quoted} {verb} unexpected)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Nova's request schemas are checked by jsonschema (Draft 2020-12) and the first error found is
+# the message: nova/api/validation/validators.py. The few keywords the schemas below use, in the
+# order jsonschema walks them, with its messages.
+
+def _json_type(value, kind):
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float)
+                                                                             and value.is_integer())
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "boolean":
+        return isinstance(value, bool)
+    return False
+
+
+def _nova_name_ok(value):
+    # parameter_types.valid_name_regex: printable characters (no C*, no Z* but Zs) below
+    # U+FFFF, neither first nor last one a space.
+    def printable(char):
+        category = unicodedata.category(char)
+        return ord(char) < 0xFFFF and not category.startswith("C") and (not category.startswith("Z") or category == "Zs")
+    if not all(printable(c) for c in value):
+        return False
+    return not value or (unicodedata.category(value[0]) != "Zs" and unicodedata.category(value[-1]) != "Zs")
+
+
+def _uuid_like(value):
+    # oslo_utils.uuidutils.is_uuid_like
+    try:
+        return str(uuid.UUID(value)).replace("-", "") == value.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "").lower()
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def _schema_errors(schema, value, path):
+    """Yields (message, path, value, invalid_name) as jsonschema's iter_errors would."""
+    for keyword, argument in schema.items():
+        if keyword == "type":
+            kinds = argument if isinstance(argument, list) else [argument]
+            if not any(_json_type(value, k) for k in kinds):
+                yield "%r is not of type %s" % (value, ", ".join(repr(k) for k in kinds)), path, value, False
+        elif keyword == "properties" and isinstance(value, dict):
+            for name, sub in argument.items():
+                if name in value:
+                    yield from _schema_errors(sub, value[name], path + [name])
+        elif keyword == "required" and isinstance(value, dict):
+            for name in argument:
+                if name not in value:
+                    yield "%r is a required property" % name, path, value, False
+        elif keyword == "additionalProperties" and argument is False and isinstance(value, dict):
+            extras = sorted((k for k in value if k not in schema.get("properties", {})), key=str)
+            if extras:
+                yield ("Additional properties are not allowed (%s %s unexpected)"
+                       % (", ".join(repr(e) for e in extras), "was" if len(extras) == 1 else "were")), path, value, False
+        elif keyword == "enum":
+            if not any(type(e) is type(value) and e == value for e in argument):
+                yield "%r is not one of %r" % (value, argument), path, value, False
+        elif keyword == "prefixItems" and isinstance(value, list):
+            for index, (item, sub) in enumerate(zip(value, argument)):
+                yield from _schema_errors(sub, item, path + [index])
+        elif keyword == "items" and isinstance(value, list):
+            for index, item in enumerate(value[len(schema.get("prefixItems", [])):]):
+                yield from _schema_errors(argument, item, path + [index])
+        elif keyword == "uniqueItems" and argument and isinstance(value, list):
+            if len({json.dumps(v, sort_keys=True) for v in value}) != len(value):
+                yield "%r has non-unique elements" % (value,), path, value, False
+        elif keyword == "minItems" and isinstance(value, list) and len(value) < argument:
+            yield "%r %s" % (value, "should be non-empty" if argument == 1 else "is too short"), path, value, False
+        elif keyword == "maxItems" and isinstance(value, list) and len(value) > argument:
+            yield "%r %s" % (value, "is expected to be empty" if argument == 0 else "is too long"), path, value, False
+        elif keyword == "pattern" and isinstance(value, str) and not re.search(argument, value):
+            yield "%r does not match %r" % (value, argument), path, value, False
+        elif keyword == "minimum":
+            # Nova's validator compares strings of numbers too ('0' is less than 1).
+            number = value
+            if not isinstance(value, bool):
+                try:
+                    number = int(value)
+                except (TypeError, ValueError):
+                    try:
+                        number = float(value)
+                    except (TypeError, ValueError):
+                        number = None
+            if _json_type(number, "number") and number < argument:
+                yield "%r is less than the minimum of %r" % (number, argument), path, value, False
+        elif keyword == "minLength" and isinstance(value, str) and len(value) < argument:
+            yield "%r %s" % (value, "should be non-empty" if argument == 1 else "is too short"), path, value, False
+        elif keyword == "maxLength" and isinstance(value, str) and len(value) > argument:
+            yield "%r %s" % (value, "is expected to be empty" if argument == 0 else "is too long"), path, value, False
+        elif keyword == "format" and argument == "name":
+            if not isinstance(value, str) or not _nova_name_ok(value):
+                yield None, path, value, True
+        elif keyword == "format" and argument == "uuid":
+            if isinstance(value, str) and not _uuid_like(value):
+                yield "%r is not a %r" % (value, "uuid"), path, value, False
+        elif keyword == "oneOf":
+            valid = [sub for sub in argument if next(_schema_errors(sub, value, path), None) is None]
+            if not valid:
+                yield "%r is not valid under any of the given schemas" % (value,), path, value, False
+            elif len(valid) > 1:
+                yield "%r is valid under each of %s" % (value, ", ".join(repr(v) for v in valid)), path, value, False
+
+
+def nova_validate(schema, value, is_body=True):
+    """Nova's 400 for the first error, worded as nova/api/validation/validators.py words it."""
+    error = next(_schema_errors(schema, value, []), None)
+    if error is None:
+        return
+    message, path, instance, invalid_name = error
+    if invalid_name:
+        detail = ("An invalid 'name' value was provided. The name must be: printable characters. "
+                  "Can not start or end with whitespace.")
+    elif path and is_body:
+        detail = "Invalid input for field/attribute %s. Value: %s. %s" % (path[-1], instance, message)
+    elif path:
+        detail = "Invalid input for query parameters %s. Value: %s. %s" % (path[0], instance, message)
+    else:
+        detail = message
+    raise nova_error(400, detail)
+
+
+# nova/api/validation/parameter_types.py and nova/api/openstack/compute/schemas/server_groups.py
+NOVA_NAME = {"type": "string", "format": "name", "minLength": 1, "maxLength": 255}
+NOVA_POSITIVE_INTEGER = {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 1, "minLength": 1}
+NOVA_NON_NEGATIVE_INTEGER = {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1}
+
+
+def server_group_create_schema(version):
+    if version >= (2, 64):
+        group = {"type": "object", "properties": {
+            "name": NOVA_NAME,
+            "policy": {"type": "string", "enum": ["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]},
+            "rules": {"type": "object", "properties": {"max_server_per_host": NOVA_POSITIVE_INTEGER},
+                      "additionalProperties": False}},
+            "required": ["name", "policy"], "additionalProperties": False}
+    else:
+        policies = ["anti-affinity", "affinity"] + (["soft-anti-affinity", "soft-affinity"] if version >= (2, 15) else [])
+        group = {"type": "object", "properties": {
+            "name": NOVA_NAME,
+            "policies": {"type": "array", "prefixItems": [{"type": "string", "enum": policies}], "uniqueItems": True,
+                         "minItems": 1, "maxItems": 1, "additionalItems": False}},
+            "required": ["name", "policies"], "additionalProperties": False}
+    return {"type": "object", "properties": {"server_group": group}, "required": ["server_group"],
+            "additionalProperties": False}
+
+
+def server_group_index_query_schema(version):
+    return {"type": "object", "properties": {
+        "all_projects": {"type": "array", "items": {"type": "string"}},
+        "limit": {"type": "array", "items": NOVA_NON_NEGATIVE_INTEGER},
+        "offset": {"type": "array", "items": NOVA_NON_NEGATIVE_INTEGER}},
+        "additionalProperties": version < (2, 75)}
+
+
+# The 'group' scheduler hint (nova/api/openstack/compute/schemas/servers.py _hints).
+SCHEDULER_HINTS_SCHEMA = {"type": "object", "properties": {
+    "group": {"oneOf": [{"type": "array", "items": {"type": "string", "format": "uuid"}},
+                        {"type": "string", "format": "uuid"}]}},
+    "additionalProperties": True}
+
+# nova/scheduler/manager.py, nova/exception.py NoValidHost
+NO_VALID_HOST = "No valid host was found. There are not enough hosts available."
+# [scheduler]/max_attempts, Nova's default: the first host and two alternates.
+NOVA_MAX_ATTEMPTS = 3
+
+
+def host_id(project_id, host):
+    # nova/utils.py generate_hostid
+    return hashlib.sha224((project_id + host).encode("utf-8")).hexdigest() if host else ""
 
 
 def is_uuid(text):
@@ -569,11 +855,15 @@ class Handler(BaseHTTPRequestHandler):
                 strip = lambda d: {k: v for k, v in d.items() if not k.startswith("_")}
                 raise Reply(200, {
                     "servers": [{"id": s["id"], "name": s["name"], "status": s["status"],
-                                 "metadata": s["metadata"], "deleting": bool(s.get("deleted_at"))}
+                                 "metadata": s["metadata"], "deleting": bool(s.get("deleted_at")),
+                                 "host": s.get("host")}
                                 for s in cloud.servers.values()],
                     "ports": [strip(p) for p in cloud.ports.values()],
                     "floatingips": list(cloud.floatingips.values()),
                     "snapshots": [strip(i) for i in cloud.images.values() if i.get("image_type") == "snapshot"],
+                    "server_groups": [{"id": g["id"], "name": g["name"], "policy": g["policy"], "rules": g["rules"],
+                                       "members": [m for m in g["members"] if m in cloud.servers]}
+                                      for g in cloud.server_groups.values()],
                 })
             if what == "reset" and method == "POST":
                 cloud.faults.clear()
@@ -867,6 +1157,11 @@ class Compute:
                 ("DELETE", r"/servers/([^/]+)", self.delete_server),
                 ("POST", r"/servers/([^/]+)/action", self.server_action),
                 ("GET", r"/servers/([^/]+)/os-interface", self.list_interfaces),
+                ("GET", r"/os-server-groups", self.list_server_groups),
+                ("POST", r"/os-server-groups", self.create_server_group),
+                ("GET", r"/os-server-groups/([^/]+)", self.get_server_group),
+                ("DELETE", r"/os-server-groups/([^/]+)", self.delete_server_group),
+                ("GET", r"/limits", self.limits),
             ]
             for verb, pattern, action in routes:
                 match = re.fullmatch(pattern, rest)
@@ -1031,6 +1326,8 @@ class Compute:
             raise nova_error(400, "The requested availability zone is not available")
         hints = body.get("os:scheduler_hints", body.get("OS-SCH-HNT:scheduler_hints", {}))
         require_object(hints, "os:scheduler_hints")
+        nova_validate({"type": "object", "properties": {"os:scheduler_hints": SCHEDULER_HINTS_SCHEMA}},
+                      {"os:scheduler_hints": hints})
         bdms = server.get("block_device_mapping_v2", [])
         if not isinstance(bdms, list):
             raise nova_error(400, "Invalid input for field/attribute block_device_mapping_v2.")
@@ -1131,11 +1428,27 @@ class Compute:
         server_request, flavor, hints, requested_networks = self.validate_create(self.h.body)
         count = server_request.get("max_count", server_request.get("min_count", 1))
         minimum = server_request.get("min_count", 1)
+        # nova/compute/api.py _get_requested_instance_group: an unknown group is a 400
+        # (InstanceGroupNotFound), before any quota.
+        group = None
+        group_hint = hints.get("group")
+        if isinstance(group_hint, list):
+            group_hint = group_hint[0] if group_hint else None
+        if group_hint:
+            group = self.cloud.server_groups.get(group_hint)
+            if group is None:
+                raise nova_error(400, "Instance group %s could not be found." % group_hint)
         available = self.cloud.config["quota_instances"] - len(self.cloud.servers)
         if available < minimum:
             raise nova_error(403, "Quota exceeded for instances: Requested %d, but already used %d of %d instances"
                              % (minimum, len(self.cloud.servers), self.cloud.config["quota_instances"]))
         count = min(count, available)
+        if group is not None:
+            # _provision_instances: each instance of the request adds one member, checked against
+            # [quota] server_group_members; one over fails the whole request (OverQuota -> 403).
+            members = [m for m in group["members"] if m in self.cloud.servers]
+            if len(members) + count > int(self.cloud.config["quota_server_group_members"]):
+                raise nova_error(403, "Quota exceeded, too many servers in group")
         reservation = "r-" + uuid.uuid4().hex[:8]
         name = server_request["name"]
         created = []
@@ -1162,9 +1475,12 @@ class Compute:
                 "key_name": server_request.get("key_name"),
                 "security_groups": [g["name"] for g in server_request.get("security_groups", [{"name": "default"}])],
                 "config_drive": server_request.get("config_drive", ""), "request": self.h.body,
-                "hints": hints,
+                "hints": hints, "host": None,
             }
             created.append(server_id)
+        if group is not None:
+            group["members"].extend(created)
+        self.cloud.schedule(created, group)
         if server_request.get("return_reservation_id"):
             self.reply(202, {"reservation_id": reservation})
         first = self.cloud.servers[created[0]]
@@ -1202,7 +1518,7 @@ class Compute:
                                                           + "/compute/flavors/" + flavor["id"]}]}
         view.update({
             "status": server["status"], "tenant_id": "p-demo", "user_id": "u-admin",
-            "metadata": server["metadata"], "hostId": "" if server["status"] == "BUILD" else "a1b2c3",
+            "metadata": server["metadata"], "hostId": host_id("p-demo", server.get("host")),
             "image": {"id": server["image"]} if server["image"] else "",
             "flavor": flavor_view, "created": server["created"], "updated": server["updated"],
             "addresses": addresses, "accessIPv4": "", "accessIPv6": "", "OS-DCF:diskConfig": "MANUAL",
@@ -1256,7 +1572,12 @@ class Compute:
         return server
 
     def get_server(self, server_id):
-        self.reply(200, {"server": self.server_view(self.find_server(server_id))})
+        view = self.server_view(self.find_server(server_id))
+        if self.version >= (2, 71):
+            # views/servers.py show(show_server_groups=True): the group the server is in.
+            group = self.cloud.group_of(server_id)
+            view["server_groups"] = [group["id"]] if group else []
+        self.reply(200, {"server": view})
 
     def delete_server(self, server_id):
         server = self.find_server(server_id)
@@ -1265,6 +1586,113 @@ class Compute:
             if self.cloud.config["delete_seconds"] <= 0:
                 self.cloud.remove_server(server_id)
         self.reply(204)
+
+    # --- server groups (nova/api/openstack/compute/server_groups.py) -------------------------------
+
+    def server_group_view(self, group):
+        view = {"id": group["id"], "name": group["name"]}
+        if self.version >= (2, 64):
+            view["policy"], view["rules"] = group["policy"], dict(group["rules"])
+        else:
+            view["policies"], view["metadata"] = [group["policy"]], {}
+        view["members"] = [m for m in group["members"] if m in self.cloud.servers]
+        if self.version >= (2, 13):
+            view["project_id"], view["user_id"] = group["project_id"], group["user_id"]
+        return view
+
+    def find_server_group(self, group_id):
+        group = self.cloud.server_groups.get(group_id)
+        if group is None:
+            raise nova_error(404, "Instance group %s could not be found." % group_id)
+        return group
+
+    def list_server_groups(self):
+        query = {k: list(v) for k, v in self.h.query.items()}
+        nova_validate(server_group_index_query_schema(self.version), query, is_body=False)
+        # all_projects counts only for an admin (context.is_admin); a member gets its own groups.
+        groups = list(self.cloud.server_groups.values())
+        # common.limited: offset, then limit (0 or none: [api] max_limit).
+        offset = int(query["offset"][-1]) if "offset" in query else 0
+        limit = int(query["limit"][-1]) if "limit" in query else 0
+        maximum = int(self.cloud.config["page_size_max"])
+        limit = min(maximum, limit or maximum)
+        self.reply(200, {"server_groups": [self.server_group_view(g) for g in groups[offset:offset + limit]]})
+
+    def get_server_group(self, group_id):
+        if self.version >= (2, 102) and self.h.query:
+            nova_validate({"type": "object", "properties": {}, "additionalProperties": False},
+                          {k: list(v) for k, v in self.h.query.items()}, is_body=False)
+        self.reply(200, {"server_group": self.server_group_view(self.find_server_group(group_id))})
+
+    def delete_server_group(self, group_id):
+        del self.cloud.server_groups[self.find_server_group(group_id)["id"]]
+        self.reply(204)
+
+    def create_server_group(self):
+        body = self.h.body
+        nova_validate(server_group_create_schema(self.version), body)
+        if len(self.cloud.server_groups) + 1 > int(self.cloud.config["quota_server_groups"]):
+            raise nova_error(403, "Quota exceeded, too many server groups.")
+        request = body["server_group"]
+        if self.version >= (2, 64):
+            policy, rules = request["policy"], request.get("rules", {})
+            if policy != "anti-affinity" and rules:
+                raise nova_error(400, "Only anti-affinity policy supports rules.")
+            rules = {k: int(v) for k, v in rules.items()}
+        else:
+            policy, rules = request["policies"][0], {}
+        group = {"id": str(uuid.uuid4()), "name": request["name"], "policy": policy, "rules": rules,
+                 "members": [], "project_id": "p-demo", "user_id": "u-admin"}
+        self.cloud.server_groups[group["id"]] = group
+        self.reply(200, {"server_group": self.server_group_view(group)})
+
+    # --- limits (nova/api/openstack/compute/limits.py, views/limits.py) ---------------------------
+
+    def limits(self):
+        query = {k: list(v) for k, v in self.h.query.items()}
+        nova_validate({"type": "object", "properties": {"tenant_id": {"type": "array", "items": {"type": "string"}}},
+                       "additionalProperties": self.version < (2, 75)}, query, is_body=False)
+        if "tenant_id" in query:
+            # os_compute_api:limits:other_project is for admins only.
+            raise nova_error(403, "Policy doesn't allow os_compute_api:limits:other_project to be performed.")
+        config = self.cloud.config
+        servers = list(self.cloud.servers.values())
+        # The deprecated nova-network quotas are -1 with 0 used (quota.py AbsoluteResource).
+        quotas = {
+            "instances": (int(config["quota_instances"]), len(servers)),
+            "cores": (int(config["quota_cores"]), sum(s["flavor"]["vcpus"] for s in servers)),
+            "ram": (int(config["quota_ram"]), sum(s["flavor"]["ram"] for s in servers)),
+            "key_pairs": (100, None), "metadata_items": (128, None), "injected_files": (5, None),
+            "injected_file_content_bytes": (10240, None), "floating_ips": (-1, 0), "security_groups": (-1, 0),
+            "security_group_rules": (-1, None),
+            "server_groups": (int(config["quota_server_groups"]), len(self.cloud.server_groups)),
+            "server_group_members": (int(config["quota_server_group_members"]), None),
+        }
+        names = {"ram": ["maxTotalRAMSize"], "instances": ["maxTotalInstances"], "cores": ["maxTotalCores"],
+                 "key_pairs": ["maxTotalKeypairs"], "floating_ips": ["maxTotalFloatingIps"],
+                 "metadata_items": ["maxServerMeta", "maxImageMeta"], "injected_files": ["maxPersonality"],
+                 "injected_file_content_bytes": ["maxPersonalitySize"], "security_groups": ["maxSecurityGroups"],
+                 "security_group_rules": ["maxSecurityGroupRules"], "server_groups": ["maxServerGroups"],
+                 "server_group_members": ["maxServerGroupMembers"]}
+        used = {"totalRAMUsed": "ram", "totalCoresUsed": "cores", "totalInstancesUsed": "instances",
+                "totalFloatingIpsUsed": "floating_ips", "totalSecurityGroupsUsed": "security_groups",
+                "totalServerGroupsUsed": "server_groups"}
+        filtered = []
+        if self.version >= (2, 36):
+            filtered = ["floating_ips", "security_groups", "security_group_rules"]
+        if self.version >= (2, 57):
+            filtered += ["injected_files", "injected_file_content_bytes"]
+        absolute = {}
+        for resource, (limit, _) in quotas.items():
+            if resource not in filtered:
+                for name in names[resource]:
+                    if name == "maxImageMeta" and self.version >= (2, 39):
+                        continue
+                    absolute[name] = limit
+        for name, resource in used.items():
+            if resource not in filtered:
+                absolute[name] = quotas[resource][1]
+        self.reply(200, {"limits": {"rate": [], "absolute": absolute}})
 
     def list_interfaces(self, server_id):
         self.find_server(server_id)

@@ -20,7 +20,7 @@ function __fabric-boot_parse_tokens -S
     set -l unparsed_tokens (__fabric-boot_tokens -pc)
     switch $unparsed_tokens[1]
     case 'fabric-boot'
-        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'number=' 'availability-zone=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'batch=' 'name=' 'dry-run' 'events=' 'check' 'version' 'h/help'
+        __fabric-boot_parse_subcommand 0 'p/provider=' 'store=' 'store-password-file=' 'n/null-input' 'number=' 'availability-zone=' 'spread=' 'max-per-host=' 'availability-zones=' 'key-name=' 'security-groups=+' 'private-network=' 'public-network=' 'userdata=' 'swap=' 'block-device=+' 'scheduler-hints=+' 'private-nics=+' 'public-nics=+' 'meta=+' 'files=+' 'config-drive' 'group=' 'batch=' 'name=' 'dry-run' 'events=' 'check' 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'help'
             __fabric-boot_parse_subcommand -r 1 'version'
@@ -83,6 +83,9 @@ complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_o
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" n null-input' -s 'n' -l 'null-input' -d 'Do not read standard input; start from one empty record. Implied when standard input is a terminal.'
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" number' -l 'number' -d 'How many machines to boot for each record (spec: number_machines).' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" availability-zone' -l 'availability-zone' -d 'The availability zone to boot in.' -rfka ''
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" spread' -l 'spread' -d 'Spread the group\'s members: host (each on a host no other member is on; the create fails when the cloud cannot), soft (on different hosts as far as the cloud can), zone (round-robin over --availability-zones) or none.' -rfka 'none host soft zone'
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" max-per-host' -l 'max-per-host' -d 'With --spread host: how many members of the group one host may hold (default 1).' -rfka ''
+complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" availability-zones' -l 'availability-zones' -d 'With --spread zone: the zones to place members in, comma-separated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" key-name' -l 'key-name' -d 'A key pair stored in the cloud, for SSH access.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot"' -l 'security-groups' -d 'Security groups, comma-separated ("default, mysql"); may be repeated.' -rfka ''
 complete -c 'fabric-boot' -n '__fabric-boot_should_offer_completions_for_flags_or_options "fabric-boot" private-network' -l 'private-network' -d 'The private network to place the machines in (DHCP). Excludes --private-nics.' -rfka ''

@@ -176,7 +176,7 @@ complete -c fabric -n '__fabric_using job' -a wait -d 'Wait until a job ends, an
 complete -c fabric -n '__fabric_using job' -a cancel -d 'Stop a running job; its command removes what it made.'
 
 # The options that take a value, in both spellings.
-set -g __fabric_valued --address --availability-zone --availability_zone --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --pause-after --pause_after --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --state --store --store-password-file --store_password_file --surge --swap --switchover --synchronous --timeout --to --until --userdata
+set -g __fabric_valued --address --availability-zone --availability-zones --availability_zone --availability_zones --before-destroy --before_destroy --block-device --block_device --default-flavor --default-image --default_flavor --default_image --events --extra --file --files --flavor --group --hook-timeout --hook_timeout --image --key-name --key_name --max-per-host --max_per_host --meta --mysql-password-file --mysql-user --mysql_password_file --mysql_user --name --number-machines --number_machines --on-ready --on_ready --password-env --password-file --password_env --password_file --pause-after --pause_after --private-network --private-nics --private_network --private_nics --provider-id --provider-type --provider_id --provider_type --public-network --public-nics --public_network --public_nics --ready --scheduler-hints --scheduler_hints --security-groups --security_groups --spread --state --store --store-password-file --store_password_file --surge --swap --switchover --synchronous --timeout --to --until --userdata
 
 complete -c fabric -n '__fabric_arg provider unregister 1' -a '(__fabric_providers)' -d 'provider id'
 complete -c fabric -n '__fabric_arg machine create 1' -a '(__fabric_providers)' -d 'provider id'
@@ -199,7 +199,7 @@ complete -c fabric -n '__fabric_arg snapshot destroy 2' -a '(__fabric_machine_uu
 __fabric_option provider register provider_type 'The kind of cloud, by default OPENSTACK' -x -a 'OPENSTACK openstack AMAZON amazon ec2 NULLPROVIDER null'
 __fabric_option provider register default_image 'The image booted when machine create gets no --image.' -x
 __fabric_option provider register default_flavor 'The flavor used when machine create gets no --flavor.' -x
-__fabric_option provider register extra 'A setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= catalog_ttl= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool= execute_userdata= machines_dir='
+__fabric_option provider register extra 'A setting of the provider type' -x -a 'region= interface= user_domain= project_domain= auth_type= cacert= insecure= timeout= connect_timeout= compute_microversion= delete_timeout= network= config_drive= ready= catalog_ttl= image_owners= snapshot_reboot= max_attempts= build_seconds= snapshot_seconds= latency_ms= fail_create= fail_machine= fail_snapshot= fail_public_address= fail_destroy= availability_zones= hosts= server_group_members= spread_race= quota= cloud_init_seconds= fail_cloud_init= service_seconds= address_pool= execute_userdata= machines_dir='
 __fabric_option provider register password-file 'Read the password from this file\'s first line (with 4 arguments).' -r -F
 __fabric_option provider register password-stdin 'Read the password from standard input (with 4 arguments).'
 __fabric_option provider register password-env 'Take the password from this environment variable (with 4 arguments)' -x -a '(set -nx)'
@@ -224,6 +224,9 @@ __fabric_option provider list synchronous '=false (or no, 0): run the command as
 __fabric_option machine create image 'An image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
 __fabric_option machine create flavor 'A flavor property to match (name, id, vcpus, ram, disk, swap)' -x -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
 __fabric_option machine create availability_zone 'The availability zone.' -x
+__fabric_option machine create spread 'Spread the group\'s members across failure domains: host (each on a host of its own, or the create fails), soft (on different hosts as far as the cloud can), zone (round-robin over --availability_zones) or none.' -x
+__fabric_option machine create max_per_host 'With --spread host: how many members one host may hold (default 1), as Nova\'s max_server_per_host rule (compute API 2.64).' -x
+__fabric_option machine create availability_zones 'With --spread zone: the zones, comma-separated (on EC2, with --private_network\'s subnets, one per zone, or each zone\'s default subnet).' -x
 __fabric_option machine create key_name 'A key pair stored in the cloud, for SSH.' -x
 __fabric_option machine create security_groups 'Security groups, comma-separated' -x
 __fabric_option machine create private_network 'The private network' -x
@@ -294,6 +297,9 @@ __fabric_option machine scale replace_failed 'Destroy the members in ERROR and c
 __fabric_option machine scale image 'An image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
 __fabric_option machine scale flavor 'A flavor property to match (name, id, vcpus, ram, disk, swap)' -x -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
 __fabric_option machine scale availability_zone 'The availability zone.' -x
+__fabric_option machine scale spread 'Spread the group\'s members across failure domains: host (each on a host of its own, or the create fails), soft (on different hosts as far as the cloud can), zone (round-robin over --availability_zones) or none.' -x
+__fabric_option machine scale max_per_host 'With --spread host: how many members one host may hold (default 1), as Nova\'s max_server_per_host rule (compute API 2.64).' -x
+__fabric_option machine scale availability_zones 'With --spread zone: the zones, comma-separated (on EC2, with --private_network\'s subnets, one per zone, or each zone\'s default subnet).' -x
 __fabric_option machine scale key_name 'A key pair stored in the cloud, for SSH.' -x
 __fabric_option machine scale security_groups 'Security groups, comma-separated' -x
 __fabric_option machine scale private_network 'The private network' -x
@@ -330,6 +336,9 @@ __fabric_option machine refresh pause_after 'Stop after this many replacements' 
 __fabric_option machine refresh image 'An image property to match (name, id, min_disk, min_ram, ...)' -x -a 'name= id= min_disk= min_ram= mindisk= minram= status= visibility= image_type= os_distro= os_version= mysql_version= fabric_machine_uuid='
 __fabric_option machine refresh flavor 'A flavor property to match (name, id, vcpus, ram, disk, swap)' -x -a 'name= id= vcpus= ram= disk= swap= ephemeral= rxtx_factor='
 __fabric_option machine refresh availability_zone 'The availability zone.' -x
+__fabric_option machine refresh spread 'Spread the group\'s members across failure domains: host (each on a host of its own, or the create fails), soft (on different hosts as far as the cloud can), zone (round-robin over --availability_zones) or none.' -x
+__fabric_option machine refresh max_per_host 'With --spread host: how many members one host may hold (default 1), as Nova\'s max_server_per_host rule (compute API 2.64).' -x
+__fabric_option machine refresh availability_zones 'With --spread zone: the zones, comma-separated (on EC2, with --private_network\'s subnets, one per zone, or each zone\'s default subnet).' -x
 __fabric_option machine refresh key_name 'A key pair stored in the cloud, for SSH.' -x
 __fabric_option machine refresh security_groups 'Security groups, comma-separated' -x
 __fabric_option machine refresh private_network 'The private network' -x

@@ -55,6 +55,11 @@ public protocol Provider: AnyObject {
     func snapshots(of uuid: String) throws(FabricError) -> [Snapshot]
     func snapshots(_ ids: [String]) throws(FabricError) -> [Snapshot]
     func destroySnapshot(_ id: String) throws(FabricError)
+
+    /// Removes what the cloud keeps to spread these groups (a Nova server group, an EC2
+    /// placement group) when no machine of the group is left; nothing for a group that still
+    /// has members or that keeps nothing.
+    func releasePlacement(groups: [String]) throws(FabricError)
 }
 
 /// The last `count` lines of a log (all of them when it has fewer).
@@ -85,6 +90,8 @@ public enum Reach: Equatable, Sendable {
 }
 
 extension Provider {
+    public func releasePlacement(groups: [String]) throws(FabricError) {}
+
     public func reach(_ machine: Machine, port: Int, address: AddressChoice) -> Reach {
         defaultReach(machine, address: address)
     }
@@ -138,6 +145,13 @@ public struct BootRequest {
     public var meta: [(key: String, value: String)] = []
     public var files: [(path: String, contents: [UInt8])] = []
     public var configDrive = false
+    /// How the machines spread across the cloud's failure domains (fabric-boot --spread).
+    public var spread = Spread.none
+    /// With `.host`: how many members of the group one host may hold (Nova's
+    /// max_server_per_host rule); nil: one.
+    public var maxPerHost: Int?
+    /// With `.zone`: the zones to place members in, round-robin.
+    public var availabilityZones: [String] = []
 
     public init(imageID: String, flavorID: String, namePrefix: String, group: String) {
         self.imageID = imageID

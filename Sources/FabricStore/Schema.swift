@@ -226,6 +226,11 @@ public enum Schema {
                 Column("stderr", .text, default: ""),
             ], primaryKey: ["job_id"])),
         ],
+        // 8: the null provider's emulated compute hosts, so a spread (fabric-boot --spread) is
+        // placed and checked as on a cloud. A machine made before has none.
+        [
+            .addColumn(table: "null_servers", Column("host", .string(64), default: "")),
+        ],
     ]
 
     public static var version: Int { migrations.count }

@@ -20,6 +20,10 @@ struct StageTracker {
     private var listed: [String: (at: Double, machines: [String: Machine])] = [:]
     /// What this wait knows of each group (by provider and group): its primary.
     var groups: [String: GroupState] = [:]
+    /// A hard spread's members as listed once in this wait (by provider and group), and the
+    /// members whose host was checked (SpreadCheck.swift).
+    var spreadPeers: [String: [Machine]] = [:]
+    var spreadChecked: Set<String> = []
     static let probeInterval = 0.25
     static let hookPollInterval = 0.01
     static let listInterval = 1.0
@@ -97,15 +101,14 @@ struct StageTracker {
             guard let machine = machines[uuid] else {
                 throw fail(uuid, FabricError(.machine, "machine \(uuid) no longer exists on provider \(quoted(provider.record.id))"))
             }
-            if machine.isFailed {
-                throw fail(uuid, FabricError.machine("machine \(uuid) (\(machine.name)) went to ERROR: \(machine.fault ?? "the provider gave no reason")"))
-            }
+            if machine.isFailed { throw fail(uuid, failure(of: machine, provider: provider)) }
             machine.merge(into: record)
             var seen = machine
             seen.publicAddresses = record.strings("public_addresses")
             seen.addresses = record.strings("addresses")
             tracks[uuid]!.machine = seen
         }
+        try checkSpread(machines, provider: provider)
         for kind in ReadyStage.Kind.allCases {
             // The hooks run after a machine's own stages, before the group's, which see what they did.
             if kind == .replica { try runHooks(waiting, provider: provider) }

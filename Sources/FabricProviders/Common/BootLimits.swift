@@ -17,32 +17,51 @@ public struct BootLimits: Sendable {
     let filesHint: String?
     let fileBytes: Int
     let filePathBytes: Int
-    /// How many --meta items, beside fabric's own tags.
+    /// How many metadata items (tags) a machine takes, fabric's own counted.
     let metaItems: Int
-    let metaItemsNote: String
+    /// What the cloud calls them.
+    let metaNoun: String
+    /// Tags the cloud's machines carry beside fabric's (EC2's Name).
+    let fixedTags: [String]
     let metaKeyLength: Int
     let metaValueLength: Int
     /// Whether the key and value lengths count UTF-8 bytes (Nova) or characters (EC2).
     let metaLengthInBytes: Bool
+    /// Why the cloud has no soft spread, or nil when it has one.
+    let softSpreadRefusal: String?
+    /// Why the cloud takes no --max-per-host, or nil when it does.
+    let maxPerHostRefusal: String?
 
     /// Nova's API limits; the null provider, which emulates a Nova cloud, keeps them too.
     static let nova = BootLimits(
         cloud: "Nova", userdataBytes: 65535 / 4 * 3, userdataHint: "65535 bytes once base64-encoded",
         files: 5, filesHint: nil, fileBytes: 10240, filePathBytes: 255,
-        metaItems: 128, metaItemsNote: "", metaKeyLength: 255, metaValueLength: 255, metaLengthInBytes: true)
+        metaItems: 128, metaNoun: "metadata items", fixedTags: [], metaKeyLength: 255, metaValueLength: 255, metaLengthInBytes: true,
+        softSpreadRefusal: nil, maxPerHostRefusal: nil)
 
     static let ec2 = BootLimits(
         cloud: "EC2", userdataBytes: 16 * 1024, userdataHint: "compress it with gzip: cloud-init reads gzip'ed user data",
         files: 0, filesHint: "put them in --userdata: cloud-init's write_files creates them at first boot",
         fileBytes: 0, filePathBytes: 0,
-        metaItems: 47, metaItemsNote: " (50 tags, 3 of them fabric's: Name, fabric_group and fabric_provider)",
-        metaKeyLength: 128, metaValueLength: 256, metaLengthInBytes: false)
+        metaItems: 50, metaNoun: "tags", fixedTags: ["Name"], metaKeyLength: 128, metaValueLength: 256, metaLengthInBytes: false,
+        softSpreadRefusal: "EC2's spread placement groups are hard (a member EC2 cannot put on a rack of its own fails the launch); use --spread host, or --spread zone",
+        maxPerHostRefusal: "an EC2 spread placement group puts each member on a rack of its own and takes no number per host")
 
     /// Refuses a request that exceeds these limits.
     public func check(_ request: BootRequest) throws(FabricError) {
         try checkUserdata(request)
         try checkFiles(request)
         try checkMeta(request)
+        try checkSpread(request)
+    }
+
+    private func checkSpread(_ request: BootRequest) throws(FabricError) {
+        if request.spread == .soft, let softSpreadRefusal {
+            throw FabricError.usage("--spread soft: \(cloud) has no soft spread", hint: softSpreadRefusal)
+        }
+        if request.maxPerHost != nil, let maxPerHostRefusal {
+            throw FabricError.usage("--max-per-host: \(cloud) has no such rule", hint: maxPerHostRefusal)
+        }
     }
 
     private func checkUserdata(_ request: BootRequest) throws(FabricError) {
@@ -67,9 +86,15 @@ public struct BootLimits: Sendable {
         }
     }
 
+    /// The cloud counts every item a machine carries: the user's, fabric's own tags (and the
+    /// fabric_ items machine create passes as --meta), and its own (EC2's Name).
     private func checkMeta(_ request: BootRequest) throws(FabricError) {
-        if request.meta.count > metaItems {
-            throw FabricError.usage("--meta given \(request.meta.count) times; \(cloud) takes at most \(metaItems)\(metaItemsNote)")
+        let fabricKeys = fixedTags + request.meta.map(\.key).filter { $0.hasPrefix("fabric_") }
+            + FabricMetadata.fabricTags(request, providerID: "").map(\.key)
+            + (request.publicNics.isEmpty ? [] : [FabricMetadata.publicNetworks])
+        let given = request.meta.count { !$0.key.hasPrefix("fabric_") }
+        if given + fabricKeys.count > metaItems {
+            throw FabricError.usage("--meta given \(given) times; \(cloud) takes at most \(metaItems) \(metaNoun) on a machine and fabric adds \(fabricKeys.count) (\(fabricKeys.joined(separator: ", "))), which leaves \(metaItems - fabricKeys.count)")
         }
         for (key, value) in request.meta where length(key) > metaKeyLength || length(value) > metaValueLength {
             let unit = metaLengthInBytes ? "bytes" : "characters"

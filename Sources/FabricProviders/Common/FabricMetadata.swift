@@ -11,7 +11,9 @@ public enum FabricMetadata {
     public static let snapshotOf = "fabric_machine_uuid"
     /// The networks of --public-nics (a JSON array of names), whose addresses are public ones.
     public static let publicNetworks = "fabric_public_networks"
-    public static let reserved: Set<String> = [group, batch, provider, snapshotOf, publicNetworks]
+    /// How the machine's group spreads (Spread.tag): host, host:N, soft or zone.
+    public static let spread = "fabric_spread"
+    public static let reserved: Set<String> = [group, batch, provider, snapshotOf, publicNetworks, spread]
 
     /// What every machine of a boot carries: the user's --meta, then fabric's own tags, which
     /// win over any of the same name.
@@ -23,7 +25,7 @@ public enum FabricMetadata {
     /// fabric's own tags of a boot alone, for what the machines bring along (EC2's volumes).
     static func fabricTags(_ request: BootRequest, providerID: String) -> [(key: String, value: String)] {
         [(key: group, value: request.group)] + (request.batch.map { [(key: batch, value: $0)] } ?? [])
-            + [(key: provider, value: providerID)]
+            + [(key: provider, value: providerID)] + (request.spreadTag.map { [(key: spread, value: $0)] } ?? [])
     }
 
     /// What a snapshot, or an address made for a machine, carries: the machine it belongs to.
@@ -37,6 +39,11 @@ public enum FabricMetadata {
     /// The machine's place in its create call (1-based), from its name.
     static func machineIndex(name: String) -> Int? {
         name.split(separator: "-").last.flatMap { Int($0) }
+    }
+
+    /// The value of a fabric tag among a machine's metadata.
+    static func value(_ key: String, in tags: [(key: String, value: String)]) -> String? {
+        tags.last { $0.key == key }?.value
     }
 
     /// Tags as a JSON object (OpenStack metadata), later ones winning.

@@ -50,6 +50,14 @@ final class NullProvider: Provider {
     // MARK: machines
 
     func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        guard request.spread == .zone else { return try bootInOneCall(request) }
+        for zone in request.availabilityZones where !settings.availabilityZones.contains(zone) {
+            throw FabricError.usage("availability zone \(quoted(zone)) does not exist (zones: \(settings.availabilityZones.joined(separator: ", ")))")
+        }
+        return try bootAcrossZones(request) { part throws(FabricError) in try self.bootInOneCall(part) }
+    }
+
+    private func bootInOneCall(_ request: BootRequest) throws(FabricError) -> [Machine] {
         call()
         if settings.failCreate {
             throw FabricError.machine("create refused by the cloud: injected failure (fail_create) on provider \(quoted(record.id))")
@@ -63,6 +71,7 @@ final class NullProvider: Provider {
         try checkPublicNetworks(request)
         let machines = try database.transaction { () throws(FabricError) in
             try checkQuota(request)
+            let placement = try hosts(for: request)
             var used = Set(try database.rows("SELECT private_address FROM null_servers WHERE network = ?", [.text(network.name)])
                 .compactMap { $0.text(0) })
             let created = now()
@@ -70,7 +79,8 @@ final class NullProvider: Provider {
             for index in 1...request.count {
                 let address = try privateAddress(request, on: network, used: used)
                 used.insert(address)
-                machines.append(try insertServer(request, index: index, zone: zone, network: network, address: address, created: created))
+                machines.append(try insertServer(request, index: index, zone: zone, host: placement.hosts[index - 1],
+                                                 noValidHost: placement.noValidHost, network: network, address: address, created: created))
             }
             return machines
         }
@@ -136,6 +146,57 @@ final class NullProvider: Provider {
         }
     }
 
+    /// Each new machine's emulated host, as Nova's scheduler picks them: without a spread the
+    /// least loaded host; `soft` the one with the fewest members of the group; `host` one with
+    /// fewer than max-per-host members, and when some machine of the call has none, no host for
+    /// any of them (Nova fails a multi-create whole). `spread_race` puts its machine beside another
+    /// member, as a late check that missed a concurrent create.
+    private func hosts(for request: BootRequest) throws(FabricError) -> (hosts: [String], noValidHost: Bool) {
+        var load: [Int: Int] = [:], members: [Int: Int] = [:]
+        var groupSize = 0
+        for row in try database.rows("SELECT host, group_id FROM null_servers WHERE provider_id = ?", [.text(record.id)]) {
+            guard let host = row.text(0).flatMap(Self.hostNumber) else { continue }
+            load[host, default: 0] += 1
+            if row.text(1) == request.group {
+                members[host, default: 0] += 1
+                groupSize += 1
+            }
+        }
+        if request.spread.placesByHost && groupSize + request.count > settings.serverGroupMembers {
+            throw SpreadMessages.membersQuota(group: request.group, members: groupSize, asked: request.count,
+                                              limit: settings.serverGroupMembers)
+        }
+        let most = request.maxPerHost ?? 1
+        var chosen: [String] = []
+        var noValidHost = false
+        for index in 1...request.count {
+            let all = Array(1...settings.hosts)
+            var host: Int?
+            switch request.spread {
+            case .host where settings.spreadRace == index:
+                host = all.max { (members[$0] ?? 0, -$0) < (members[$1] ?? 0, -$1) }
+            case .host:
+                host = all.filter { members[$0, default: 0] < most }.min { (load[$0] ?? 0, $0) < (load[$1] ?? 0, $1) }
+            case .soft:
+                host = all.min { (members[$0] ?? 0, load[$0] ?? 0, $0) < (members[$1] ?? 0, load[$1] ?? 0, $1) }
+            case .none, .zone:
+                host = all.min { (load[$0] ?? 0, $0) < (load[$1] ?? 0, $1) }
+            }
+            guard let host else {
+                noValidHost = true
+                chosen.append("")
+                continue
+            }
+            load[host, default: 0] += 1
+            members[host, default: 0] += 1
+            chosen.append(Self.hostName(host))
+        }
+        return (noValidHost ? chosen.map { _ in "" } : chosen, noValidHost)
+    }
+
+    static func hostName(_ number: Int) -> String { "host-\(number)" }
+    static func hostNumber(_ name: String) -> Int? { name.hasPrefix("host-") ? Int(name.dropFirst(5)) : nil }
+
     /// The fixed address of a single machine's NIC, else the first free one on the network (or
     /// in the address pool).
     private func privateAddress(_ request: BootRequest, on network: NullCatalog.Network, used: Set<String>) throws(FabricError) -> String {
@@ -153,17 +214,17 @@ final class NullProvider: Provider {
     }
 
     /// Stores the `index`th machine of a boot (failed if `fail_machine` names it) and returns it.
-    private func insertServer(_ request: BootRequest, index: Int, zone: String, network: NullCatalog.Network, address: String,
-                              created: Double) throws(FabricError) -> Machine {
+    private func insertServer(_ request: BootRequest, index: Int, zone: String, host: String, noValidHost: Bool,
+                              network: NullCatalog.Network, address: String, created: Double) throws(FabricError) -> Machine {
         let uuid = makeUUID()
-        let failed = settings.failMachine == index
-            ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
+        let failed = noValidHost ? SpreadMessages.noValidHost
+            : settings.failMachine == index ? "injected failure (fail_machine=\(index)): machine \(index) of \(request.count) failed to spawn" : nil
         try database.run("""
-            INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, network,
+            INSERT INTO null_servers (id, provider_id, name, group_id, image_id, flavor_id, av_zone, host, network,
                                       private_address, failed_reason, metadata, request, created)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(uuid), .text(record.id), .text(FabricMetadata.machineName(prefix: request.namePrefix, index: index)), .text(request.group),
-                  .text(request.imageID), .text(request.flavorID), .text(zone), .text(network.name),
+                  .text(request.imageID), .text(request.flavorID), .text(zone), .text(host), .text(network.name),
                   .text(address), failed.map(SQLValue.text), .text(metadata(for: request).encoded()),
                   .text(describe(request).encoded()), .real(created)])
         return try machineRows("id = ?", [.text(uuid)])[0]
@@ -229,12 +290,14 @@ final class NullProvider: Provider {
             object["files"] = files
         }
         if request.configDrive { object["config_drive"] = JSON(true) }
+        if request.spread != .none { object["spread"] = JSON(request.spreadTag!) }
+        if !request.availabilityZones.isEmpty { object["availability_zones"] = JSON(request.availabilityZones) }
         return object
     }
 
     private func machineRows(_ condition: String, _ values: [SQLValue?]) throws(FabricError) -> [Machine] {
         let rows = try database.rows("""
-            SELECT id, name, group_id, image_id, flavor_id, av_zone, private_address, failed_reason, metadata, created
+            SELECT id, name, group_id, image_id, flavor_id, av_zone, private_address, failed_reason, metadata, created, host
             FROM null_servers WHERE \(condition) ORDER BY created, \(database.dialect.insertionOrder)
             """, values)
         var machines: [Machine] = []
@@ -249,13 +312,17 @@ final class NullProvider: Provider {
             if let text = row.text(8), let object = try? JSON.parse(text) {
                 metadata = object.fields.map { ($0.key, $0.value.scalarText ?? "") }
             }
-            machines.append(Machine(
+            var machine = Machine(
                 uuid: id, providerID: record.id, name: row.text(1) ?? "", group: row.text(2),
-                batch: metadata.last { $0.key == FabricMetadata.batch }?.value,
+                batch: FabricMetadata.value(FabricMetadata.batch, in: metadata),
                 status: !built ? "BUILD" : failure == nil ? "ACTIVE" : "ERROR",
                 avZone: row.text(5), addresses: [row.text(6)!] + publicAddresses, publicAddresses: publicAddresses,
                 fault: built ? failure : nil, created: timestamp(created), imageID: row.text(3), flavorID: row.text(4),
-                metadata: metadata.filter { !FabricMetadata.reserved.contains($0.key) }))
+                metadata: metadata.filter { !FabricMetadata.reserved.contains($0.key) })
+            // As Nova shows it: once the machine is on a host.
+            if built, let host = row.text(10), !host.isEmpty { machine.hostID = host }
+            machine.spread = FabricMetadata.value(FabricMetadata.spread, in: metadata)
+            machines.append(machine)
         }
         return machines
     }

@@ -14,6 +14,10 @@ struct NullSettings {
         ProviderSetting("fail_public_address", "true: attaching a public address fails", .bool, default: "false"),
         ProviderSetting("fail_destroy", "true: deleting a machine fails", .bool, default: "false"),
         ProviderSetting("availability_zones", "comma-separated zones", .list(), default: "nova,az2"),
+        ProviderSetting("hosts", "how many compute hosts the cloud has: machines go to the least loaded; a --spread host group takes one each", .count(1...1000), default: "3"),
+        ProviderSetting("server_group_members", "most members one spread group (a Nova server group) may hold, as Nova's quota", .count(1...10_000), default: "10"),
+        ProviderSetting("spread_race", "N: the Nth machine of each --spread host create lands on a host another member holds, as when a cloud's late anti-affinity check misses concurrent creates",
+                        .count(1...10_000)),
         ProviderSetting("quota", "most machines the account may hold at once", .count(0...253), default: "200"),
         ProviderSetting("cloud_init_seconds", "seconds after ACTIVE until the boot log shows cloud-init finished",
                         .seconds, default: "0.5"),
@@ -40,6 +44,10 @@ struct NullSettings {
     var failDestroy: Bool
     var availabilityZones: [String]
     var quota: Int
+    var hosts: Int
+    var serverGroupMembers: Int
+    /// The Nth machine (1-based) of each --spread host create shares a host with another member.
+    var spreadRace: Int?
     var cloudInitSeconds: Double
     /// The Nth machine (1-based) of each create call logs its user script failing.
     var failCloudInit: Int?
@@ -60,6 +68,9 @@ struct NullSettings {
         failDestroy = settings.bool("fail_destroy")
         availabilityZones = settings.list("availability_zones")
         quota = settings.count("quota")!
+        hosts = settings.count("hosts")!
+        serverGroupMembers = settings.count("server_group_members")!
+        spreadRace = settings.count("spread_race")
         cloudInitSeconds = settings.seconds("cloud_init_seconds")
         failCloudInit = settings.count("fail_cloud_init")
         serviceSeconds = settings.seconds("service_seconds")

@@ -128,17 +128,48 @@ final class OpenStackProvider: Provider {
     }
 
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
-        let (body, override) = try createCall(request)
-        let version = if let override { override } else { try session.microversion() }
-        return [JSON(["method": JSON("POST"), "url": JSON(Servers.collection(try compute)),
-                      "microversion": JSON(Microversion.text(version)), "body": body])]
+        let parts = request.spread == .zone ? try zoneParts(request) : [request]
+        var calls: [JSON] = []
+        for part in parts {
+            let plan = part.spread.placesByHost ? try serverGroupPlan(part) : nil
+            let (body, override) = try createCall(part)
+            let version = if let override { override } else { try session.microversion() }
+            if let plan {
+                if plan.existing == nil {
+                    calls.append(JSON(["method": JSON("POST"), "url": JSON(ServerGroups.collection(try compute)),
+                                       "microversion": JSON(Microversion.text(try session.microversion())),
+                                       "body": try ServerGroups.createBody(name: plan.name, request: part, version: try session.microversion())]))
+                }
+                Self.hint(body, serverGroup: plan.existing?.id ?? "<the server group made above>")
+            }
+            calls.append(JSON(["method": JSON("POST"), "url": JSON(Servers.collection(try compute)),
+                               "microversion": JSON(Microversion.text(version)), "body": body]))
+        }
+        return calls
     }
 
     func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        guard request.spread == .zone else { return try bootInOneCall(request) }
+        try checkZones(request.availabilityZones)
+        return try bootAcrossZones(request) { part throws(FabricError) in try self.bootInOneCall(part) }
+    }
+
+    private func bootInOneCall(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        let plan = request.spread.placesByHost ? try serverGroupPlan(request) : nil
         let (body, override) = try createCall(request)
         let root = try compute
         var reservation: String?
+        var madeGroup: String?
         do throws(FabricError) {
+            if let plan {
+                if let existing = plan.existing {
+                    Self.hint(body, serverGroup: existing.id)
+                } else {
+                    let made = try makeServerGroup(plan.name, request: request)
+                    madeGroup = made
+                    Self.hint(body, serverGroup: made)
+                }
+            }
             // Not abandoned on a signal (it cannot be repeated): the reply names what was made.
             let reply = try session.call(.machine, "POST", Servers.collection(root), json: body, versioned: true,
                                          microversion: override)
@@ -154,9 +185,80 @@ final class OpenStackProvider: Provider {
             Interruption.cleaningUp {
                 removeCreated(request, reservation: reservation,
                               refused: reservation == nil && (error.httpStatus.map { (400..<500).contains($0) } ?? false))
+                if madeGroup != nil {
+                    do throws(FabricError) { try releasePlacement(groups: [request.group]) } catch {
+                        warn("could not remove the server group \(plan!.name) of the failed boot: \(error.message)")
+                    }
+                }
             }
             throw error
         }
+    }
+
+    // MARK: spread
+
+    /// The server group a host or soft spread boots into: the group's own, found by its name,
+    /// or nil when it is to be made; the quotas and what the cloud's API can express checked
+    /// before anything is made. One list and one limits request, together.
+    private func serverGroupPlan(_ request: BootRequest) throws(FabricError) -> (existing: ServerGroups.Group?, name: String) {
+        let root = try compute
+        let name = ServerGroups.name(provider: record.id, group: request.group, tag: request.spreadTag!)
+        _ = try ServerGroups.createBody(name: name, request: request, version: try session.microversion())
+        let replies = try session.callAll(.machine, [.init("GET", ServerGroups.list(root)), .init("GET", ServerGroups.limits(root))],
+                                          versioned: true)
+        let existing = try replies[0].get()?.json?["server_groups"]?.items.compactMap(ServerGroups.Group.init).first { $0.name == name }
+        try ServerGroups.Quota(try replies[1].get()?.json).check(group: request.group, existing: existing, asked: request.count)
+        return (existing, name)
+    }
+
+    private func makeServerGroup(_ name: String, request: BootRequest) throws(FabricError) -> String {
+        let body = try ServerGroups.createBody(name: name, request: request, version: try session.microversion())
+        guard let id = try session.call(.machine, "POST", ServerGroups.collection(try compute), json: body, versioned: true)?["server_group"]?["id"]?.string else {
+            throw FabricError.machine("the server group create reply names no id")
+        }
+        return id
+    }
+
+    /// Boots into the server group: Nova's scheduler hint `group`.
+    private static func hint(_ body: JSON, serverGroup id: String) {
+        let hints = body["os:scheduler_hints"] ?? JSON.object()
+        hints["group"] = JSON(id)
+        body["os:scheduler_hints"] = hints
+    }
+
+    /// A zone spread's zones exist (one request), before the first zone's machines are made.
+    private func checkZones(_ zones: [String]) throws(FabricError) {
+        let info = try session.call(.machine, "GET", ServerGroups.availabilityZones(try compute), versioned: true)
+        let known = info?["availabilityZoneInfo"]?.items.compactMap { $0["zoneName"]?.string } ?? []
+        for zone in zones where !known.contains(zone) {
+            throw FabricError.usage("availability zone \(quoted(zone)) does not exist on provider \(quoted(record.id)) (zones: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// What a zone spread would boot in each zone, for --dry-run.
+    private func zoneParts(_ request: BootRequest) throws(FabricError) -> [BootRequest] {
+        try checkZones(request.availabilityZones)
+        var existing: [String: Int] = [:]
+        for member in try listMachines() where member.group == request.group && !member.isGone {
+            if let zone = member.avZone { existing[zone, default: 0] += 1 }
+        }
+        return ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing)
+            .map { request.zonePart($0.zone, count: $0.count) }
+    }
+
+    /// Deletes the fabric server groups of these groups once no machine of theirs is left. A
+    /// server being finished on its host still counts as a member for Nova a few seconds after
+    /// its delete; the servers' own listing says whether any is left.
+    func releasePlacement(groups: [String]) throws(FabricError) {
+        let root = try compute
+        let live = Set(try listMachines().filter { !$0.isGone }.compactMap(\.group))
+        let prefixes = groups.filter { !live.contains($0) }.map { ServerGroups.namePrefix(provider: record.id, group: $0) }
+        guard !prefixes.isEmpty else { return }
+        let empty = (try session.call(.machine, "GET", ServerGroups.list(root), versioned: true)?["server_groups"]?.items ?? [])
+            .compactMap(ServerGroups.Group.init).filter { group in prefixes.contains { group.name.hasPrefix($0) } }
+        var deletes: [OpenStackSession.Request] = []
+        for group in empty { deletes.append(.init("DELETE", try ServerGroups.one(root, group.id))) }
+        for outcome in try session.callAll(.machine, deletes, versioned: true, missingIsNil: true) { _ = try outcome.get() }
     }
 
     private func servers(reservation: String) throws(FabricError) -> [Machine] {

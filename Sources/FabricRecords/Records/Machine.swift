@@ -10,6 +10,11 @@ public struct Machine {
     /// The provider's status: BUILD, ACTIVE, ERROR, DELETED, ...
     public var status: String
     public var avZone: String?
+    /// The host it runs on as the cloud shows it to its users (Nova's hostId, a hash of the
+    /// project and the compute host; the null provider's emulated host), once it has one.
+    public var hostID: String?
+    /// How its group spreads its members (fabric_spread): host, host:N, soft or zone.
+    public var spread: String?
     /// Private addresses first, then public ones.
     public var addresses: [String]
     public var publicAddresses: [String]
@@ -49,6 +54,8 @@ public struct Machine {
         if let batch { record["batch"] = JSON(batch) }
         record["status"] = JSON(status)
         record["av_zone"] = avZone.map(JSON.init) ?? .null
+        if let hostID { record["host_id"] = JSON(hostID) }
+        if let spread { record["spread"] = JSON(spread) }
         record["addresses"] = JSON(addresses)
         record["public_addresses"] = JSON(publicAddresses)
         if let fault { record["fault"] = JSON(fault) } else { record["fault"] = nil }

@@ -26,6 +26,19 @@ struct Boot: ParsableCommand {
     @Option(name: .customLong("availability-zone"), help: ArgumentHelp("The availability zone to boot in.", valueName: "zone"))
     var availabilityZone: String?
 
+    @Option(help: ArgumentHelp(
+        "Spread the group's members: host (each on a host no other member is on; the create fails when the cloud cannot), soft (on different hosts as far as the cloud can), zone (round-robin over --availability-zones) or none.",
+        valueName: "policy"), completion: .list(Spread.allCases.map(\.rawValue)))
+    var spread: String?
+
+    @Option(name: .customLong("max-per-host"), help: ArgumentHelp(
+        "With --spread host: how many members of the group one host may hold (default 1).", valueName: "n"))
+    var maxPerHost: String?
+
+    @Option(name: .customLong("availability-zones"), help: ArgumentHelp(
+        "With --spread zone: the zones to place members in, comma-separated.", valueName: "list"))
+    var availabilityZones: String?
+
     @Option(name: .customLong("key-name"), help: ArgumentHelp("A key pair stored in the cloud, for SSH access.", valueName: "name"))
     var keyName: String?
 
@@ -121,13 +134,49 @@ struct Boot: ParsableCommand {
         request.meta = try userMetadata()
         request.files = try injectedFiles()
         request.configDrive = configDrive
+        try addSpread(to: &request)
         return request
+    }
+
+    /// --spread and the options that go with it, each only with its policy.
+    private func addSpread(to request: inout BootRequest) throws {
+        if let spread {
+            guard let policy = Spread(rawValue: spread) else {
+                throw FabricError.usage("--spread \(quoted(spread)): expected one of " + Spread.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            request.spread = policy
+        }
+        if let maxPerHost {
+            guard request.spread == .host else { throw FabricError.usage("--max-per-host goes with --spread host") }
+            request.maxPerHost = try parseCount(maxPerHost, option: "--max-per-host", range: 1...1000)
+        }
+        if let availabilityZones {
+            guard request.spread == .zone else { throw FabricError.usage("--availability-zones goes with --spread zone") }
+            var zones: [String] = []
+            for zone in availabilityZones.split(separator: ",", omittingEmptySubsequences: false).map({ String(String($0).trimmingSpaces) }) {
+                guard !zone.isEmpty else { throw FabricError.usage("--availability-zones \(quoted(availabilityZones)): an empty zone name") }
+                if !zones.contains(zone) { zones.append(zone) }
+            }
+            request.availabilityZones = zones
+        }
+        switch request.spread {
+        case .zone:
+            guard !request.availabilityZones.isEmpty else { throw FabricError.usage("--spread zone needs --availability-zones ZONE,ZONE,...") }
+            if availabilityZone != nil { throw FabricError.usage("--availability-zone and --spread zone exclude each other") }
+        case .host, .soft:
+            if request.schedulerHints.contains(where: { $0.key == "group" }) {
+                throw FabricError.usage("--spread \(request.spread.rawValue) places the machines in the group's own server group; it excludes --scheduler-hints group=...")
+            }
+        case .none:
+            break
+        }
     }
 
     private func refuseEmptyValues() throws {
         for (option, value) in [("--availability-zone", availabilityZone), ("--key-name", keyName),
                                 ("--private-network", privateNetwork), ("--public-network", publicNetwork),
-                                ("--userdata", userdata), ("--swap", swap)] where value?.isEmpty == true {
+                                ("--userdata", userdata), ("--swap", swap),
+                                ("--spread", spread), ("--max-per-host", maxPerHost)] where value?.isEmpty == true {
             throw FabricError.usage("\(option) needs a value; it was given an empty one")
         }
     }

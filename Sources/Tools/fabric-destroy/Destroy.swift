@@ -83,12 +83,27 @@ struct Destroy: ParsableCommand {
         }
         try Destruction(force: force, kind: .machine, noun: "machine", deletedStatus: "DELETED", events: events)
             .run(targets, deleteAll: { (provider, batch) throws(FabricError) in
-                try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) },
-                                     force: force)
+                let failures = try provider.destroy(batch.map { MachineRef(uuid: $0.id, publicAddresses: $0.record.strings("public_addresses")) },
+                                                    force: force)
+                releasePlacement(of: batch.filter { failures[$0.id] == nil }, provider: provider)
+                return failures
             })
         if !drained.isEmpty {
             throw FabricError.machine("\(drained.count) machine\(drained.count == 1 ? "" : "s") not destroyed, as their before_destroy hook failed: \(drained.joined(separator: ", "))",
                                       hint: "see the hook's output above; --force destroys them all the same")
+        }
+    }
+
+    /// The server or placement groups of spread groups this call may have emptied go with their
+    /// last member; the machines are gone either way, so a failure here is a warning.
+    private func releasePlacement(of destroyed: [DestroyTarget], provider: any Provider) {
+        let groups = Set(destroyed.filter { SpreadTag($0.record["spread"]?.string)?.policy.placesByHost == true }
+            .compactMap { $0.record["group"]?.string })
+        guard !groups.isEmpty else { return }
+        do {
+            try provider.releasePlacement(groups: groups.sorted())
+        } catch {
+            warn("the machines are destroyed, but the spread of group\(groups.count == 1 ? "" : "s") \(groups.sorted().joined(separator: ", ")) was not released: \(error.message)")
         }
     }
 

@@ -24,7 +24,8 @@ struct Scale: ParsableCommand {
             primary, replica, galera or unknown; primary: the primary's UUID): a shrink never \
             removes the primary (whichever member it is now, after a failover too) nor a Galera \
             node whose leaving would cost the cluster its majority; it removes members that do \
-            not answer first, then replicas, oldest first.
+            not answer first, then replicas, oldest first. In a group spread over zones \
+            (--spread zone), the zone holding the most members gives first.
             """,
         version: fabricVersionLine)
 
@@ -117,7 +118,12 @@ struct Scale: ParsableCommand {
                 throw FabricError.machine("group \(quoted(group)) cannot come down to \(target): \(kept.count) of its \(live.count) machines must stay (\(why.joined(separator: ", "))), so it stops at \(live.count - candidates.count); nothing was removed",
                                           hint: "fabric machine unprotect \(providerID) UUID, or scale to \(live.count - candidates.count)")
             }
-            destroy += candidates.prefix(surplus).map(\.uuid)
+            // A zone spread stays balanced: the fullest zone gives first, in the order above.
+            if live.contains(where: { SpreadTag($0.spread)?.policy == .zone }) {
+                destroy += ZonePlacement.removalOrder(candidates, zoneOf: \.avZone, count: surplus, members: live).map(\.uuid)
+            } else {
+                destroy += candidates.prefix(surplus).map(\.uuid)
+            }
         } else {
             // A member in ERROR keeps its place until --replace-failed removes and replaces it.
             create = max(0, target - live.count - (replaceFailed ? 0 : failed.count))

@@ -20,6 +20,20 @@ struct MachineSpec: ParsableArguments {
     @Option(name: .spec("availability_zone"), parsing: .unconditional, help: ArgumentHelp("The availability zone.", valueName: "zone"))
     var availabilityZone: String?
 
+    @Option(name: .spec("spread"), parsing: .unconditional, help: ArgumentHelp(
+        "Spread the group's members across failure domains: host (each on a host of its own, or the create fails), soft (on different hosts as far as the cloud can), zone (round-robin over --availability_zones) or none.",
+        valueName: "policy"), completion: .list(["host", "soft", "zone", "none"]))
+    var spread: String?
+
+    @Option(name: .spec("max_per_host"), parsing: .unconditional, help: ArgumentHelp(
+        "With --spread host: how many members one host may hold (default 1), as Nova's max_server_per_host rule (compute API 2.64).", valueName: "n"))
+    var maxPerHost: String?
+
+    @Option(name: .spec("availability_zones"), parsing: .unconditional, help: ArgumentHelp(
+        "With --spread zone: the zones, comma-separated (on EC2, with --private_network's subnets, one per zone, or each zone's default subnet).",
+        valueName: "list"))
+    var availabilityZones: String?
+
     @Option(name: .spec("key_name"), parsing: .unconditional, help: ArgumentHelp("A key pair stored in the cloud, for SSH.", valueName: "name"))
     var keyName: String?
 
@@ -137,7 +151,8 @@ struct MachineSpec: ParsableArguments {
         var arguments: [String] = []
         let valued: [(String, String?)] = [("--availability-zone", availabilityZone), ("--key-name", keyName),
                                            ("--private-network", privateNetwork), ("--public-network", publicNetwork),
-                                           ("--userdata", userdata), ("--swap", swap)]
+                                           ("--userdata", userdata), ("--swap", swap), ("--spread", spread),
+                                           ("--max-per-host", maxPerHost), ("--availability-zones", availabilityZones)]
         for case let (name, value?) in valued { arguments.append("\(name)=\(value)") }
         let repeated: [(String, [String])] = [("--security-groups", securityGroups), ("--block-device", blockDevice),
                                               ("--scheduler-hints", schedulerHints), ("--private-nics", privateNics),
@@ -154,7 +169,8 @@ struct MachineSpec: ParsableArguments {
         var words = image.map { "--image=\($0)" } + flavor.map { "--flavor=\($0)" }
         let valued: [(String, String?)] = [("--availability_zone", availabilityZone), ("--key_name", keyName),
                                            ("--private_network", privateNetwork), ("--public_network", publicNetwork),
-                                           ("--swap", swap), ("--ready", ready), ("--address", login.address),
+                                           ("--swap", swap), ("--spread", spread), ("--max_per_host", maxPerHost),
+                                           ("--availability_zones", availabilityZones), ("--ready", ready), ("--address", login.address),
                                            ("--mysql_user", login.mysqlUser), ("--timeout", timeout),
                                            ("--on_ready", onReady), ("--before_destroy", beforeDestroy), ("--hook_timeout", hookTimeout),
                                            ("--userdata", userdata.map(absolutePath))]
@@ -202,6 +218,9 @@ struct MachineSpec: ParsableArguments {
         result.flavor = pick(flavor, other.flavor)
         result.availabilityZone = pick(availabilityZone, other.availabilityZone)
         result.keyName = pick(keyName, other.keyName)
+        result.spread = pick(spread, other.spread)
+        result.maxPerHost = pick(maxPerHost, other.maxPerHost)
+        result.availabilityZones = pick(availabilityZones, other.availabilityZones)
         result.securityGroups = pick(securityGroups, other.securityGroups)
         result.privateNetwork = pick(privateNetwork, other.privateNetwork)
         result.publicNetwork = pick(publicNetwork, other.publicNetwork)

@@ -46,6 +46,23 @@ protocol CloudUnderTest: AnyObject {
     /// Whether a request of `requests()` could have changed anything.
     func changes(_ request: String) -> Bool
 
+    // MARK: spread (SpreadContract.swift)
+
+    /// How many compute hosts a hard spread can use here; nil where the cloud shows its users
+    /// no host (EC2).
+    var hosts: Int? { get }
+    /// Two availability zones a zone spread can use.
+    var zones: [String] { get }
+    /// The cloud's own groups that keep a spread (Nova server groups, EC2 placement groups), by
+    /// name, with their members; nil where there are none (the null provider).
+    func spreadGroups() throws -> [String: [String]]?
+    /// Lets one spread group hold at most `members` and returns the words of fabric's refusal,
+    /// or nil when the cloud has no such quota.
+    func limitSpreadMembers(to members: Int) throws -> String?
+    /// Makes the second member of a hard spread's create land on a host another member holds,
+    /// ACTIVE there (`share`) or ERROR (Nova's late check); false when the cloud cannot.
+    func raceSpread(share: Bool) throws -> Bool
+
     // MARK: the cloud's own assertions on the contract's steps
 
     /// After `machine create --number_machines N --public_network ...`.
@@ -135,6 +152,19 @@ final class NullCloud: CloudUnderTest {
     func refuseAddressRelease(of machine: [String: Any]) throws -> Bool { false }
     func stopRefusing() throws {}
 
+    let hosts: Int? = 3
+    let zones = ["nova", "az2"]
+    func spreadGroups() throws -> [String: [String]]? { nil }
+    func limitSpreadMembers(to members: Int) throws -> String? {
+        settings.append("server_group_members=\(members)")
+        return "server_group_members"
+    }
+    func raceSpread(share: Bool) throws -> Bool {
+        guard share else { return false }
+        settings.append("spread_race=2")
+        return true
+    }
+
     func liveMachines() throws -> [String] {
         try harness.listedRecords("fabric-list-machines -p demo").compactMap { $0["uuid"] as? String }
     }
@@ -198,6 +228,24 @@ final class OpenStackCloud: CloudUnderTest {
         return true
     }
     func stopRefusing() throws { try cloud.control("DELETE", "faults") }
+
+    let hosts: Int? = 3
+    let zones = ["nova", "az2"]
+    func spreadGroups() throws -> [String: [String]]? {
+        var groups: [String: [String]] = [:]
+        for group in try cloud.state()["server_groups", default: []] {
+            groups[group["name"] as? String ?? "?"] = group["members"] as? [String] ?? []
+        }
+        return groups
+    }
+    func limitSpreadMembers(to members: Int) throws -> String? {
+        try cloud.config(["quota_server_group_members": members])
+        return "server_group_members"
+    }
+    func raceSpread(share: Bool) throws -> Bool {
+        try cloud.config(["anti_affinity_race": 1, "anti_affinity_race_mode": share ? "share" : "error"])
+        return true
+    }
 
     func liveMachines() throws -> [String] {
         try cloud.state()["servers", default: []].filter { ($0["deleting"] as? Bool) != true }.compactMap { $0["id"] as? String }
@@ -265,6 +313,20 @@ final class AmazonCloud: CloudUnderTest {
         return true
     }
     func stopRefusing() throws { try ec2.faults([]) }
+
+    let hosts: Int? = nil
+    let zones = ["us-east-1a", "us-east-1b"]
+    func spreadGroups() throws -> [String: [String]]? {
+        var groups: [String: [String]] = [:]
+        // fabric's own: the account's others (the seed's spread-db) are not the contract's.
+        for group in try ec2.state()["placement_groups", default: []] where (group["name"] as? String)?.hasPrefix("fabric-") == true {
+            groups[group["name"] as? String ?? "?"] = group["instances"] as? [String] ?? []
+        }
+        return groups
+    }
+    /// EC2's limit (7 running instances per zone in a spread group) is not a quota to set.
+    func limitSpreadMembers(to members: Int) throws -> String? { nil }
+    func raceSpread(share: Bool) throws -> Bool { false }
 
     func liveMachines() throws -> [String] { try ec2.liveInstances().compactMap { $0["id"] as? String } }
     func allocatedAddresses() throws -> Int? { try ec2.leftovers().addresses }

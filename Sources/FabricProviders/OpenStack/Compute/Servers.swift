@@ -117,6 +117,8 @@ enum Servers {
                        fault: server["fault"]?["message"]?.string, created: server["created"]?.string,
                        imageID: server["image"]?["id"]?.string, flavorID: server["flavor"]?["id"]?.string,
                        metadata: metadata.filter { !FabricMetadata.reserved.contains($0.0) })
+        if let host = server["hostId"]?.string, !host.isEmpty { machine.hostID = host }
+        machine.spread = server["metadata"]?[FabricMetadata.spread]?.string
         // A server being deleted keeps its status (often ACTIVE) until it is gone: not a member.
         machine.removed = server["OS-EXT-STS:task_state"]?.string == "deleting"
         return machine

@@ -185,6 +185,12 @@ import Testing
             ("--security-groups mysql,no-such-group", 64, "security group \"no-such-group\" not found"),
             ("--private-network db-private --security-groups default,mysql,sg-0123456789abcdef0", 64, "\"sg-0123456789abcdef0\" not found"),
             ("--availability-zone mars-1a", 64, "availability zone \"mars-1a\" not found"),
+            ("--spread soft", 64, "--spread soft: EC2 has no soft spread"),
+            ("--spread host --max-per-host 2", 64, "--max-per-host: EC2 has no such rule"),
+            ("--spread host --scheduler-hints placement_group=spread-db", 64, "excludes --scheduler_hints placement_group="),
+            ("--spread zone --availability-zones us-east-1a,us-east-9z", 64, "availability zone \"us-east-9z\" has no default subnet"),
+            ((1...48).map { "--meta k\($0)=v" }.joined(separator: " "), 64,
+             "--meta given 48 times; EC2 takes at most 50 tags on a machine and fabric adds 4 (Name, fabric_group, fabric_batch, fabric_provider), which leaves 46"),
         ]
         for (options, status, message) in cases {
             let result = h.expectFailure("fabric-boot \(options)", status, message, stdin: record)
@@ -196,6 +202,28 @@ import Testing
         h.expectFailure("fabric machine create aws --key_name no-such-key --number_machines 2", 64, "key pair \"no-such-key\" not found")
         let changing = try ec2.changingActions()
         #expect(changing.isEmpty, "nothing but Describe* was sent: \(changing)")
+        try expectNothingLeft(h, ec2)
+    }
+
+    /// A spread placement group holds at most 7 running instances per zone: fabric counts the
+    /// group's members in the zone and refuses an eighth before any launch; another zone takes it.
+    @Test func aSpreadPlacementGroupTakesSevenPerZone() throws {
+        let h = Harness(), ec2 = try LocalEC2()
+        #expect(ec2.register(h).status == 0)
+        let made = h.sh("fabric --json machine create aws --group wide --number_machines 7 --spread host --availability_zone us-east-1a --wait_spawning")
+        #expect(made.status == 0, "\(made.stderr)")
+        let group = try #require(try ec2.state()["placement_groups", default: []].first { $0["name"] as? String == "fabric-aws-wide" })
+        #expect(group["strategy"] as? String == "spread" && (group["instances"] as? [String])?.count == 7, "\(group)")
+        #expect((group["tags"] as? [String: String])?["fabric_group"] == "wide", "\(group)")
+        try ec2.clearRequests()
+        let refused = h.expectFailure("fabric machine scale aws wide --to 8", 1, "at most 7 running instances of one spread placement group")
+        #expect(refused.stderr.contains("group wide has 7 members") && refused.stderr.contains("us-east-1a"), "\(refused.stderr)")
+        let launched = try ec2.changingActions()
+        #expect(launched.isEmpty, "an eighth in the zone costs no launch: \(launched)")
+        let other = h.sh("fabric --json machine scale aws wide --to 8 --availability_zone us-east-1b")
+        #expect(other.status == 0 && other.records.first?["av_zone"] as? String == "us-east-1b", "\(other.stdout)\(other.stderr)")
+        #expect(h.sh("fabric machine scale aws wide --to 0").status == 0)
+        #expect(try ec2.state()["placement_groups", default: []].allSatisfy { $0["name"] as? String != "fabric-aws-wide" }, "the group goes with its last member")
         try expectNothingLeft(h, ec2)
     }
 

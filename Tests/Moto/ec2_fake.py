@@ -24,6 +24,7 @@ Standard library only, except boto3 for the seed and state calls (installed besi
 """
 
 import argparse
+from html import escape
 import datetime
 import fnmatch
 import hashlib
@@ -256,6 +257,10 @@ class Proxy:
         self.launched = {}
         self.terminated = {}
         self.images = {}
+        # Placement groups, which moto 5.2 does not have: by name, and the instance launched
+        # into each (RunInstances' Placement.GroupName, which moto ignores).
+        self.placement_groups = {}
+        self.placement_members = {}
         self._boto = None
         self.bulk_images = []
 
@@ -332,6 +337,8 @@ class Proxy:
 
     def handle(self, action, params, body, headers):
         self.check_limits(action, params)
+        if action in ("CreatePlacementGroup", "DescribePlacementGroups", "DeletePlacementGroup"):
+            return self.placement_group_action(action, params)
         if action == "RunInstances":
             return self.run_instances(params, body, headers)
         if action == "DescribeInstances":
@@ -473,7 +480,93 @@ class Proxy:
                 f"{token}</DescribeInstanceTypesResponse>")
         return 200, page.encode()
 
+    # -- placement groups (EC2's API reference; moto 5.2 answers them with a 500) --------------
+
+    def _reply(self, action, inner):
+        return 200, (f'<?xml version="1.0" encoding="UTF-8"?>\n<{action}Response xmlns="{NS}"><requestId>{os.urandom(8).hex()}'
+                     f'</requestId>{inner}</{action}Response>').encode()
+
+    @staticmethod
+    def _placement_group_xml(group, tag="item"):
+        tags = "".join(f"<item><key>{escape(k)}</key><value>{escape(v)}</value></item>" for k, v in group["tags"])
+        return (f"<{tag}><groupName>{escape(group['name'])}</groupName><state>{group['state']}</state>"
+                f"<strategy>{group['strategy']}</strategy><groupId>{group['id']}</groupId>"
+                + ("<spreadLevel>rack</spreadLevel>" if group["strategy"] == "spread" else "")
+                + f"<tagSet>{tags}</tagSet></{tag}>")
+
+    def _live(self, instance):
+        return not (instance in self.terminated and time.time() - self.terminated[instance] >= self.knobs["terminate_seconds"])
+
+    def placement_group_action(self, action, params):
+        if action == "CreatePlacementGroup":
+            name, strategy = params.get("GroupName", ""), params.get("Strategy", "")
+            if not name or len(name) > 255 or not name.isascii():
+                raise Refusal(400, "InvalidParameterValue", "Invalid placement group name")
+            if strategy not in ("cluster", "spread", "partition"):
+                raise Refusal(400, "InvalidParameterValue", f"Value ({strategy}) for parameter strategy is invalid.")
+            tags = []
+            index = 1
+            while f"TagSpecification.{index}.ResourceType" in params:
+                if params[f"TagSpecification.{index}.ResourceType"] != "placement-group":
+                    raise Refusal(400, "InvalidParameterValue", "TagSpecification resource type must be placement-group")
+                tag = 1
+                while f"TagSpecification.{index}.Tag.{tag}.Key" in params:
+                    tags.append((params[f"TagSpecification.{index}.Tag.{tag}.Key"], params.get(f"TagSpecification.{index}.Tag.{tag}.Value", "")))
+                    tag += 1
+                index += 1
+            with self.lock:
+                if name in self.placement_groups:
+                    raise Refusal(400, "InvalidPlacementGroup.Duplicate", f"The Placement Group '{name}' already exists.")
+                group = {"name": name, "strategy": strategy, "state": "available", "id": "pg-" + os.urandom(9).hex()[:17], "tags": tags}
+                self.placement_groups[name] = group
+            return self._reply(action, "<return>true</return>" + self._placement_group_xml(group, "placementGroup"))
+        if action == "DescribePlacementGroups":
+            filters = request_filters(params)
+            names = numbered(params, "GroupName")
+            for name in filters:
+                if name not in ("group-name", "state", "strategy", "spread-level", "group-arn", "tag-key") and not name.startswith("tag:"):
+                    raise Refusal(400, "InvalidParameterValue", f"The filter '{name}' is invalid")
+            with self.lock:
+                for name in names:
+                    if name not in self.placement_groups:
+                        raise Refusal(400, "InvalidPlacementGroup.Unknown", f"The Placement Group '{name}' is unknown.")
+                found = [group for group in self.placement_groups.values() if (not names or group["name"] in names)
+                         and all(group["name"] in values for key, values in filters.items() if key == "group-name")]
+            return self._reply(action, "<placementGroupSet>" + "".join(map(self._placement_group_xml, found)) + "</placementGroupSet>")
+        name = params.get("GroupName", "")
+        with self.lock:
+            if name not in self.placement_groups:
+                raise Refusal(400, "InvalidPlacementGroup.Unknown", f"The Placement Group '{name}' is unknown.")
+            if any(group == name and self._live(instance) for instance, group in self.placement_members.items()):
+                raise Refusal(400, "InvalidPlacementGroup.InUse", f"The placement group '{name}' is in use and may not be deleted.")
+            del self.placement_groups[name]
+        return self._reply(action, "<return>true</return>")
+
+    def check_placement(self, params):
+        """A launch into a placement group: the group exists, and a spread group holds at most 7
+        running instances per Availability Zone."""
+        name = params["Placement.GroupName"]
+        with self.lock:
+            group = self.placement_groups.get(name)
+            members = [instance for instance, held in self.placement_members.items() if held == name and self._live(instance)]
+        if group is None:
+            raise Refusal(400, "InvalidPlacementGroup.Unknown", f"The Placement Group '{name}' is unknown.")
+        zone = params.get("Placement.AvailabilityZone")
+        if not zone and params.get("SubnetId"):
+            zone = self.boto().describe_subnets(SubnetIds=[params["SubnetId"]])["Subnets"][0]["AvailabilityZone"]
+        zone = zone or self.region + "a"
+        in_zone = 0
+        if members:
+            for reservation in self.boto().describe_instances(InstanceIds=members)["Reservations"]:
+                in_zone += sum(1 for instance in reservation["Instances"]
+                               if instance["Placement"]["AvailabilityZone"] == zone and instance["State"]["Name"] != "terminated")
+        if group["strategy"] == "spread" and in_zone + int(params.get("MinCount", "1")) > 7:
+            raise Refusal(400, "InsufficientInstanceCapacity",
+                          "A spread placement group can have a maximum of seven running instances per Availability Zone.")
+
     def run_instances(self, params, body, headers):
+        if "Placement.GroupName" in params:
+            self.check_placement(params)
         token = params.get("ClientToken")
         with self.lock:
             if token in self.client_tokens:
@@ -492,6 +585,8 @@ class Proxy:
                 instance, index = item.findtext(q("instanceId")), item.findtext(q("amiLaunchIndex"))
                 if instance and index is not None:
                     self.launched[instance] = {"at": now, "fail": fail is not None and int(index) + 1 == int(fail), "failed": False}
+                    if "Placement.GroupName" in params:
+                        self.placement_members[instance] = params["Placement.GroupName"]
             if token:
                 self.client_tokens[token] = (params, payload)
         return status, payload
@@ -529,6 +624,9 @@ class Proxy:
         for instances in root.iter(q("instancesSet")):
             for item in instances.findall(q("item")):
                 instance = item.findtext(q("instanceId"))
+                placement = item.find(q("placement"))
+                if instance in self.placement_members and placement is not None and placement.find(q("groupName")) is None:
+                    ET.SubElement(placement, q("groupName")).text = self.placement_members[instance]
                 state = item.find(q("instanceState"))
                 if state is None:
                     continue
@@ -590,7 +688,11 @@ class Proxy:
             {"ResourceType": "image", "Tags": [{"Key": "mysql_version", "Value": "8.4"}]}])["ImageId"]
         ec2.terminate_instances(InstanceIds=[builder])
         held = self.state()
-        return {"key_name": "fabric-key", "vpc": vpc, "subnet": subnet, "subnet_name": "db-private",
+        # A placement group the account made by hand, as --scheduler_hints placement_group= names one.
+        with self.lock:
+            self.placement_groups["spread-db"] = {"name": "spread-db", "strategy": "spread", "state": "available",
+                                                  "id": "pg-0a1b2c3d4e5f60718", "tags": []}
+        return {"key_name": "fabric-key", "vpc": vpc, "subnet": subnet, "subnet_name": "db-private", "placement_group": "spread-db",
                 "security_group": group, "vpc_security_group": vpc_group,
                 "snapshot": snapshot, "base_image": base, "golden_image": golden, "golden_image_name": "mysql-8.4-golden",
                 "builder": builder, "seeded_snapshots": [s["id"] for s in held["snapshots"]],
@@ -605,7 +707,7 @@ class Proxy:
                 instances.append({
                     "id": instance["InstanceId"], "state": instance["State"]["Name"], "tags": tags(instance),
                     "type": instance["InstanceType"], "image": instance["ImageId"],
-                    "zone": instance["Placement"]["AvailabilityZone"], "placement_group": instance["Placement"].get("GroupName"),
+                    "zone": instance["Placement"]["AvailabilityZone"], "placement_group": self.placement_members.get(instance["InstanceId"]),
                     "subnet": instance.get("SubnetId"), "key": instance.get("KeyName"),
                     "groups": sorted(group["GroupId"] for group in instance.get("SecurityGroups", [])),
                     "public_ip": instance.get("PublicIpAddress"), "private_ip": instance.get("PrivateIpAddress"),
@@ -627,7 +729,13 @@ class Proxy:
         volumes = [{"id": v["VolumeId"], "state": v["State"], "size": v["Size"], "tags": tags(v),
                     "attached": [a["InstanceId"] for a in v.get("Attachments", [])]}
                    for v in ec2.describe_volumes()["Volumes"]]
-        return {"instances": instances, "addresses": addresses, "images": images, "snapshots": snapshots, "volumes": volumes}
+        live = {instance["id"] for instance in instances if instance["state"] not in ("terminated", "shutting-down")}
+        with self.lock:
+            groups = [{"name": group["name"], "strategy": group["strategy"], "tags": dict(group["tags"]),
+                       "instances": sorted(i for i, held in self.placement_members.items() if held == group["name"] and i in live)}
+                      for group in self.placement_groups.values()]
+        return {"instances": instances, "addresses": addresses, "images": images, "snapshots": snapshots, "volumes": volumes,
+                "placement_groups": groups}
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -10,7 +10,7 @@ import FabricRecords
 /// types, images AMIs, snapshots AMIs made by CreateImage, public addresses Elastic IPs.
 final class AmazonProvider: Provider, PartialImageCatalog {
     let record: ProviderRecord
-    private let session: EC2Session
+    let session: EC2Session
 
     init(record: ProviderRecord) throws(FabricError) {
         self.record = record
@@ -62,12 +62,17 @@ final class AmazonProvider: Provider, PartialImageCatalog {
 
     // MARK: boot
 
-    /// The RunInstances for a request: every option checked, every name resolved (read-only
-    /// requests), nothing created. What EC2 cannot do is refused here, with what to use instead;
-    /// the sizes and counts EC2 takes are its `BootLimits.ec2`, which fabric-boot checks first.
-    private func launch(_ request: BootRequest) throws(FabricError) -> EC2Query {
+    /// The RunInstances for a request, and the zone it launches in when fabric knows it (its
+    /// --availability-zone, or its subnet's): every option checked, every name resolved
+    /// (read-only requests), nothing created. What EC2 cannot do is refused here, with what to
+    /// use instead; the sizes and counts EC2 takes are its `BootLimits.ec2`, which fabric-boot
+    /// checks first. `subnet` is a subnet already found (a zone spread's part), `spreadGroup`
+    /// the placement group of --spread host.
+    private func launch(_ request: BootRequest, subnet: EC2Subnet? = nil, spreadGroup: String? = nil) throws(FabricError) -> (query: EC2Query, zone: String?) {
         try refuseConfigDrive(request)
-        let placementGroup = try placementGroup(request)
+        try refuseSpread(request)
+        let hinted = try placementGroup(request)
+        let placementGroup = spreadGroup ?? hinted
         try EC2ID.check(request.imageID, .image)
         try EC2ID.checkInstanceType(request.flavorID)
         if let pool = request.publicNetwork { try EC2Addresses.checkPool(pool) }
@@ -76,11 +81,12 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         var placement = EC2Instances.Placement()
         placement.interfaces = try networkInterfaces(request)
         // Read-only look-ups from here on: names become ids, and a typo fails with nothing made.
-        let vpc = try placeInSubnet(request, &placement)
+        let (vpc, subnetZone) = try placeInSubnet(request, subnet: subnet, &placement)
         try addSecurityGroups(request, vpc: vpc, to: &placement)
         try checkKeyPairAndZone(request)
-        return EC2Instances.run(request, placement: placement, providerID: record.id,
-                                clientToken: Self.clientToken(request), placementGroup: placementGroup)
+        let query = EC2Instances.run(request, placement: placement, providerID: record.id,
+                                     clientToken: Self.clientToken(request), placementGroup: placementGroup)
+        return (query, request.availabilityZone ?? subnetZone)
     }
 
     private func refuseConfigDrive(_ request: BootRequest) throws(FabricError) {
@@ -135,25 +141,32 @@ final class AmazonProvider: Provider, PartialImageCatalog {
     }
 
     /// The subnet of --private-network (or of the machine that will get an Elastic IP) put in
-    /// the placement; returns the VPC the machines go in, nil for EC2's default choice.
-    private func placeInSubnet(_ request: BootRequest, _ placement: inout EC2Instances.Placement) throws(FabricError) -> String? {
+    /// the placement; returns the VPC the machines go in, nil for EC2's default choice, and the
+    /// zone of their subnet when there is one.
+    private func placeInSubnet(_ request: BootRequest, subnet found: EC2Subnet?,
+                               _ placement: inout EC2Instances.Placement) throws(FabricError) -> (vpc: String?, zone: String?) {
         var vpc: String?
-        if let network = request.privateNetwork {
+        var zone: String?
+        if let found {
+            placement.subnetID = found.id
+            (vpc, zone) = (found.vpc, found.zone)
+        } else if let network = request.privateNetwork {
             let subnet = try subnet(network)
             placement.subnetID = subnet.id
-            vpc = subnet.vpc
+            (vpc, zone) = (subnet.vpc, subnet.zone)
         } else if let first = placement.interfaces.first(where: { $0.subnetID != nil })?.subnetID {
-            vpc = try subnet(first).vpc
+            let subnet = try subnet(first)
+            (vpc, zone) = (subnet.vpc, subnet.zone)
         }
         if request.publicNetwork != nil && placement.interfaces.isEmpty {
             // The Elastic IP is the machine's public address: none at launch, or the records
             // would keep one that EC2 takes away when the Elastic IP is associated.
-            let subnet = if let id = placement.subnetID { (id: id, vpc: vpc) } else { try defaultSubnet(zone: request.availabilityZone) }
+            let subnet = if let id = placement.subnetID { EC2Subnet(id: id, vpc: vpc, zone: zone) } else { try defaultSubnet(zone: request.availabilityZone) }
             placement.interfaces = [EC2Instances.Interface(subnetID: subnet.id, publicAddress: false)]
             placement.subnetID = nil
-            vpc = subnet.vpc
+            (vpc, zone) = (subnet.vpc, subnet.zone)
         }
-        return vpc
+        return (vpc, zone)
     }
 
     /// The security groups, each found (by id or by name in `vpc`) before the launch.
@@ -213,31 +226,28 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         }
     }
 
-    private func subnet(_ nameOrID: String) throws(FabricError) -> (id: String, vpc: String?) {
-        let subnets = try session.call(.machine, EC2Networks.subnets(nameOrID))?.items("subnetSet") ?? []
-        guard let first = subnets.first, let id = first.text("subnetId") else {
+    private func subnet(_ nameOrID: String) throws(FabricError) -> EC2Subnet {
+        let subnets = (try session.call(.machine, EC2Networks.subnets(nameOrID))?.items("subnetSet") ?? []).compactMap(EC2Subnet.init)
+        guard let first = subnets.first else {
             throw FabricError.usage("no subnet \(EC2ID.isShaped(nameOrID, .subnet) ? "" : "named ")\(quoted(nameOrID)) on provider \(quoted(record.id))",
                                       hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
         }
         if subnets.count > 1 {
             throw FabricError.machine("\(subnets.count) subnets are named \(quoted(nameOrID)); give the id of one",
-                                      hint: subnets.compactMap { $0.text("subnetId") }.joined(separator: ", "))
+                                      hint: subnets.map(\.id).joined(separator: ", "))
         }
-        return (id, first.text("vpcId"))
+        return first
     }
 
     /// The default VPC's subnet of the zone (EC2's choice of zone when none is given).
-    private func defaultSubnet(zone: String?) throws(FabricError) -> (id: String, vpc: String?) {
-        var query = EC2Query("DescribeSubnets")
-        query.filter("default-for-az", ["true"])
-        if let zone { query.filter("availability-zone", [zone]) }
-        let subnets = (try session.call(.machine, query)?.items("subnetSet") ?? [])
-            .sorted { ($0.text("availabilityZone") ?? "") < ($1.text("availabilityZone") ?? "") }
-        guard let first = subnets.first, let id = first.text("subnetId") else {
+    private func defaultSubnet(zone: String?) throws(FabricError) -> EC2Subnet {
+        let subnets = try session.call(.machine, EC2Networks.defaultSubnets(zones: zone.map { [$0] } ?? []))?
+            .items("subnetSet").compactMap(EC2Subnet.init).sorted { ($0.zone ?? "") < ($1.zone ?? "") } ?? []
+        guard let first = subnets.first else {
             throw FabricError.machine("region \(record.tenant) has no default subnet\(zone.map { " in \($0)" } ?? "") for a machine with an Elastic IP",
                                       hint: "name the subnet with --private_network")
         }
-        return (id, first.text("vpcId"))
+        return first
     }
 
     /// Security group ids by name (or by id), all of them found or an error naming those missing.
@@ -267,15 +277,71 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         return group + "-" + String(FNV1a.hex(request.namePrefix).prefix(8))
     }
 
+    /// The requests that would change anything, in order: a zone spread's RunInstances per zone
+    /// that gets members, --spread host's CreatePlacementGroup when its group has none yet, then
+    /// its RunInstances. The look-ups they need are made (read-only), and so are the checks.
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
-        [try launch(request).json(url: session.endpoint)]
+        try refuseSpread(request)
+        switch request.spread {
+        case .zone:
+            let subnets = try zoneSubnets(request)
+            var existing: [String: Int] = [:]
+            for member in try groupMembers(request.group) { if let zone = member.avZone { existing[zone, default: 0] += 1 } }
+            var requests: [JSON] = []
+            for (zone, count) in ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing) {
+                requests.append(try launch(request.zonePart(zone, count: count), subnet: subnets[zone]).query.json(url: session.endpoint))
+            }
+            return requests
+        case .host:
+            let name = try EC2PlacementGroups.name(providerID: record.id, group: request.group)
+            let launch = try launch(request, spreadGroup: name)
+            try checkSpreadRoom(request, zone: launch.zone, placementGroup: name)
+            let create = try placementGroup(named: name) == nil
+                ? [EC2PlacementGroups.create(name, group: request.group, providerID: record.id).json(url: session.endpoint)] : []
+            return create + [launch.query.json(url: session.endpoint)]
+        case .none, .soft:
+            return [try launch(request).query.json(url: session.endpoint)]
+        }
+    }
+
+    /// `--spread zone`: one RunInstances per zone that gets members, each in that zone's subnet,
+    /// every zone's subnet found before the first. `--spread host`: every machine in the group's
+    /// spread placement group, made at its first create once every check has passed.
+    func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        try refuseSpread(request)
+        switch request.spread {
+        case .zone:
+            let subnets = try zoneSubnets(request)
+            return try bootAcrossZones(request) { part throws(FabricError) in
+                try self.run(part, query: try self.launch(part, subnet: subnets[part.availabilityZone ?? ""]).query)
+            }
+        case .host:
+            return try bootSpreadOverHosts(request)
+        case .none, .soft:
+            return try run(request, query: try launch(request).query)
+        }
+    }
+
+    /// --spread host: the checks, the placement group (found, or made), then the launch into
+    /// it; a failed launch removes a placement group it made that no member is left in.
+    private func bootSpreadOverHosts(_ request: BootRequest) throws(FabricError) -> [Machine] {
+        let name = try EC2PlacementGroups.name(providerID: record.id, group: request.group)
+        let launch = try launch(request, spreadGroup: name)
+        try checkSpreadRoom(request, zone: launch.zone, placementGroup: name)
+        let made = try ensurePlacementGroup(name, group: request.group)
+        do throws(FabricError) {
+            try Interruption.check()
+            return try run(request, query: launch.query)
+        } catch {
+            if made { Interruption.cleaningUp { removeEmptyPlacementGroup(name, group: request.group) } }
+            throw error
+        }
     }
 
     /// One RunInstances for every machine. It is followed to its reply even when a signal comes
     /// (a reply names what was made); then, on any failure or interruption, what the reply named
     /// and whatever carries the launch's tags are terminated, so nothing is left.
-    func boot(_ request: BootRequest) throws(FabricError) -> [Machine] {
-        let query = try launch(request)
+    private func run(_ request: BootRequest, query: EC2Query) throws(FabricError) -> [Machine] {
         var launched: [String] = []
         var knownNothingMade = false
         do throws(FabricError) {
@@ -390,7 +456,7 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         return failures
     }
 
-    private func waitUntilTerminated(_ ids: [String]) throws(FabricError) {
+    func waitUntilTerminated(_ ids: [String]) throws(FabricError) {
         let timeout = session.settings.deleteTimeout
         var left = ids
         let outcome = try Backoff(first: 0.1, factor: 1.5, cap: 2).poll(timeout: timeout) { () throws(FabricError) in

@@ -167,6 +167,8 @@ enum EC2Instances {
                        created: instance.text("launchTime"), imageID: instance.text("imageId"),
                        flavorID: instance.text("instanceType"), metadata: tags.filter { $0.key != "Name" })
         machine.removed = state == "shutting-down" || state == "terminated"
+        // EC2 shows its users no host: hostID stays nil.
+        machine.spread = tag(FabricMetadata.spread)
         return machine
     }
 }

@@ -12,7 +12,7 @@ struct EC2Query {
     /// CreateImage are not here: a second one allocates a second address or fails on the name.
     private static let repeatable: Set<String> = [
         "RunInstances", "TerminateInstances", "AssociateAddress", "DisassociateAddress", "ReleaseAddress",
-        "DeregisterImage", "DeleteSnapshot", "CreateTags",
+        "DeregisterImage", "DeleteSnapshot", "CreateTags", "DeletePlacementGroup",
     ]
 
     let action: String

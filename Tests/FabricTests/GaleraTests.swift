@@ -59,7 +59,7 @@ struct GaleraTests {
         #expect(before.status == 0, "\(before.stderr)")
         let healthy = try #require(before.records.first, "\(before.stdout) \(before.stderr)")
         #expect(healthy["healthy"] as? Bool == true && healthy["used"] as? String == addresses[0], "\(before.stdout)")
-        #expect(healthy["wsrep_sync_wait"] as? Int == 1 && healthy["schema_version"] as? Int == 7, "\(before.stdout)")
+        #expect(healthy["wsrep_sync_wait"] as? Int == 1 && healthy["schema_version"] as? Int == 8, "\(before.stdout)")
         let all = try #require(healthy["hosts"] as? [[String: Any]])
         #expect(all.map { $0["address"] as? String ?? "" } == addresses)
         for host in all {

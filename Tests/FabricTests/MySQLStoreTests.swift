@@ -225,12 +225,12 @@ import Testing
             echo "failed $failed"; cat err.*
             """)
         #expect(result.stdout == "failed 0\n", "\(result.stdout)")
-        #expect(h.sql("SELECT id, version FROM fabric_schema") == ["1|7"])
+        #expect(h.sql("SELECT id, version FROM fabric_schema") == ["1|8"])
         #expect(h.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()") == ["12"])
         #expect(h.sql("SELECT engine, table_collation FROM information_schema.tables WHERE table_name = 'machines' AND table_schema = DATABASE()")
                 == ["InnoDB|utf8mb4_nopad_bin"])
         _ = h.sql("UPDATE fabric_schema SET version = 99")
-        h.expectFailure("fabric-store list providers", 4, "has schema version 99, newer than this fabric (7) (upgrade fabric)")
+        h.expectFailure("fabric-store list providers", 4, "has schema version 99, newer than this fabric (8) (upgrade fabric)")
     }
 
     /// Connector/C is loaded when a mysql:// store is used, and not otherwise.

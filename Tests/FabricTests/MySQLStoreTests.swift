@@ -156,7 +156,9 @@ import Testing
             scans=0; hits=0
             while kill -0 "$pid" 2> /dev/null && ((SECONDS < 300)); do  # bounded: 5 minutes at most
               found=$(grep -l -a -F -f \(pwFile) /proc/[0-9]*/cmdline 2> /dev/null)
-              [[ -n $found ]] && { hits=$((hits + 1)); echo "in: $found"; }
+              # Which process, its command line with the password masked: the log must not hold it either.
+              [[ -n $found ]] && { hits=$((hits + 1)); for f in $found; do
+                line=$(tr '\\0' ' ' < "$f" 2> /dev/null | head -c 400); echo "in: $f: ${line//"$(head -n 1 \(pwFile))"/<password>}"; done; }
               scans=$((scans + 1))
             done
             kill -0 "$pid" 2> /dev/null && { echo "still running after 300 s"; kill "$pid"; }

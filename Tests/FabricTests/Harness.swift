@@ -149,6 +149,12 @@ struct Harness {
         let process: Process
         let out: URL, err: URL
         var isRunning: Bool { process.isRunning }
+        /// Ends it with SIGKILL: a shell started from the test process may have SIGTERM ignored
+        /// (inherited), and a sampling loop left running filled a gigabyte file for the rest of a run.
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
         /// Waits for the pipeline (killing it after `seconds`, a bound for a hung command) and
         /// returns what it printed.
         func finish(seconds: Double = 300) -> Result {
@@ -156,7 +162,7 @@ struct Harness {
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning {
                 Issue.record("a background command still ran after \(Int(seconds)) s: killed")
-                process.terminate()
+                stop()
             }
             process.waitUntilExit()
             return Result(status: process.terminationStatus,

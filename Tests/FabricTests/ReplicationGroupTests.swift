@@ -37,7 +37,7 @@ struct ReplicationGroupTests {
         let argvs = group.h.directory.appendingPathComponent("argv").path
         let sampler = group.h.background("while :; do ps -eo args= >> \(argvs); sleep 0.02; done")
         let grown = group.h.sh("fabric --json machine scale db repl --to 5 --mysql_password_file \(group.passwordFile) --events \(group.events)")
-        sampler.process.terminate()
+        sampler.stop()
         #expect(grown.status == 0, "\(grown.stderr)")
         let sampled = (try? String(contentsOfFile: argvs, encoding: .utf8)) ?? ""
         #expect(sampled.contains("mariadb-replica") && !sampled.contains(group.password), "the hooks ran, and no argv held the password")

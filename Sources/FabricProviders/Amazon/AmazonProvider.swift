@@ -228,15 +228,19 @@ final class AmazonProvider: Provider, PartialImageCatalog {
 
     private func subnet(_ nameOrID: String) throws(FabricError) -> EC2Subnet {
         let subnets = (try session.call(.machine, EC2Networks.subnets(nameOrID))?.items("subnetSet") ?? []).compactMap(EC2Subnet.init)
-        guard let first = subnets.first else {
-            throw FabricError.usage("no subnet \(EC2ID.isShaped(nameOrID, .subnet) ? "" : "named ")\(quoted(nameOrID)) on provider \(quoted(record.id))",
-                                      hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
-        }
+        guard let first = subnets.first else { throw noSubnet([nameOrID]) }
         if subnets.count > 1 {
             throw FabricError.machine("\(subnets.count) subnets are named \(quoted(nameOrID)); give the id of one",
                                       hint: subnets.map(\.id).joined(separator: ", "))
         }
         return first
+    }
+
+    /// Subnets of --private_network that the region does not have.
+    func noSubnet(_ names: [String]) -> FabricError {
+        let named = names.map { (EC2ID.isShaped($0, .subnet) ? "" : "named ") + quoted($0) }.joined(separator: ", ")
+        return FabricError.usage("no subnet\(names.count == 1 ? "" : "s") \(named) on provider \(quoted(record.id))",
+                                 hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
     }
 
     /// The default VPC's subnet of the zone (EC2's choice of zone when none is given).
@@ -285,11 +289,9 @@ final class AmazonProvider: Provider, PartialImageCatalog {
         switch request.spread {
         case .zone:
             let subnets = try zoneSubnets(request)
-            var existing: [String: Int] = [:]
-            for member in try groupMembers(request.group) { if let zone = member.avZone { existing[zone, default: 0] += 1 } }
             var requests: [JSON] = []
-            for (zone, count) in ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing) {
-                requests.append(try launch(request.zonePart(zone, count: count), subnet: subnets[zone]).query.json(url: session.endpoint))
+            for part in try zoneParts(request) {
+                requests.append(try launch(part, subnet: subnets[part.availabilityZone ?? ""]).query.json(url: session.endpoint))
             }
             return requests
         case .host:

@@ -81,16 +81,10 @@ extension AmazonProvider {
                 }
                 found = (try session.call(.machine, EC2Networks.subnets(ids: names))?.items("subnetSet") ?? []).compactMap(EC2Subnet.init)
                 let missing = names.filter { name in !found.contains { $0.id == name } }
-                if !missing.isEmpty {
-                    throw FabricError.usage("no subnet\(missing.count == 1 ? "" : "s") \(missing.map(quoted).joined(separator: ", ")) on provider \(quoted(record.id))",
-                                            hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
-                }
+                if !missing.isEmpty { throw noSubnet(missing) }
             } else {
                 found = (try session.call(.machine, EC2Networks.subnets(network))?.items("subnetSet") ?? []).compactMap(EC2Subnet.init)
-                if found.isEmpty {
-                    throw FabricError.usage("no subnet \(EC2ID.isShaped(network, .subnet) ? "" : "named ")\(quoted(network)) on provider \(quoted(record.id))",
-                                            hint: "list them with: aws ec2 describe-subnets --region \(record.tenant)")
-                }
+                if found.isEmpty { throw noSubnet([network]) }
             }
         } else {
             found = (try session.call(.machine, EC2Networks.defaultSubnets(zones: []))?.items("subnetSet") ?? []).compactMap(EC2Subnet.init)

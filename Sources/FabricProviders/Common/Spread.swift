@@ -96,20 +96,27 @@ public enum ZonePlacement {
 }
 
 extension Provider {
-    /// A zone spread's boot: one call of `bootInZone` per zone that gets members, all or nothing
-    /// (a zone that fails removes the zones made before it). The group's members are listed once
-    /// to count each zone's.
-    func bootAcrossZones(_ request: BootRequest,
-                         bootInZone: (BootRequest) throws(FabricError) -> [Machine]) throws(FabricError) -> [Machine] {
+    /// A zone spread's parts: one request for each zone that gets members, counting the group's
+    /// members already in each zone (one listing).
+    public func zoneParts(_ request: BootRequest) throws(FabricError) -> [BootRequest] {
         var existing: [String: Int] = [:]
         for member in try listMachines() where member.group == request.group && !member.isGone {
             if let zone = member.avZone { existing[zone, default: 0] += 1 }
         }
+        return ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing)
+            .map { request.zonePart($0.zone, count: $0.count) }
+    }
+
+    /// A zone spread's boot: one call of `bootInZone` per part, all or nothing (a zone that
+    /// fails removes the zones made before it).
+    func bootAcrossZones(_ request: BootRequest,
+                         bootInZone: (BootRequest) throws(FabricError) -> [Machine]) throws(FabricError) -> [Machine] {
+        let parts = try zoneParts(request)
         var made: [Machine] = []
         do throws(FabricError) {
-            for (zone, count) in ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing) {
+            for part in parts {
                 try Interruption.check()
-                made += try bootInZone(request.zonePart(zone, count: count))
+                made += try bootInZone(part)
             }
         } catch {
             Interruption.cleaningUp {

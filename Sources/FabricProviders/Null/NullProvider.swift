@@ -155,12 +155,12 @@ final class NullProvider: Provider {
         var load: [Int: Int] = [:], members: [Int: Int] = [:]
         var groupSize = 0
         for row in try database.rows("SELECT host, group_id FROM null_servers WHERE provider_id = ?", [.text(record.id)]) {
+            let inGroup = row.text(1) == request.group
+            if inGroup { groupSize += 1 }
+            // A machine made before the emulated hosts (schema 8) is on none.
             guard let host = row.text(0).flatMap(Self.hostNumber) else { continue }
             load[host, default: 0] += 1
-            if row.text(1) == request.group {
-                members[host, default: 0] += 1
-                groupSize += 1
-            }
+            if inGroup { members[host, default: 0] += 1 }
         }
         if request.spread.placesByHost && groupSize + request.count > settings.serverGroupMembers {
             throw SpreadMessages.membersQuota(group: request.group, members: groupSize, asked: request.count,
@@ -168,7 +168,6 @@ final class NullProvider: Provider {
         }
         let most = request.maxPerHost ?? 1
         var chosen: [String] = []
-        var noValidHost = false
         for index in 1...request.count {
             let all = Array(1...settings.hosts)
             var host: Int?
@@ -182,16 +181,13 @@ final class NullProvider: Provider {
             case .none, .zone:
                 host = all.min { (load[$0] ?? 0, $0) < (load[$1] ?? 0, $1) }
             }
-            guard let host else {
-                noValidHost = true
-                chosen.append("")
-                continue
-            }
+            // Nova fails a multi-create whole: no machine of it gets a host.
+            guard let host else { return (Array(repeating: "", count: request.count), true) }
             load[host, default: 0] += 1
             members[host, default: 0] += 1
             chosen.append(Self.hostName(host))
         }
-        return (noValidHost ? chosen.map { _ in "" } : chosen, noValidHost)
+        return (chosen, false)
     }
 
     static func hostName(_ number: Int) -> String { "host-\(number)" }

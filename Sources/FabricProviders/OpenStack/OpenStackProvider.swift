@@ -128,7 +128,13 @@ final class OpenStackProvider: Provider {
     }
 
     func describeBoot(_ request: BootRequest) throws(FabricError) -> [JSON] {
-        let parts = request.spread == .zone ? try zoneParts(request) : [request]
+        let parts: [BootRequest]
+        if request.spread == .zone {
+            try checkZones(request.availabilityZones)
+            parts = try zoneParts(request)
+        } else {
+            parts = [request]
+        }
         var calls: [JSON] = []
         for part in parts {
             let plan = part.spread.placesByHost ? try serverGroupPlan(part) : nil
@@ -233,17 +239,6 @@ final class OpenStackProvider: Provider {
         for zone in zones where !known.contains(zone) {
             throw FabricError.usage("availability zone \(quoted(zone)) does not exist on provider \(quoted(record.id)) (zones: \(known.joined(separator: ", ")))")
         }
-    }
-
-    /// What a zone spread would boot in each zone, for --dry-run.
-    private func zoneParts(_ request: BootRequest) throws(FabricError) -> [BootRequest] {
-        try checkZones(request.availabilityZones)
-        var existing: [String: Int] = [:]
-        for member in try listMachines() where member.group == request.group && !member.isGone {
-            if let zone = member.avZone { existing[zone, default: 0] += 1 }
-        }
-        return ZonePlacement.assign(request.count, zones: request.availabilityZones, existing: existing)
-            .map { request.zonePart($0.zone, count: $0.count) }
     }
 
     /// Deletes the fabric server groups of these groups once no machine of theirs is left. A

@@ -5,9 +5,10 @@ import FabricRecords
 /// members on different hosts, and the limits (quotas) that bound them.
 enum ServerGroups {
     static func collection(_ compute: String) -> String { compute + "/os-server-groups" }
-    /// Nova lists at most its `max_limit` (1000 by default) a page and pages server groups by offset.
-    static func list(_ compute: String, offset: Int = 0) -> String {
-        QueryString([("limit", "1000"), ("offset", String(offset))]).appended(to: collection(compute))
+    /// One page of Nova's most (its `max_limit`, 1000 by default): fabric's are found among a
+    /// project's first thousand server groups.
+    static func list(_ compute: String) -> String {
+        QueryString([("limit", "1000"), ("offset", "0")]).appended(to: collection(compute))
     }
     static func one(_ compute: String, _ id: String) throws(FabricError) -> String {
         collection(compute) + "/" + (try pathSegment(id))
@@ -22,8 +23,8 @@ enum ServerGroups {
     /// Server groups carry no tags: fabric's name says whose it is and how it spreads,
     /// "fabric:PROVIDER:GROUP:host" (the machines' fabric_spread tag), so a group that changes
     /// its spread gets a group of the new policy and none is ever reused with another.
-    static func name(provider: String, group: String, tag: String) -> String { "fabric:\(provider):\(group):\(tag)" }
     static func namePrefix(provider: String, group: String) -> String { "fabric:\(provider):\(group):" }
+    static func name(provider: String, group: String, tag: String) -> String { namePrefix(provider: provider, group: group) + tag }
 
     static func policy(_ spread: Spread) -> String { spread == .soft ? "soft-anti-affinity" : "anti-affinity" }
 
